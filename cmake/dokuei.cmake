@@ -24,3 +24,33 @@ endfunction()
 
 get_filename_component(_shared "${PROJECT_SOURCE_DIR}/../shared/testdata" ABSOLUTE)
 set(DOKUEI_TESTDATA_DIR "${_shared}" CACHE PATH "Real DICOM test data (../shared/testdata)")
+
+# dokuei_glob_module(<name> DEPS ... PRIVATE_DEPS ... [TEST_DEPS ...])
+# Library from every *.cc in the folder (recursively) except *_test.cc and *_fuzz.cc; one test
+# executable <name>_test from every *_test.cc, when there is any.
+function(dokuei_glob_module name)
+  cmake_parse_arguments(M "" "" "DEPS;PRIVATE_DEPS;TEST_DEPS;TEST_LABELS" ${ARGN})
+  file(GLOB_RECURSE _all CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
+  set(_src "")
+  set(_tests "")
+  foreach(_f ${_all})
+    if(_f MATCHES "_test\\.cc$")
+      list(APPEND _tests ${_f})
+    elseif(NOT _f MATCHES "_fuzz\\.cc$")
+      list(APPEND _src ${_f})
+    endif()
+  endforeach()
+  if(NOT _src)
+    # Nothing implemented yet: headers only.
+    add_library(dokuei_${name} INTERFACE)
+    add_library(dokuei::${name} ALIAS dokuei_${name})
+    target_include_directories(dokuei_${name} INTERFACE ${CMAKE_CURRENT_SOURCE_DIR}/include)
+    target_link_libraries(dokuei_${name} INTERFACE ${M_DEPS})
+    return()
+  endif()
+  dokuei_module(${name} SOURCES ${_src} DEPS ${M_DEPS} PRIVATE_DEPS ${M_PRIVATE_DEPS})
+  if(_tests)
+    dokuei_test(${name}_test SOURCES ${_tests} DEPS dokuei::${name} dokuei::testing ${M_TEST_DEPS}
+                LABELS ${M_TEST_LABELS})
+  endif()
+endfunction()

@@ -57,6 +57,9 @@ class [[nodiscard]] Status {
   // Returns a copy with `prefix + ": "` prepended to the message.
   Status WithContext(std::string_view prefix) const;
 
+  // Marks a deliberately ignored error (best-effort cleanup after another failure).
+  void IgnoreError() const {}
+
  private:
   Code code_ = Code::kOk;
   std::string message_;
