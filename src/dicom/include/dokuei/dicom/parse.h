@@ -26,6 +26,7 @@ struct Limits {
   uint32_t max_depth = 16;                  // sequence nesting
   uint32_t max_frames = 100000;
   uint32_t bulk_threshold_bytes = 1024;     // values above this go to BulkDataURI in metadata
+  uint32_t max_elements = 1000000;          // elements + items + fragments (bounds walk memory)
 };
 
 // Where the pixel data of a stored Part-10 object is, to serve frames without re-parsing.

@@ -19,6 +19,9 @@ namespace dokuei::dicom {
 struct Frame {
   std::string transfer_syntax_uid;  // of `bytes`: the stored one, or Explicit VR LE when decoded
   std::string bytes;
+  // Of decoded bytes, which may differ from the object's (JPEG YBR_FULL_422 and JPEG 2000
+  // YBR_ICT/YBR_RCT decode to RGB, samples interleaved); empty when decode=false.
+  std::string photometric_interpretation;
 };
 
 // Frame number (1-based) of a Part-10 file. With decode=false the frame is returned in the stored

@@ -1,0 +1,217 @@
+#include "dokuei/archive/dimse_handlers.h"
+
+#include <map>
+#include <mutex>
+
+#include "dokuei/base/error_table.h"
+
+namespace dokuei::archive {
+
+struct ArchiveDimseHandlers::State {
+  std::mutex mu;
+  std::map<std::string, uint32_t, std::less<>> open;  // guarded by mu
+};
+
+namespace {
+
+index::Level ToIndexLevel(dicom::QueryLevel level) {
+  switch (level) {
+    case dicom::QueryLevel::kPatient:
+      return index::Level::kPatient;
+    case dicom::QueryLevel::kStudy:
+      return index::Level::kStudy;
+    case dicom::QueryLevel::kSeries:
+      return index::Level::kSeries;
+    case dicom::QueryLevel::kImage:
+      return index::Level::kInstance;
+  }
+  return index::Level::kStudy;
+}
+
+// C-FIND / C-GET / C-MOVE identifier problems are "identifier does not match SOP class".
+dicom::DimseStatus QueryFailure(const base::Status& s) {
+  dicom::DimseStatus st = dicom::DimseStatus::FromStatus(s);
+  if (s.code() == base::Code::kInvalidArgument) st.code = 0xA900;
+  if (st.code != 0xA900) st.code = 0xC000;
+  return st;
+}
+
+class Sink final : public dicom::StoreSink {
+ public:
+  explicit Sink(std::unique_ptr<IngestSink> sink) : sink_(std::move(sink)) {}
+  base::Status Write(std::span<const uint8_t> bytes) override { return sink_->Write(bytes); }
+  dicom::DimseStatus Finish() override {
+    StoreResult r = sink_->Finish();
+    if (r.ok()) return dicom::DimseStatus::Success();
+    if (r.disposition == Disposition::kConflict) {
+      return {base::GetErrorInfo(base::Code::kConflict).dimse_status,
+              "conflict: different object already stored under this UID"};
+    }
+    return dicom::DimseStatus::FromStatus(r.status);
+  }
+
+ private:
+  std::unique_ptr<IngestSink> sink_;
+};
+
+class Session final : public dicom::DimseSession {
+ public:
+  Session(std::shared_ptr<ArchiveDimseHandlers::State> state, DicomPeer peer,
+          dicom::AssociationRequest request, const PeerDirectory& peers, Ingest& ingest,
+          QueryService& query, RetrieveService& retrieve, DimseHandlerOptions options)
+      : state_(std::move(state)),
+        peer_(std::move(peer)),
+        request_(std::move(request)),
+        peers_(peers),
+        ingest_(ingest),
+        query_(query),
+        retrieve_(retrieve),
+        options_(options) {}
+
+  ~Session() override {
+    std::lock_guard l(state_->mu);
+    auto it = state_->open.find(peer_.ae_title);
+    if (it != state_->open.end() && --it->second == 0) state_->open.erase(it);
+  }
+
+  dicom::Permissions permissions() const override {
+    return {peer_.allow_store, peer_.allow_find, peer_.allow_get, peer_.allow_move,
+            peer_.allow_commitment};
+  }
+
+  std::unique_ptr<dicom::StoreSink> BeginStore(const std::string& sop_class_uid,
+                                               const std::string& sop_instance_uid,
+                                               const std::string& transfer_syntax_uid) override {
+    Origin origin{"dimse", request_.calling_ae, request_.called_ae, request_.peer_address, ""};
+    return std::make_unique<Sink>(ingest_.BeginDataset(
+        peer_.tenant, transfer_syntax_uid, sop_class_uid, sop_instance_uid, std::move(origin)));
+  }
+
+  dicom::DimseStatus Find(
+      const dicom::QueryIdentifier& identifier,
+      const std::function<bool(const dicom::AttributeList&)>& on_match) override {
+    QueryRequest q;
+    q.level = ToIndexLevel(identifier.level);
+    q.keys = identifier.keys;
+    q.limit = options_.max_find_matches;
+    auto result = query_.Find(peer_.tenant, q);
+    if (!result.ok()) return QueryFailure(result.status());
+    for (const auto& match : result->matches) {
+      if (!on_match(match)) break;
+    }
+    return dicom::DimseStatus::Success();
+  }
+
+  base::Result<std::vector<dicom::RetrieveItem>> Locate(
+      const dicom::QueryIdentifier& identifier) override {
+    QueryRequest q;
+    q.level = ToIndexLevel(identifier.level);
+    q.keys = identifier.keys;
+    auto found = retrieve_.Locate(peer_.tenant, q);
+    if (!found.ok()) {
+      if (found.status().code() == base::Code::kNotFound) {
+        return std::vector<dicom::RetrieveItem>{};
+      }
+      return found.status();
+    }
+    std::vector<dicom::RetrieveItem> items;
+    items.reserve(found->size());
+    RetrieveService* retrieve = &retrieve_;
+    for (auto& loc : *found) {
+      dicom::RetrieveItem item;
+      item.sop_class_uid = loc.sop_class_uid;
+      item.sop_instance_uid = loc.sop_instance_uid;
+      item.transfer_syntax_uid = loc.transfer_syntax_uid;
+      item.size_bytes = loc.size_bytes;
+      item.read_part10 = [retrieve, loc]() { return retrieve->ReadAll(loc); };
+      items.push_back(std::move(item));
+    }
+    return items;
+  }
+
+  std::optional<dicom::PeerAddress> MoveDestination(const std::string& ae_title) override {
+    const DicomPeer* p = peers_.FindDestination(peer_.tenant, ae_title);
+    if (p == nullptr) return std::nullopt;
+    return dicom::PeerAddress{p->ae_title, p->host, p->port};
+  }
+
+  std::optional<dicom::PeerAddress> ReportDestination() override {
+    if (peer_.port == 0 || peer_.host.empty()) return std::nullopt;
+    return dicom::PeerAddress{peer_.ae_title, peer_.host, peer_.port};
+  }
+
+  base::Result<dicom::CommitmentOutcome> Commit(
+      const std::vector<dicom::SopRef>& references) override {
+    std::vector<SopReference> refs;
+    refs.reserve(references.size());
+    for (const auto& r : references) refs.push_back({r.sop_class_uid, r.sop_instance_uid});
+    DOKUEI_ASSIGN_OR_RETURN(CommitmentResult result, retrieve_.Commitment(peer_.tenant, refs));
+    dicom::CommitmentOutcome out;
+    for (const auto& c : result.committed) {
+      out.committed.push_back({c.sop_class_uid, c.sop_instance_uid});
+    }
+    for (const auto& [r, reason] : result.failed) {
+      out.failed.push_back({{r.sop_class_uid, r.sop_instance_uid}, reason});
+    }
+    return out;
+  }
+
+ private:
+  std::shared_ptr<ArchiveDimseHandlers::State> state_;
+  DicomPeer peer_;
+  dicom::AssociationRequest request_;
+  const PeerDirectory& peers_;
+  Ingest& ingest_;
+  QueryService& query_;
+  RetrieveService& retrieve_;
+  DimseHandlerOptions options_;
+};
+
+}  // namespace
+
+ArchiveDimseHandlers::ArchiveDimseHandlers(const PeerDirectory& peers, Ingest& ingest,
+                                           QueryService& query, RetrieveService& retrieve,
+                                           DimseHandlerOptions options)
+    : peers_(peers),
+      ingest_(ingest),
+      query_(query),
+      retrieve_(retrieve),
+      options_(options),
+      state_(std::make_shared<State>()) {}
+
+ArchiveDimseHandlers::~ArchiveDimseHandlers() = default;
+
+base::Result<std::unique_ptr<dicom::DimseSession>> ArchiveDimseHandlers::Accept(
+    const dicom::AssociationRequest& request, dicom::RefuseReason* refuse_reason) {
+  const DicomPeer* peer = peers_.FindByAeTitle(request.calling_ae);
+  if (peer == nullptr) {
+    *refuse_reason = dicom::RefuseReason::kCallingAeNotRecognized;
+    return base::PermissionDenied("calling AE title '" + request.calling_ae + "' not configured");
+  }
+  if (peer->check_host && peer->host != request.peer_address) {
+    *refuse_reason = dicom::RefuseReason::kCallingAeNotRecognized;
+    return base::PermissionDenied("calling AE title '" + request.calling_ae +
+                                  "' not allowed from " + request.peer_address);
+  }
+  {
+    std::lock_guard l(state_->mu);
+    uint32_t& open = state_->open[peer->ae_title];
+    if (open >= peer->max_associations) {
+      if (open == 0) state_->open.erase(peer->ae_title);
+      *refuse_reason = dicom::RefuseReason::kLocalLimitExceeded;
+      return base::Status(base::Code::kTooManyRequests,
+                          "too many associations from '" + request.calling_ae + "'");
+    }
+    ++open;
+  }
+  return std::unique_ptr<dicom::DimseSession>(std::make_unique<Session>(
+      state_, *peer, request, peers_, ingest_, query_, retrieve_, options_));
+}
+
+uint32_t ArchiveDimseHandlers::OpenAssociations(std::string_view ae_title) const {
+  std::lock_guard l(state_->mu);
+  auto it = state_->open.find(ae_title);
+  return it == state_->open.end() ? 0 : it->second;
+}
+
+}  // namespace dokuei::archive

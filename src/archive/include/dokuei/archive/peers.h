@@ -1,0 +1,46 @@
+// PeerDirectory: the DICOM application entities this archive talks to, from configuration.
+// A calling AE title not listed here is refused at association. Each peer belongs to one tenant
+// (the hospital whose modality or PACS it is); what it sends is stored in that tenant, what it
+// queries and retrieves is that tenant's only, and it may only name C-MOVE destinations of that
+// same tenant.
+// Thread safety: immutable after construction.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dokuei/index/records.h"
+
+namespace dokuei::archive {
+
+struct DicomPeer {
+  std::string ae_title;
+  std::string host;      // where to connect for C-MOVE / storage commitment reports
+  uint16_t port = 0;     // 0: we never connect to it
+  std::string tenant_code;
+  index::TenantId tenant;
+  bool allow_store = true;
+  bool allow_find = true;
+  bool allow_get = true;
+  bool allow_move = true;
+  bool allow_commitment = true;
+  bool check_host = false;          // refuse associations from any other address than `host`
+  uint32_t max_associations = 8;    // concurrent associations with this calling AE
+};
+
+class PeerDirectory {
+ public:
+  PeerDirectory() = default;
+  explicit PeerDirectory(std::vector<DicomPeer> peers) : peers_(std::move(peers)) {}
+  const DicomPeer* FindByAeTitle(std::string_view ae_title) const;
+  // The C-MOVE destination `ae_title` if it belongs to `tenant`, else nullptr.
+  const DicomPeer* FindDestination(index::TenantId tenant, std::string_view ae_title) const;
+  const std::vector<DicomPeer>& all() const { return peers_; }
+
+ private:
+  std::vector<DicomPeer> peers_;
+};
+
+}  // namespace dokuei::archive

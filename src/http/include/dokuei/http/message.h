@@ -1,0 +1,112 @@
+// HTTP messages as handlers see them: a parsed Request (path parameters, decoded query, the
+// authenticated Principal), a Response whose body is either in memory or streamed piece by piece
+// (BodySource), and BodyConsumer for routes that take their request body incrementally.
+// Handlers, BodySources and BodyConsumers run on the server's Executor (blocking work allowed),
+// never on an I/O thread.
+// Thread safety: value types; a BodySource/BodyConsumer is called by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "dokuei/base/status.h"
+
+namespace dokuei::http {
+
+// Header fields in arrival order; names compare case-insensitively.
+class Headers {
+ public:
+  void Add(std::string name, std::string value);
+  // Replaces every field of that name.
+  void Set(std::string name, std::string value);
+  void Remove(std::string_view name);
+  // The first value, or "" when absent.
+  std::string_view Get(std::string_view name) const;
+  bool Has(std::string_view name) const;
+  const std::vector<std::pair<std::string, std::string>>& all() const { return fields_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+// Who is calling: produced by an Authenticator, checked against the route's permission.
+struct Principal {
+  int64_t tenant_id = 0;
+  std::string subject;
+  std::vector<std::string> permissions;  // "*" grants every permission
+  bool HasPermission(std::string_view permission) const;
+};
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  std::string method;          // "GET"
+  std::string target;          // as received, e.g. "/dicom-web/studies?PatientName=A*"
+  std::string path;            // percent-decoded, without the query
+  Pairs query;                 // decoded name/value pairs in order ('+' is a space)
+  Pairs params;                // path parameters from the route pattern
+  Headers headers;
+  std::string body;            // the whole body (routes without a streaming handler)
+  std::string remote_address;  // "127.0.0.1:53422"
+  std::string lang = "ja";     // "ja" or "en", from Accept-Language
+  Principal principal;         // set when the route requires authentication
+
+  std::string_view Param(std::string_view name) const;
+  std::string_view Header(std::string_view name) const { return headers.Get(name); }
+  // The first query value of that name, if present.
+  std::optional<std::string_view> Query(std::string_view name) const;
+};
+
+// A piece of a streamed body: bytes, or a byte range of an open file (sent with sendfile(2)).
+struct Piece {
+  std::string bytes;
+  int fd = -1;  // when >= 0, `bytes` is ignored and [offset, offset+length) of fd is sent
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
+// A response body produced piece by piece, so a whole series never sits in memory.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  // Exact total length if known up front (sent as Content-Length), else the body is chunked.
+  virtual std::optional<uint64_t> ContentLength() const { return std::nullopt; }
+  // Fills `piece` with the next piece; returns false at the end. File pieces are allowed only
+  // when `allow_file` (plain TCP); their fd must stay open until the next call or destruction.
+  // An error after the first piece aborts the connection (the status line is already sent).
+  virtual base::Result<bool> Next(Piece& piece, bool allow_file) = 0;
+};
+
+struct Response {
+  int status = 200;
+  Headers headers;
+  std::string body;
+  std::unique_ptr<BodySource> stream;  // when set, `body` is ignored
+
+  static Response Bytes(int status, std::string content_type, std::string body);
+};
+
+// Receives a request body incrementally (routes with a streaming handler). Destroyed without
+// Finish() when the request is aborted (client gone, limit exceeded): discard everything.
+class BodyConsumer {
+ public:
+  virtual ~BodyConsumer() = default;
+  // The next bytes of the body (never empty). An error ends the request with that problem.
+  virtual base::Status Consume(std::string_view data) = 0;
+  // The body is complete.
+  virtual base::Result<Response> Finish() = 0;
+};
+
+// RFC 3986 percent-decoding; `plus_is_space` for query components. nullopt on a bad escape.
+std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space);
+// Percent-encodes everything except unreserved characters.
+std::string PercentEncode(std::string_view s);
+// Splits "a=1&b=2" into decoded pairs. InvalidArgument naming the parameter on a bad escape.
+base::Result<Pairs> ParseQuery(std::string_view query);
+
+}  // namespace dokuei::http
