@@ -261,8 +261,16 @@ base::Result<index::FindQuery> QueryService::ToIndexQuery(const QueryRequest& re
       continue;
     }
     if (!HasMatchingValue(key)) continue;
+    std::string value = Joined(key.values);
+    if (ik->kind == ValueKind::kPersonName && value.find('=') != std::string::npos) {
+      // "Alphabetic=Ideographic=Phonetic": each non-empty group must match (e.g. "=山田*").
+      for (auto group : base::Split(value, '='))
+        if (!base::Trim(group).empty())
+          DOKUEI_RETURN_IF_ERROR(add(*ik, std::string(group), keyword));
+      continue;
+    }
     // A matching value below the query level is an error; a return key there is just ignored.
-    DOKUEI_RETURN_IF_ERROR(add(*ik, Joined(key.values), keyword));
+    DOKUEI_RETURN_IF_ERROR(add(*ik, value, keyword));
   }
   return q;
 }

@@ -1,5 +1,7 @@
 // Index behaviour common to both backends: ingest outcomes, counters, tenancy, ordering, paging,
 // Locate/Metadata, migrations, concurrency, maintenance.
+#include <gmock/gmock.h>
+
 #include <algorithm>
 #include <atomic>
 #include <set>
@@ -7,6 +9,7 @@
 
 #include "index_test_util.h"
 #include "migrations.h"
+#include "sql_builder.h"
 
 namespace dokuei::index {
 namespace {
@@ -594,6 +597,54 @@ TEST_P(IndexTest, UnreachableServerIsUnavailable) {
   if (!IsPostgres()) GTEST_SKIP() << "PostgreSQL connection handling";
   auto bad = OpenPostgresIndex({"host=127.0.0.1 port=1 connect_timeout=2 user=x dbname=x", 2});
   EXPECT_EQ(bad.status().code(), base::Code::kUnavailable);
+}
+
+TEST_P(IndexTest, SqlitePlansUseTheSearchIndexes) {
+  if (IsPostgres()) GTEST_SKIP() << "PostgreSQL plans depend on live statistics";
+  TenantId t = Tenant("t");
+  auto plan_of = [&](const FindQuery& q) {
+    std::string plan;
+    EXPECT_TRUE(Db().Transact(TxKind::kRead,
+                              [&](Conn& c) -> base::Status {
+                                DOKUEI_ASSIGN_OR_RETURN(BuildOptions o, PlanQuery(c, t, q));
+                                DOKUEI_ASSIGN_OR_RETURN(Sql sql,
+                                                        BuildFindSql(q, c.dialect(), t, o));
+                                return c.Query("EXPLAIN QUERY PLAN " + sql.text, sql.params,
+                                               [&](const Row& r) {
+                                                 plan += std::string(r.Str(3)) + "\n";
+                                                 return base::Status::Ok();
+                                               });
+                              })
+                    .ok());
+    return plan;
+  };
+  // Planner statistics are seeded once, so these hold on a database never analysed.
+  EXPECT_THAT(plan_of(Q(Level::kStudy, {Eq(Attr::kAccessionNumber, "A")}, 100)),
+              testing::HasSubstr("studies_by_accession"));
+  EXPECT_THAT(plan_of(Q(Level::kStudy, {Eq(Attr::kPatientID, "P")}, 100)),
+              testing::HasSubstr("sqlite_autoindex_patients_1 (tenant_id=? AND patient_id=?)"));
+  EXPECT_THAT(plan_of(Q(Level::kStudy, {Wild(Attr::kPatientName, "YAMA*")}, 100)),
+              testing::HasSubstr("name_key>? AND name_key<?"));
+  const std::string by_date = plan_of(Q(Level::kStudy, {Range(Attr::kStudyDate, "2024", "")}, 100));
+  EXPECT_THAT(by_date, testing::HasSubstr("studies_by_date (tenant_id=? AND study_date>?"));
+  EXPECT_THAT(by_date, testing::Not(testing::HasSubstr("TEMP B-TREE")));  // no sort
+  EXPECT_THAT(plan_of(Q(Level::kSeries, {Eq(Attr::kStudyInstanceUID, "1")})),
+              testing::HasSubstr("series_by_study"));
+  EXPECT_THAT(plan_of(Q(Level::kInstance,
+                        {Eq(Attr::kStudyInstanceUID, "1"), Eq(Attr::kSeriesInstanceUID, "1.1")})),
+              testing::HasSubstr("instances_by_series"));
+  int rows = 0;
+  ASSERT_TRUE(Db().Transact(TxKind::kRead,
+                            [&](Conn& c) {
+                              return c.Query(
+                                  "SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'studies'", {},
+                                  [&](const Row& r) {
+                                    rows = static_cast<int>(r.Int(0));
+                                    return base::Status::Ok();
+                                  });
+                            })
+                  .ok());
+  EXPECT_EQ(rows, 4);
 }
 
 }  // namespace

@@ -6,21 +6,25 @@
 #include "dokuei/base/strings.h"
 #include "names.h"
 
-// Query plans (SQLite 3.40 EXPLAIN QUERY PLAN / PostgreSQL 15 EXPLAIN, 1 million instances; see
-// index_bench_test.cc) for the typical QIDO-RS searches, with the indexes of migration 2:
-//   /studies?PatientID=x          patients UNIQUE(tenant_id, patient_id, issuer) ->
-//   studies_by_patient /studies?PatientName=YAMA*    name_keys PK range (tenant_id, attr, kind,
-//   name_key) -> p.id IN
-//                                 -> studies_by_patient
-//   /studies?StudyDate=a-b        studies_by_date range, read backwards: already in result order,
-//                                 stops after `limit` rows
-//   /studies?ModalitiesInStudy=CT studies_by_date backwards, IN-subquery on series_by_modality
-//   /studies?AccessionNumber=x    studies_by_accession
-//   /studies/{uid}/series         studies UNIQUE(tenant_id, study_uid) -> series_by_study
+// Query plans for the typical QIDO-RS searches at 1 million instances (SQLite 3.40 EXPLAIN QUERY
+// PLAN, PostgreSQL 15 EXPLAIN; reproduced by index_bench_test.cc), indexes of migration 2:
+//   /studies?PatientID=x
+//       patients UNIQUE(tenant_id, patient_id, issuer) -> studies_by_patient -> sort (few rows)
+//   /studies?PatientName=YAMA*, =山田*, fuzzy words
+//       name_keys PK range (tenant_id, attr, kind, name_key in [yama, yamb)) -> patients by id
+//       -> studies_by_patient -> sort (PostgreSQL: hash join of the key range with patients)
+//   /studies?StudyDate=a-b, /studies (no filter)
+//       studies_by_date range read backwards: already in result order, stops after `limit`
+//   /studies?ModalitiesInStudy=CT
+//       PostgreSQL: studies_by_date backwards, nested-loop semi-join on series_by_modality.
+//       SQLite: the same when the modality is common (correlated EXISTS, see BuildOptions and
+//       PlanQuery); when rare, the few matching studies by id from series_by_modality, sorted.
+//   /studies?AccessionNumber=x       studies_by_accession
+//   /studies/{uid}/series            studies UNIQUE(tenant_id, study_uid) -> series_by_study
 //   /studies/{uid}/series/{uid}/instances
-//                                 series UNIQUE(tenant_id, series_uid) -> instances_by_series
-// Metadata of the representative instances is fetched afterwards by primary key, so sorts never
-// carry metadata.
+//       series UNIQUE(tenant_id, series_uid) -> instances_by_series (sort of ~500 narrow rows)
+// Metadata of representative instances is fetched afterwards by primary key, so sorts never carry
+// metadata. SQLite plans rely on planner statistics; sqlite_index.cc seeds them.
 
 namespace dokuei::index {
 namespace {

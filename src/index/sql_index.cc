@@ -23,7 +23,7 @@ Status FetchMetadata(Conn& c, TenantId tenant, std::vector<int64_t> ids,
   for (size_t begin = 0; begin < ids.size(); begin += kChunk) {
     const size_t n = std::min(kChunk, ids.size() - begin);
     size_t padded = 8;
-    while (padded < n) padded *= 4;  // 8, 32, 128, 512 (capped below)
+    while (padded < n) padded *= 4;  // 8, 32, 128, then 256 (the chunk)
     padded = std::min(padded, kChunk);
     std::vector<int64_t> chunk(ids.begin() + begin, ids.begin() + begin + n);
     chunk.resize(std::max(padded, n), chunk.back());

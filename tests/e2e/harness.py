@@ -34,6 +34,17 @@ def free_port():
         return s.getsockname()[1]
 
 
+def wait_for_port(port, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("nothing listens on port %d" % port)
+
+
 def dataset_bytes(path_or_bytes):
     """The data set of a Part-10 file: everything after the File Meta Information group."""
     data = path_or_bytes if isinstance(path_or_bytes, (bytes, bytearray)) else open(path_or_bytes, "rb").read()
@@ -143,6 +154,9 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+        if getattr(self, "log", None):
+            self.log.close()
+            self.log = None
 
     def kill9(self):
         self.stop(signal.SIGKILL)

@@ -274,6 +274,18 @@ void HandleRetrieve(Association& assoc, const Command& request, uint8_t pcid) {
     } else {
       prepared = base::Unsupported("stored transfer syntax not accepted by the receiver");
     }
+    // A data set of odd length (a sender's defect: an odd-length value) cannot travel in DIMSE,
+    // whose PDV fragments must be even. Re-encode it; DCMTK pads the odd value.
+    if (prepared.ok() && payload.size() % 2 != 0 && target_ts == "1.2.840.10008.1.2.1.99") {
+      payload.push_back('\0');  // PS3.5 A.5: odd-length deflated data gets one trailing NUL
+    } else if (prepared.ok() && payload.size() % 2 != 0) {
+      auto padded = ConvertUncompressed(*file, target_ts);
+      if (padded.ok()) {
+        payload = std::move(padded).value();
+      } else {
+        prepared = padded.status();
+      }
+    }
     bool ok = false;
     bool warning = false;
     if (prepared.ok()) {
