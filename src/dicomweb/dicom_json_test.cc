@@ -1,4 +1,5 @@
 #include "dicom_json.h"
+#include "dicom_xml.h"
 
 #include <gtest/gtest.h>
 
@@ -75,6 +76,31 @@ TEST(DicomJson, ArrayAndNumbers) {
   EXPECT_FALSE(IsJsonNumber(""));
   dicom::AttributeList l = {{t::kSeriesNumber, "IS", {" 007 "}, {}}};
   EXPECT_EQ(json::parse(DicomJsonObject(l))["00200011"]["Value"][0], 7);
+}
+
+TEST(DicomXml, NativeDicomModel) {
+  dicom::AttributeList l = {
+      {t::kPatientName, "PN", {"Yamada^Tarou=山田^太郎"}, {}},
+      {t::kStudyDescription, "LO", {"a<b & \"c\""}, {}},
+      {t::kModalitiesInStudy, "CS", {"CT", "MR"}, {}},
+      {t::kRequestAttributesSequence, "SQ", {}, {{{t::kRequestedProcedureID, "SH", {"RP1"}, {}}}}},
+  };
+  std::string xml = DicomXml(l);
+  EXPECT_EQ(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 0), 0u);
+  EXPECT_NE(xml.find("<NativeDicomModel xmlns=\"http://dicom.nema.org/PS3.19/models/NativeDICOM\">"),
+            std::string::npos);
+  EXPECT_NE(xml.find("<DicomAttribute tag=\"00100010\" vr=\"PN\" keyword=\"PatientName\">"
+                     "<PersonName number=\"1\"><Alphabetic><FamilyName>Yamada</FamilyName>"
+                     "<GivenName>Tarou</GivenName></Alphabetic><Ideographic><FamilyName>山田"
+                     "</FamilyName><GivenName>太郎</GivenName></Ideographic></PersonName>"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<Value number=\"1\">a&lt;b &amp; &quot;c&quot;</Value>"), std::string::npos);
+  EXPECT_NE(xml.find("<Value number=\"2\">MR</Value>"), std::string::npos);
+  EXPECT_NE(xml.find("<Item number=\"1\"><DicomAttribute tag=\"00401001\" vr=\"SH\""),
+            std::string::npos);
+  // Tag order.
+  EXPECT_LT(xml.find("00080061"), xml.find("00100010"));
 }
 
 }  // namespace

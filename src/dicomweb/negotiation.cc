@@ -161,4 +161,23 @@ base::Result<std::string> NegotiateJson(std::string_view accept) {
   return NotAcceptable("results are available as application/dicom+json or application/json");
 }
 
+base::Result<ResultFormat> NegotiateResults(std::string_view accept, bool multipart_xml) {
+  DOKUEI_ASSIGN_OR_RETURN(auto ranges, Ranges(accept));
+  for (const auto& m : ranges) {
+    if (m.Accepts("application", "dicom+json")) return ResultFormat::kDicomJson;
+    if (m.type == "application" && m.subtype == "json") return ResultFormat::kJson;
+    if (multipart_xml) {
+      auto rel = RelatedType(m);
+      if (rel && rel->type == "application" && rel->subtype == "dicom+xml") return ResultFormat::kXml;
+    } else if (m.type == "application" && m.subtype == "dicom+xml") {
+      return ResultFormat::kXml;
+    }
+  }
+  return NotAcceptable(
+      multipart_xml ? "results are available as application/dicom+json, application/json or "
+                      "multipart/related; type=\"application/dicom+xml\""
+                    : "the response is available as application/dicom+json, application/json or "
+                      "application/dicom+xml");
+}
+
 }  // namespace dokuei::dicomweb

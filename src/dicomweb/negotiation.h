@@ -44,4 +44,9 @@ base::Result<dicom::RenderOptions::Format> NegotiateRendered(std::string_view ac
 // "application/dicom+json" (default) or "application/json".
 base::Result<std::string> NegotiateJson(std::string_view accept);
 
+// Search results and the STOW-RS response: DICOM JSON, or PS3.19 XML (QIDO-RS: one
+// multipart/related part per match; STOW-RS: one application/dicom+xml document).
+enum class ResultFormat { kDicomJson, kJson, kXml };
+base::Result<ResultFormat> NegotiateResults(std::string_view accept, bool multipart_xml);
+
 }  // namespace dokuei::dicomweb

@@ -186,6 +186,14 @@ TEST(Negotiation, RenderedAndJson) {
   EXPECT_EQ(*NegotiateJson("application/json"), "application/json");
   EXPECT_EQ(NegotiateJson("multipart/related; type=\"application/dicom+xml\"").status().code(),
             base::Code::kNotAcceptable);
+  EXPECT_EQ(*NegotiateResults("", true), ResultFormat::kDicomJson);
+  EXPECT_EQ(*NegotiateResults("multipart/related; type=\"application/dicom+xml\"", true),
+            ResultFormat::kXml);
+  EXPECT_EQ(NegotiateResults("application/dicom+xml", true).status().code(),
+            base::Code::kNotAcceptable);
+  EXPECT_EQ(*NegotiateResults("application/dicom+xml", false), ResultFormat::kXml);
+  EXPECT_EQ(*NegotiateResults("application/json;q=0.5, application/dicom+xml", false),
+            ResultFormat::kXml);
 }
 
 TEST(Params, FramesRenderedWadoUri) {

@@ -1,6 +1,8 @@
 // QIDO-RS: search for studies, series and instances (PS3.18 10.6).
 #include "common.h"
 #include "dicom_json.h"
+#include "dicom_xml.h"
+#include "multipart.h"
 #include "dokuei/base/strings.h"
 #include "negotiation.h"
 #include "qido_params.h"
@@ -35,7 +37,7 @@ void AddRetrieveUrl(Level level, const std::string& base, dicom::AttributeList& 
 }
 
 base::Result<http::Response> Search(Context& ctx, http::Request& req, Level level) {
-  DOKUEI_ASSIGN_OR_RETURN(std::string content_type, NegotiateJson(req.Header("Accept")));
+  DOKUEI_ASSIGN_OR_RETURN(ResultFormat format, NegotiateResults(req.Header("Accept"), true));
   QidoScope scope;
   scope.level = level;
   scope.study_uid = std::string(req.Param("study"));
@@ -46,7 +48,24 @@ base::Result<http::Response> Search(Context& ctx, http::Request& req, Level leve
                           ctx.services.query.Find(TenantOf(req), params.request));
   const std::string base = BaseUrl(req, ctx.options);
   for (auto& match : result.matches) AddRetrieveUrl(level, base, match);
-  http::Response res = JsonResponse(DicomJsonArray(result.matches), std::move(content_type));
+  http::Response res;
+  if (format == ResultFormat::kXml) {
+    // PS3.18 10.6.3: one part per match.
+    std::string boundary = NewBoundary();
+    std::string body;
+    for (size_t i = 0; i < result.matches.size(); ++i) {
+      std::string xml = DicomXml(result.matches[i]);
+      body += PartPrologue(boundary, i, "application/dicom+xml", static_cast<int64_t>(xml.size()));
+      body += xml;
+    }
+    body += MultipartEpilogue(boundary, result.matches.size());
+    res = JsonResponse(std::move(body), "multipart/related; type=\"application/dicom+xml\"; "
+                                        "boundary=" + boundary);
+  } else {
+    res = JsonResponse(DicomJsonArray(result.matches), format == ResultFormat::kJson
+                                                           ? "application/json"
+                                                           : "application/dicom+json");
+  }
   for (const auto& w : result.warnings) AddWarning(req, w, res);
   if (params.limit_capped && result.matches.size() >= params.request.limit) {
     AddWarning(req,
@@ -84,7 +103,8 @@ base::Status RegisterQido(http::RouteTable& routes, const std::shared_ptr<Contex
     DOKUEI_RETURN_IF_ERROR(routes.Add(ReadRoute(
         *ctx, d.suffix,
         [ctx, level](http::Request& req) { return Search(*ctx, req, level); }, d.ja, d.en,
-        {"application/dicom+json", "application/json"})));
+        {"application/dicom+json", "application/json",
+         "multipart/related; type=\"application/dicom+xml\""})));
   }
   return base::Status::Ok();
 }

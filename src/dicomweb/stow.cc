@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "dicom_json.h"
+#include "dicom_xml.h"
 #include "dokuei/base/error_table.h"
 #include "dokuei/base/strings.h"
 #include "dokuei/dicom/parse.h"
@@ -88,6 +89,7 @@ class StowConsumer final : public http::BodyConsumer, public MultipartParser::Ha
 
   base::Status OnPartData(std::string_view data) override {
     PendingPart& p = *current_;
+    part_bytes_ += data.size();
     if (!p.failure.ok()) return base::Status::Ok();  // skip the rest of a refused part
     if (p.sink) {
       base::Status st =
@@ -104,13 +106,20 @@ class StowConsumer final : public http::BodyConsumer, public MultipartParser::Ha
 
   base::Status OnPartEnd() override {
     auto part = std::move(current_);
+    const uint64_t bytes = part_bytes_;
+    part_bytes_ = 0;
     auto task = std::make_shared<std::packaged_task<archive::StoreResult()>>(
         [part, ctx = ctx_, tenant = tenant_, origin = origin_, study = study_]() {
           return StorePart(*ctx, *part, tenant, origin, study);
         });
-    pending_.push_back(task->get_future());
+    pending_.push_back({task->get_future(), bytes});
+    pending_bytes_ += bytes;
     ctx_->finisher->Post([task] { (*task)(); });
-    while (pending_.size() >= std::max<uint32_t>(1, ctx_->options.stow_parallel_finishes)) {
+    // Bounded by count and by bytes: a few huge parts wait for each other instead of exhausting
+    // the ingest memory budget.
+    while (!pending_.empty() &&
+           (pending_.size() >= std::max<uint32_t>(1, ctx_->options.stow_parallel_finishes) ||
+            pending_bytes_ > ctx_->options.stow_inflight_bytes)) {
       Collect();
     }
     return base::Status::Ok();
@@ -148,7 +157,8 @@ class StowConsumer final : public http::BodyConsumer, public MultipartParser::Ha
   }
 
   void Collect() {
-    results_.push_back(pending_.front().get());
+    results_.push_back(pending_.front().result.get());
+    pending_bytes_ -= pending_.front().bytes;
     pending_.pop_front();
   }
 
@@ -198,7 +208,9 @@ class StowConsumer final : public http::BodyConsumer, public MultipartParser::Ha
     }
     if (!failed.items.empty()) body.push_back(failed);
     if (!referenced.items.empty()) body.push_back(referenced);
-    http::Response res = JsonResponse(DicomJsonObject(body), content_type_);
+    http::Response res = JsonResponse(
+        content_type_ == "application/dicom+xml" ? DicomXml(body) : DicomJsonObject(body),
+        content_type_);
     if (referenced.items.empty()) {
       res.status = 409;
     } else if (!failed.items.empty() || warnings) {
@@ -232,13 +244,22 @@ class StowConsumer final : public http::BodyConsumer, public MultipartParser::Ha
   std::string lang_;
   MultipartParser parser_;
   std::shared_ptr<PendingPart> current_;
-  std::deque<std::future<archive::StoreResult>> pending_;
+  struct InFlight {
+    std::future<archive::StoreResult> result;
+    uint64_t bytes = 0;
+  };
+  std::deque<InFlight> pending_;
+  uint64_t pending_bytes_ = 0;
+  uint64_t part_bytes_ = 0;  // of the part being received
   std::vector<archive::StoreResult> results_;
 };
 
 base::Result<std::unique_ptr<http::BodyConsumer>> BeginStow(const std::shared_ptr<Context>& ctx,
                                                             http::Request& req) {
-  DOKUEI_ASSIGN_OR_RETURN(std::string response_type, NegotiateJson(req.Header("Accept")));
+  DOKUEI_ASSIGN_OR_RETURN(ResultFormat format, NegotiateResults(req.Header("Accept"), false));
+  std::string response_type = format == ResultFormat::kXml    ? "application/dicom+xml"
+                              : format == ResultFormat::kJson ? "application/json"
+                                                              : "application/dicom+json";
   std::string study(req.Param("study"));
   if (!study.empty()) DOKUEI_RETURN_IF_ERROR(CheckUid(study, "StudyInstanceUID"));
   std::string_view ct = req.Header("Content-Type");
@@ -278,7 +299,7 @@ base::Status RegisterStow(http::RouteTable& routes, const std::shared_ptr<Contex
     r.permission = ctx->options.write_permission;
     r.body_limit = ctx->options.max_stow_body_bytes;
     r.tag = "DICOMweb";
-    r.produces = {"application/dicom+json"};
+    r.produces = {"application/dicom+json", "application/dicom+xml"};
     if (std::string_view(suffix) == "/studies") {
       r.summary_ja = "インスタンスを保存 (STOW-RS)";
       r.summary_en = "Store instances (STOW-RS)";

@@ -226,6 +226,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
           }
         }
       }
+      if (st.ok() && !self->has_body_ && self->route_->handler) {
+        // No body to read: run the handler right away, saving a round trip to the I/O thread.
+        self->req_->principal = std::move(principal);
+        self->close_after_error_ = false;
+        auto r = RunHandlerSafely([&] { return self->route_->handler(*self->req_); });
+        self->OnStrand([self, r = std::move(r)]() mutable { self->Deliver(std::move(r)); });
+        return;
+      }
       self->OnStrand([self, st = std::move(st), principal = std::move(principal)]() mutable {
         if (!st.ok()) return self->SendError(st);
         self->req_->principal = std::move(principal);

@@ -11,6 +11,9 @@
 #include "dokuei/base/random.h"
 #include "dokuei/http/server.h"
 
+// Routes are built as aggregates here; the fields left out keep their defaults.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 namespace dokuei::http {
 namespace {
 

@@ -25,7 +25,7 @@ declare -a PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) printf "%.6f\n", a[(NR+1)/2]; else printf "%.6f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 
 # ---- data ---------------------------------------------------------------------------------
 if ! grep -qx "params=0,${CT_SLICES}" "$DATA/MANIFEST" 2>/dev/null; then
@@ -88,38 +88,40 @@ timed_get() {  # url accept -> "seconds bytes"
 }
 
 declare -A R
-run_suite() {  # name start_fn
-  local name=$1 start=$2 t pid url
-  local stow_times=() meta_times=() series_times=() series_bytes=0
-  for rep in $(seq 1 3); do
-    "$start" "$rep"
+declare -A URLS
+# STOW: fresh servers, interleaved Dokuei/Orthanc, 3 repetitions; the last ones stay up.
+systems=(dokuei); [[ "$ORTHANC" == 1 ]] && systems+=(orthanc)
+declare -A STOW_TIMES
+for rep in 1 2 3; do
+  for name in "${systems[@]}"; do
+    "start_$name" "$rep"
     if [[ $name == dokuei ]]; then pid=$DOKUEI_PID; url=$DOKUEI_URL; else pid=$ORTHANC_PID; url=$ORTHANC_URL; fi
-    sync; t=$(stow "$url"); stow_times+=("$t")
-    log "$name STOW rep $rep: ${t}s ($(head -c 120 "$WORK/stow.out"))"
-    if [[ $rep -lt 3 ]]; then stop_pid "$pid"; fi
+    sync; t=$(stow "$url"); STOW_TIMES[$name]+="$t "
+    log "$name STOW rep $rep: ${t}s ($(head -c 60 "$WORK/stow.out" | tr -d '\n\t '))"
+    if [[ $rep -lt 3 ]]; then stop_pid "$pid"; else URLS[$name]=$url; fi
   done
-  R[$name.stow]=$(printf '%s\n' "${stow_times[@]}" | median)
-  local m="$url/studies/$STUDY/series/$SERIES/metadata"
-  timed_get "$m" "Accept: application/dicom+json" > /dev/null   # warm-up
-  for _ in $(seq 1 "$REPS"); do meta_times+=("$(timed_get "$m" "Accept: application/dicom+json" | cut -d' ' -f1)"); done
-  R[$name.meta]=$(printf '%s\n' "${meta_times[@]}" | median)
-  local s="$url/studies/$STUDY/series/$SERIES"
-  timed_get "$s" "$ACCEPT_DICOM" > /dev/null
+done
+for name in "${systems[@]}"; do R[$name.stow]=$(echo "${STOW_TIMES[$name]}" | tr ' ' '\n' | grep . | median); done
+
+# Reads: each measurement alternates between the systems, so load drift hits both alike.
+measure() {  # key path accept -> R[name.key] = median seconds, R[name.key_bytes]
+  local key=$1 path=$2 accept=$3 name t b
+  declare -A times=()
+  for name in "${systems[@]}"; do timed_get "${URLS[$name]}$path" "$accept" > /dev/null; done
   for _ in $(seq 1 "$REPS"); do
-    read -r t series_bytes < <(timed_get "$s" "$ACCEPT_DICOM"); series_times+=("$t")
+    for name in "${systems[@]}"; do
+      read -r t b < <(timed_get "${URLS[$name]}$path" "$accept")
+      times[$name]+="$t "; R[$name.${key}_bytes]=$b
+    done
   done
-  R[$name.series]=$(printf '%s\n' "${series_times[@]}" | median)
-  R[$name.series_bytes]=$series_bytes
-  # QIDO: one keep-alive connection, QIDO_N requests, per-request times.
-  : > "$WORK/qido.cfg"
-  for _ in $(seq 1 "$QIDO_N"); do
-    printf 'url = "%s/studies?PatientID=ANCHOR-0002"\noutput = /dev/null\n' "$url" >> "$WORK/qido.cfg"
-  done
-  curl -s "${AUTH[@]}" -w '%{time_total}\n' -K "$WORK/qido.cfg" > "$WORK/qido.times"
-  R[$name.qido50]=$(median < "$WORK/qido.times")
-  R[$name.qido99]=$(sort -g "$WORK/qido.times" | awk '{a[NR]=$1} END {print a[int(NR*0.99)]}')
-  # Frames: every frame of the series, one request each, one keep-alive connection.
-  "$PY" - "$url" "$STUDY" "$SERIES" "$CT_SLICES" > "$WORK/frames.cfg" <<'PYEOF'
+  for name in "${systems[@]}"; do R[$name.$key]=$(echo "${times[$name]}" | tr ' ' '\n' | grep . | median); done
+}
+measure meta "/studies/$STUDY/series/$SERIES/metadata" "Accept: application/dicom+json"
+measure series "/studies/$STUDY/series/$SERIES" "$ACCEPT_DICOM"
+
+# Frames: every frame of the series, one request each over one keep-alive connection.
+for name in "${systems[@]}"; do
+  "$PY" - "${URLS[$name]}" "$STUDY" "$SERIES" "$CT_SLICES" > "$WORK/frames-$name.cfg" <<'PYEOF'
 import sys, uuid
 url, st, se, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 NS = uuid.UUID("6f1c2a9e-0d4b-4c1e-9a57-3b2d8e0c1f00")
@@ -127,17 +129,28 @@ for i in range(n):
     sop = "2.25.%d" % uuid.uuid5(NS, "CT/1/%d" % i).int
     print('url = "%s/studies/%s/series/%s/instances/%s/frames/1"\noutput = /dev/null' % (url, st, se, sop))
 PYEOF
-  local t0 t1
-  t0=$(date +%s.%N)
-  curl -s "${AUTH[@]}" -H "$ACCEPT_FRAME" -w '%{size_download}\n' -K "$WORK/frames.cfg" > "$WORK/frames.sizes"
-  t1=$(date +%s.%N)
-  R[$name.frames]=$(echo "$t1 - $t0" | bc)
-  R[$name.frames_bytes]=$(awk '{s+=$1} END {print s}' "$WORK/frames.sizes")
-  stop_pid "$pid"
-}
-
-run_suite dokuei start_dokuei
-if [[ "$ORTHANC" == 1 ]]; then run_suite orthanc start_orthanc; fi
+  : > "$WORK/qido-$name.cfg"
+  for _ in $(seq 1 "$QIDO_N"); do
+    printf 'url = "%s/studies?PatientID=ANCHOR-0002"\noutput = /dev/null\n' "${URLS[$name]}" >> "$WORK/qido-$name.cfg"
+  done
+done
+declare -A FT
+for _ in 1 2 3; do
+  for name in "${systems[@]}"; do
+    t0=$(date +%s.%N)
+    curl -s "${AUTH[@]}" -H "$ACCEPT_FRAME" -w '%{size_download}\n' -K "$WORK/frames-$name.cfg" > "$WORK/frames.sizes"
+    t1=$(date +%s.%N)
+    FT[$name]+="$(echo "$t1 - $t0" | bc) "
+    R[$name.frames_bytes]=$(awk '{s+=$1} END {print s}' "$WORK/frames.sizes")
+  done
+done
+for name in "${systems[@]}"; do R[$name.frames]=$(echo "${FT[$name]}" | tr ' ' '\n' | grep . | median); done
+# QIDO: per-request times over one keep-alive connection.
+for name in "${systems[@]}"; do
+  curl -s "${AUTH[@]}" -w '%{time_total}\n' -K "$WORK/qido-$name.cfg" > "$WORK/qido-$name.times"
+  R[$name.qido50]=$(median < "$WORK/qido-$name.times")
+  R[$name.qido99]=$(sort -g "$WORK/qido-$name.times" | awk '{a[NR]=$1} END {printf "%.6f\n", a[int(NR*0.99)]}')
+done
 
 mbs() { echo "scale=1; $1 / $2 / 1000000" | bc; }
 ratio() { if [[ -n "${2:-}" && "$2" != 0 ]]; then echo "scale=1; $1 / $2" | bc; else echo "-"; fi; }

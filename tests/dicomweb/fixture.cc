@@ -107,9 +107,29 @@ std::string JsonString(const nlohmann::json& obj, const std::string& tag_hex) {
   return v.dump();
 }
 
+namespace {
+Env* g_env = nullptr;
+
+// Stops the shared server after the last test.
+class EnvCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override { Env::Shutdown(); }
+};
+[[maybe_unused]] ::testing::Environment* const g_cleanup =
+    ::testing::AddGlobalTestEnvironment(new EnvCleanup);
+}  // namespace
+
 Env& Env::Get() {
-  static Env* env = new Env();  // lives until exit; the server stops with the process
-  return *env;
+  if (!g_env) g_env = new Env();
+  return *g_env;
+}
+
+void Env::Shutdown() {
+  if (!g_env) return;
+  std::string tmp = g_env->tmp_;
+  delete g_env;
+  g_env = nullptr;
+  std::filesystem::remove_all(tmp);
 }
 
 Env::Env() {
@@ -149,7 +169,9 @@ Env::Env() {
   if (!st.ok()) throw std::runtime_error("server: " + st.ToString());
 }
 
-Env::~Env() = default;
+Env::~Env() {
+  if (server_) server_->Stop();
+}
 
 size_t Env::BlobCount() {
   size_t n = 0;

@@ -41,7 +41,8 @@ struct Part {
 
 class Env {
  public:
-  static Env& Get();  // started on first use
+  static Env& Get();       // started on first use
+  static void Shutdown();  // stops the server and removes the temporary directory
   ~Env();
 
   uint16_t port() const { return server_->port(); }

@@ -139,6 +139,18 @@ TEST(Qido, JapaneseNamesAndMatching) {
   EXPECT_EQ(r.Header("Content-Type"), "application/json");
   EXPECT_TRUE(r.Json()[0].contains("00280010"));  // Rows, from the stored metadata
 
+  // PS3.19 XML, one part per match.
+  r = env.Get("/dicom-web/studies?PatientName=" + UrlEncode("山田*"), t,
+              "multipart/related; type=\"application/dicom+xml\"");
+  ASSERT_EQ(r.status, 200);
+  auto xml_parts = SplitMultipart(r.Header("Content-Type"), r.body);
+  ASSERT_EQ(xml_parts.size(), 1u);
+  EXPECT_EQ(xml_parts[0].content_type, "application/dicom+xml");
+  EXPECT_NE(xml_parts[0].body.find("<Ideographic><FamilyName>山田</FamilyName>"),
+            std::string::npos)
+      << xml_parts[0].body;
+  EXPECT_EQ(env.Get("/dicom-web/studies", t, "text/html").status, 406);
+
   // Errors name the parameter; unsupported matching is a warning.
   r = env.Get("/dicom-web/studies?PatientNmae=x", t);
   EXPECT_EQ(r.status, 400);

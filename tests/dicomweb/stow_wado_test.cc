@@ -159,6 +159,17 @@ TEST(StowWado, DuplicatesAndConflictsArePerInstance) {
   auto parts = SplitMultipart(got.Header("Content-Type"), got.body);
   ASSERT_EQ(parts.size(), 1u);
   EXPECT_TRUE(parts[0].body == a.bytes);
+  // The response as PS3.19 XML.
+  auto xml = env.PostRaw("/dicom-web/studies",
+                         "--x\r\nContent-Type: application/dicom\r\n\r\n" + b.bytes + "\r\n--x--\r\n",
+                         "multipart/related; type=\"application/dicom\"; boundary=x", Token(tenant),
+                         "-H 'Accept: application/dicom+xml'");
+  EXPECT_EQ(xml.status, 409);
+  EXPECT_EQ(xml.Header("Content-Type"), "application/dicom+xml");
+  EXPECT_NE(xml.body.find("<DicomAttribute tag=\"00081197\" vr=\"US\" keyword=\"FailureReason\">"
+                          "<Value number=\"1\">50185</Value>"),
+            std::string::npos)
+      << xml.body;
   // Mixed: one stored, one refused -> 202.
   Instance ct = Load(TestData("transfer_syntaxes/CT_small.dcm"));
   auto mixed = env.Stow({ct.bytes, b.bytes}, Token(tenant));

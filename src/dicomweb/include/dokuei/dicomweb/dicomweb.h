@@ -47,6 +47,7 @@ struct Options {
   uint32_t max_part_header_bytes = 16 * 1024;    // header block of one part
   uint32_t max_parts = 100000;
   uint32_t stow_parallel_finishes = 4;  // parts being validated/stored while the next arrive
+  uint64_t stow_inflight_bytes = 512ull << 20;  // ... and at most this many bytes of them
 
   // QIDO-RS: results per request (a larger or missing limit is capped, with a Warning header).
   uint32_t qido_max_limit = 1000;
