@@ -37,6 +37,13 @@ base::Result<index::PutOutcome> GroupCommitter::Commit(index::TenantId tenant,
 }
 
 void GroupCommitter::RunBatch(std::vector<Pending*>& batch) {
+  std::vector<blob::BlobKey> keys;
+  keys.reserve(batch.size());
+  for (Pending* p : batch) keys.push_back(p->record->storage.blob_key);
+  if (base::Status st = blobs_.SyncKeys(keys); !st.ok()) {
+    for (Pending* p : batch) p->outcome = st;
+    return;
+  }
   std::vector<index::InstanceRecord> records;
   records.reserve(batch.size());
   for (Pending* p : batch) records.push_back(*p->record);

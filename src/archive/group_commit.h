@@ -1,9 +1,10 @@
-// GroupCommitter: turns concurrent single-instance index commits into shared transactions.
-// The first caller to find no commit in progress becomes the leader: it takes every queued
-// record (of its tenant, up to a cap), commits them in one Index::PutInstances transaction, and
-// hands each caller its own outcome. Callers arriving meanwhile queue for the next transaction.
-// With one sender this is exactly one transaction per instance; with N senders about N per
-// transaction, so the durable commit (one fsync) is shared.
+// GroupCommitter: turns concurrent single-instance commits into shared ones.
+// Each record's blob has been fsynced and renamed (BlobWriter::CommitDeferringDirSync). The first
+// caller to find no commit in progress becomes the leader: it takes every queued record (of its
+// tenant, up to a cap), makes their directory entries durable together (BlobStore::SyncKeys), then
+// commits them in one Index::PutInstances transaction, and hands each caller its own outcome.
+// For every record the order stays blob fsync -> rename -> directory fsync -> index commit; with N
+// concurrent senders the directory fsync and the index fsync are shared by about N records.
 // Thread safety: thread-safe.
 #pragma once
 
@@ -11,14 +12,15 @@
 #include <deque>
 #include <mutex>
 
+#include "dokuei/blob/blob_store.h"
 #include "dokuei/index/index.h"
 
 namespace dokuei::archive {
 
 class GroupCommitter {
  public:
-  explicit GroupCommitter(index::Index& index, size_t max_batch = 128)
-      : index_(index), max_batch_(max_batch) {}
+  GroupCommitter(index::Index& index, blob::BlobStore& blobs, size_t max_batch = 128)
+      : index_(index), blobs_(blobs), max_batch_(max_batch) {}
   base::Result<index::PutOutcome> Commit(index::TenantId tenant,
                                          const index::InstanceRecord& record);
 
@@ -32,6 +34,7 @@ class GroupCommitter {
   void RunBatch(std::vector<Pending*>& batch);
 
   index::Index& index_;
+  blob::BlobStore& blobs_;
   const size_t max_batch_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdint>
 
 #include "dokuei/base/digest.h"
 #include "group_commit.h"
@@ -22,7 +24,7 @@ std::string Origin::Describe() const {
 
 struct Ingest::Impl {
   Impl(index::Index& i, blob::BlobStore& b, base::Clock& c, IngestOptions o)
-      : index(i), blobs(b), clock(c), options(std::move(o)), committer(i) {}
+      : index(i), blobs(b), clock(c), options(std::move(o)), committer(i, b) {}
 
   // Reserves `n` more bytes of the in-flight budget; false when it would be exceeded.
   bool Reserve(uint64_t n) {
@@ -94,7 +96,7 @@ class Sink final : public IngestSink {
       buffer_.reserve(reserved_);
     }
     buffer_.append(reinterpret_cast<const char*>(data.data()), data.size());
-    if (kind_ == Kind::kDataset) digest_.Update(data);
+    HashNewBytes(data.size());
     Status st = writer_->Append(data);
     if (!st.ok()) return Fail(st);
     return Status::Ok();
@@ -135,6 +137,32 @@ class Sink final : public IngestSink {
     return Status::Ok();
   }
 
+  // Hashes the data set as it arrives (DIMSE: everything; Part 10: everything after the File
+  // Meta Information, once its group length is known), so Finish does not re-read the object.
+  void HashNewBytes(size_t n) {
+    if (kind_ == Kind::kDataset) {
+      digest_.Update(std::string_view(buffer_).substr(buffer_.size() - n));
+      return;
+    }
+    if (hash_from_ == 0) {
+      // Preamble, "DICM", then (0002,0000) UL 4 <group length>.
+      static constexpr char kGroupLength[] = {0x02, 0x00, 0x00, 0x00, 'U', 'L', 0x04, 0x00};
+      if (buffer_.size() < 144) return;
+      if (buffer_.compare(128, 4, "DICM") != 0 ||
+          buffer_.compare(132, 8, std::string_view(kGroupLength, 8)) != 0) {
+        hash_from_ = SIZE_MAX;  // not for streaming; Finish decides
+        return;
+      }
+      const auto* p = reinterpret_cast<const uint8_t*>(buffer_.data()) + 140;
+      hash_from_ = 144 + (size_t{p[0]} | size_t{p[1]} << 8 | size_t{p[2]} << 16 |
+                          size_t{p[3]} << 24);
+      n = buffer_.size();  // catch up from the start
+    }
+    if (hash_from_ == SIZE_MAX) return;
+    size_t start = std::max(hash_from_, buffer_.size() - n);
+    if (start < buffer_.size()) digest_.Update(std::string_view(buffer_).substr(start));
+  }
+
   Status Fail(Status st) {
     failure_ = st;
     if (writer_) writer_->Abort();
@@ -145,6 +173,8 @@ class Sink final : public IngestSink {
 
   StoreResult FinishInner() {
     std::span<const uint8_t> bytes = AsBytes(buffer_);
+    // The disk writes the blob while we parse and hash.
+    writer_->StartWriteback();
     base::Result<dicom::ParsedInstance> parsed =
         kind_ == Kind::kDataset ? dicom::ParseDataset(bytes, ts_uid_, impl_.options.limits)
                                 : dicom::ParsePart10(bytes, impl_.options.limits);
@@ -184,12 +214,14 @@ class Sink final : public IngestSink {
     } else {
       auto offset = dicom::DatasetOffset(bytes);
       if (!offset.ok()) return reject(offset.status());
-      sha = base::Sha256Hex(std::string_view(buffer_).substr(*offset));
+      sha = *offset == hash_from_ && hash_from_ <= buffer_.size()
+                ? digest_.FinishHex()
+                : base::Sha256Hex(std::string_view(buffer_).substr(*offset));
     }
 
-    // Blob durable: fsync -> rename -> directory fsync.
+    // Blob fsync -> rename now; its directory fsync comes with the (group) index commit.
     const uint64_t stored_size = writer_->Size();
-    auto key = writer_->Commit();
+    auto key = writer_->CommitDeferringDirSync();
     if (!key.ok()) return reject(key.status().WithContext("storing the object"));
 
     index::StorageAttrs storage;
@@ -236,6 +268,7 @@ class Sink final : public IngestSink {
   std::string buffer_;
   base::Sha256 digest_;
   uint64_t reserved_ = 0;
+  size_t hash_from_ = 0;  // Part 10: where the data set starts (0 unknown, SIZE_MAX no streaming)
   bool started_ = false;
   bool finished_ = false;
   Status failure_;

@@ -98,9 +98,20 @@ class RowAnswer {
     dicom::Attribute a;
     a.tag = tag;
     a.vr = dicom::VrForTag(tag);
-    if (Column(tag, &a)) return a;
+    // BitsAllocated of rows indexed before the column existed is 0: answer from the metadata.
+    if (Column(tag, &a) && !(tag == t::kBitsAllocated && a.values.empty())) return a;
     if (const dicom::Attribute* m = metadata_.Get(tag)) return *m;
     return std::nullopt;
+  }
+
+  // Whether every one of `tags` is answered from index columns at `level`.
+  static bool AllFromColumns(const std::set<uint32_t>& tags, Level level) {
+    index::FindRow empty;
+    RowAnswer probe(empty, level);
+    dicom::Attribute scratch;
+    for (uint32_t tag : tags)
+      if (!probe.Column(tag, &scratch)) return false;
+    return true;
   }
 
   MetadataAttrs& metadata() { return metadata_; }
@@ -202,6 +213,9 @@ class RowAnswer {
       case t::kNumberOfFrames:
         if (in.number_of_frames) SetInt(a, in.number_of_frames);
         return true;
+      case t::kBitsAllocated:
+        if (in.bits_allocated) SetInt(a, in.bits_allocated);
+        return true;
     }
     return false;
   }
@@ -279,7 +293,6 @@ base::Result<QueryResult> QueryService::Find(index::TenantId tenant,
                                              const QueryRequest& request) {
   QueryResult result;
   DOKUEI_ASSIGN_OR_RETURN(index::FindQuery q, ToIndexQuery(request, &result.warnings));
-  DOKUEI_ASSIGN_OR_RETURN(std::vector<index::FindRow> rows, index_.Find(tenant, q));
 
   std::set<uint32_t> wanted;
   for (const auto& k : request.keys) wanted.insert(k.tag);
@@ -289,6 +302,8 @@ base::Result<QueryResult> QueryService::Find(index::TenantId tenant,
   wanted.erase(t::kQueryRetrieveLevel);
   wanted.erase(t::kRetrieveAETitle);
   wanted.erase(t::kRetrieveURL);
+  q.with_metadata = request.include_all || !RowAnswer::AllFromColumns(wanted, request.level);
+  DOKUEI_ASSIGN_OR_RETURN(std::vector<index::FindRow> rows, index_.Find(tenant, q));
 
   result.matches.reserve(rows.size());
   for (const index::FindRow& row : rows) {

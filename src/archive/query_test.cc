@@ -80,6 +80,27 @@ TEST_F(QueryTest, StudyLevelQidoDefaultsAndTenantScope) {
   EXPECT_TRUE(other->matches.empty());
 }
 
+TEST_F(QueryTest, InstanceLevelQidoDefaultsComeFromColumns) {
+  QueryRequest q;
+  q.level = index::Level::kInstance;
+  q.qido_defaults = true;
+  q.keys = {Key(t::kStudyInstanceUID, uids_[0].study_instance_uid)};
+  auto r = query_->Find(a_, q);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->matches.size(), 1u);
+  EXPECT_EQ(Value(r->matches[0], t::kBitsAllocated), "16");
+  EXPECT_EQ(Value(r->matches[0], t::kRows), "128");
+  EXPECT_EQ(Value(r->matches[0], t::kSOPInstanceUID), uids_[0].sop_instance_uid);
+  // The index is asked not to read the metadata when columns answer everything.
+  auto q2 = query_->ToIndexQuery(q, nullptr);
+  ASSERT_TRUE(q2.ok());
+  index::FindQuery fq = *q2;
+  fq.with_metadata = false;
+  auto rows = index_->Find(a_, fq);
+  ASSERT_TRUE(rows.ok());
+  EXPECT_TRUE((*rows)[0].metadata_json.empty());
+}
+
 TEST_F(QueryTest, CFindAnswersExactlyTheRequestedKeys) {
   QueryRequest q;
   q.level = index::Level::kSeries;

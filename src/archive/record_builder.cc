@@ -64,6 +64,7 @@ index::InstanceRecord BuildRecord(const dicom::ParsedInstance& parsed,
   r.instance.instance_number = Int(a, t::kInstanceNumber);
   r.instance.rows = parsed.pixel.rows;
   r.instance.columns = parsed.pixel.columns;
+  r.instance.bits_allocated = parsed.pixel.present ? parsed.pixel.bits_allocated : 0;
   r.instance.number_of_frames =
       parsed.pixel.present ? static_cast<int32_t>(std::max<uint32_t>(1, parsed.pixel.number_of_frames))
                            : 0;

@@ -140,6 +140,33 @@ TEST(FsBlobStoreTest, ConcurrentCommitsShareDirectoryFsyncsAndAllSurvive) {
       EXPECT_EQ(*ReadAll(*reopened, keys[t][i]), "t" + std::to_string(t) + "-" + std::to_string(i));
 }
 
+TEST(FsBlobStoreTest, DeferredDirectorySyncIsDurableOnlyAfterSyncKeys) {
+  testing::MemEnv mem;
+  testing::FakeClock clock;
+  auto store = *NewFsBlobStore(mem, clock, "/b");
+  ASSERT_TRUE(Put(*store, "warm-up creates the day directory").ok());
+  auto write = [&](std::string_view content) {
+    auto w = *store->Create();
+    EXPECT_TRUE(w->Append(Bytes(content)).ok());
+    return *w->CommitDeferringDirSync();
+  };
+  BlobKey lost = write("not yet durable");
+  mem.SimulateCrash();
+  auto reopened = *NewFsBlobStore(mem, clock, "/b");
+  EXPECT_EQ(reopened->Open(lost).status().code(), Code::kNotFound);
+
+  store = std::move(reopened);
+  BlobKey a = write("a"), b = write("b");
+  const BlobKey keys[] = {a, b};
+  ASSERT_TRUE(store->SyncKeys(keys).ok());
+  mem.SimulateCrash();
+  auto after = *NewFsBlobStore(mem, clock, "/b");
+  EXPECT_EQ(*ReadAll(*after, a), "a");
+  EXPECT_EQ(*ReadAll(*after, b), "b");
+  const BlobKey forged[] = {"../etc"};
+  EXPECT_EQ(after->SyncKeys(forged).code(), Code::kInvalidArgument);
+}
+
 TEST(FsBlobStoreTest, RealFileSystemRoundTripAndForgedKeysRefused) {
   auto root = std::filesystem::temp_directory_path() / ("dokuei-blob-" + base::RandomHex(6));
   auto store = NewFsBlobStore(base::PosixEnv(), base::SystemClock(), root.string());

@@ -17,7 +17,7 @@ namespace {
 using base::Result;
 using base::Status;
 
-constexpr uint64_t kWritebackChunk = 1u << 20;  // start device writeback every MiB appended
+constexpr uint64_t kWritebackChunk = 256u << 10;  // start device writeback every 256 KiB
 
 class FsBlobStore;
 
@@ -39,7 +39,14 @@ class FsBlobWriter final : public BlobWriter {
     return Status::Ok();
   }
   uint64_t Size() const override { return file_ ? file_->Size() : 0; }
+  void StartWriteback() override {
+    if (file_ && file_->Size() > last_writeback_) {
+      file_->StartWriteback();
+      last_writeback_ = file_->Size();
+    }
+  }
   Result<BlobKey> Commit() override;
+  Result<BlobKey> CommitDeferringDirSync() override;
   void Abort() override;
 
  private:
@@ -119,6 +126,16 @@ class FsBlobStore final : public BlobStore {
     return Status::Ok();
   }
 
+  Status SyncKeys(std::span<const BlobKey> keys) override {
+    std::set<std::string> dirs;
+    for (const auto& k : keys) {
+      if (!IsWellFormedKey(k)) return base::InvalidArgument("malformed blob key");
+      dirs.insert(root_ + "/" + k.substr(0, k.find_last_of('/')));
+    }
+    for (const auto& d : dirs) DOKUEI_RETURN_IF_ERROR(dir_sync_.Sync(d));
+    return Status::Ok();
+  }
+
   Status RemoveTemporaries() override {
     std::vector<std::string> names;
     DOKUEI_RETURN_IF_ERROR(env_.ListDir(root_ + "/tmp", &names));
@@ -142,7 +159,6 @@ class FsBlobStore final : public BlobStore {
 
   base::Env& env() { return env_; }
   const std::string& root() const { return root_; }
-  DirSync& dir_sync() { return dir_sync_; }
 
  private:
   base::Env& env_;
@@ -154,6 +170,18 @@ class FsBlobStore final : public BlobStore {
 };
 
 Result<BlobKey> FsBlobWriter::Commit() {
+  DOKUEI_ASSIGN_OR_RETURN(BlobKey key, CommitDeferringDirSync());
+  // 3. the directory entry durable (shared with concurrent commits into the same directory)
+  const BlobKey keys[] = {key};
+  Status st = store_.SyncKeys(keys);
+  if (!st.ok()) {
+    store_.env().RemoveFile(store_.root() + "/" + key).IgnoreError();
+    return st;
+  }
+  return key;
+}
+
+Result<BlobKey> FsBlobWriter::CommitDeferringDirSync() {
   if (committed_ || !file_) return base::FailedPrecondition("blob already committed or aborted");
   // 1. data durable
   DOKUEI_RETURN_IF_ERROR(file_->Sync());
@@ -169,12 +197,6 @@ Result<BlobKey> FsBlobWriter::Commit() {
     return st;
   }
   committed_ = true;
-  // 3. the directory entry durable (shared with concurrent commits into the same directory)
-  st = store_.dir_sync().Sync(store_.root() + "/" + dir);
-  if (!st.ok()) {
-    store_.env().RemoveFile(final_path).IgnoreError();
-    return st;
-  }
   return key;
 }
 

@@ -22,6 +22,7 @@ class MemBlobWriter final : public BlobWriter {
   }
   uint64_t Size() const override { return data_.size(); }
   Result<BlobKey> Commit() override;
+  Result<BlobKey> CommitDeferringDirSync() override { return Commit(); }
   void Abort() override { data_.clear(); }
 
  private:
@@ -71,6 +72,7 @@ class MemBlobStore final : public BlobStore {
     return Status::Ok();
   }
   Status RemoveTemporaries() override { return Status::Ok(); }
+  Status SyncKeys(std::span<const BlobKey>) override { return Status::Ok(); }
 
   BlobKey Put(std::string data) {
     BlobKey key = "2000/01/01/" + base::RandomHex(16);

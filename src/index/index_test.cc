@@ -67,6 +67,7 @@ TEST_P(IndexTest, PutStoresAndFindReturnsAllLevels) {
   EXPECT_EQ(row.instance.sop_instance_uid, "1.2.3.1.1");
   EXPECT_EQ(row.instance.rows, 512);
   EXPECT_EQ(row.instance.number_of_frames, 1);
+  EXPECT_EQ(row.instance.bits_allocated, 16);
   EXPECT_EQ(row.metadata_json, r.metadata_json);
   EXPECT_EQ(row.modalities_in_study, "MR");
 

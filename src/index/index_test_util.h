@@ -174,6 +174,7 @@ inline InstanceRecord Rec(const std::string& study, const std::string& series,
   r.instance.rows = 512;
   r.instance.columns = 512;
   r.instance.number_of_frames = 1;
+  r.instance.bits_allocated = 16;
   r.storage.blob_key = "blob-" + sop;
   r.storage.size_bytes = 1000;
   r.storage.sha256 = "sha-" + sop;

@@ -89,6 +89,12 @@ const std::vector<Migration>& Migrations() {
            "CREATE INDEX instances_by_series ON instances (series_pk, instance_number)",
            "CREATE INDEX conflicts_by_tenant ON conflicts (tenant_id, id)",
        }},
+      {3,
+       {
+           // BitsAllocated is a default QIDO-RS instance attribute: a column spares parsing each
+           // instance's metadata to answer it.
+           "ALTER TABLE instances ADD COLUMN bits_allocated {INT} NOT NULL DEFAULT 0",
+       }},
   };
   return kMigrations;
 }

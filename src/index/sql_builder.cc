@@ -154,7 +154,7 @@ constexpr const char* kSeriesCols =
     " se.num_instances, se.rep_instance_id";
 constexpr const char* kInstanceCols =
     "i.sop_class_uid, i.sop_uid, i.transfer_syntax_uid, i.instance_number, i.pixel_rows,"
-    " i.pixel_columns, i.number_of_frames, i.id";
+    " i.pixel_columns, i.number_of_frames, i.bits_allocated, i.id";
 
 bool Skippable(const Condition& c) {
   if (c.kind == Condition::Kind::kWildcard) return IsUniversalPattern(c.value);
@@ -533,6 +533,7 @@ void DecodeFindRow(const Row& r, Level level, FindRow* out, int64_t* rep) {
     in.rows = static_cast<int32_t>(r.Int(c++));
     in.columns = static_cast<int32_t>(r.Int(c++));
     in.number_of_frames = static_cast<int32_t>(r.Int(c++));
+    in.bits_allocated = static_cast<int32_t>(r.Int(c++));
     *rep = r.Int(c++);
   }
 }

@@ -119,6 +119,7 @@ base::Result<std::vector<FindRow>> SqlIndex::Find(TenantId tenant, const FindQue
           return Status::Ok();
         },
         /*reuse=*/false));
+    if (!query.with_metadata) return Status::Ok();
     std::unordered_map<int64_t, std::string> metadata;
     DOKUEI_RETURN_IF_ERROR(FetchMetadata(c, tenant, reps, &metadata));
     for (size_t i = 0; i < rows.size(); ++i) {

@@ -197,6 +197,7 @@ class BatchWriter {
                          int64_t{r.instance.rows},
                          int64_t{r.instance.columns},
                          int64_t{r.instance.number_of_frames},
+                         int64_t{r.instance.bits_allocated},
                          r.storage.blob_key,
                          static_cast<int64_t>(r.storage.size_bytes),
                          r.storage.sha256,
@@ -205,8 +206,8 @@ class BatchWriter {
       DOKUEI_RETURN_IF_ERROR(c_.Query(
           "INSERT INTO instances (tenant_id, series_pk, sop_uid, sop_class_uid,"
           " transfer_syntax_uid, instance_number, pixel_rows, pixel_columns, number_of_frames,"
-          " blob_key, size_bytes, sha256, received_at_us, ingest_source)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+          " bits_allocated, blob_key, size_bytes, sha256, received_at_us, ingest_source)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
           p, [&](const Row& row) {
             instance_pk = row.Int(0);
             return Status::Ok();

@@ -27,8 +27,15 @@ class BlobWriter {
   virtual ~BlobWriter() = default;  // aborts if not committed
   virtual base::Status Append(std::span<const uint8_t> data) = 0;
   virtual uint64_t Size() const = 0;
-  // Makes the blob durable and visible under its key. At most once.
+  // Hint: the blob is complete (or nearly); start writing it to the device now, so that the
+  // fsync in Commit waits less. No durability promise.
+  virtual void StartWriteback() {}
+  // Makes the blob durable and visible under its key: data fsync, rename, directory fsync.
+  // At most once (either Commit or CommitDeferringDirSync).
   virtual base::Result<BlobKey> Commit() = 0;
+  // Data fsync and rename only. The blob is durable once BlobStore::SyncKeys has returned OK for
+  // its key: a caller committing many blobs at once syncs their directories together.
+  virtual base::Result<BlobKey> CommitDeferringDirSync() = 0;
   // Discards an uncommitted blob; no-op after Commit.
   virtual void Abort() = 0;
 };
@@ -53,6 +60,9 @@ class BlobStore {
   virtual base::Status ForEach(const std::function<base::Status(const BlobKey&)>& fn) = 0;
   // Deletes temporaries left by writes interrupted by a crash. Call once at startup.
   virtual base::Status RemoveTemporaries() = 0;
+  // Makes the directory entries of blobs committed with CommitDeferringDirSync durable (one fsync
+  // per distinct directory, shared with concurrent callers).
+  virtual base::Status SyncKeys(std::span<const BlobKey> keys) = 0;
 };
 
 // Files under `root` through `env`. Creates root if missing.

@@ -71,6 +71,9 @@ struct FindQuery {
   std::vector<Condition> conditions;
   uint32_t limit = 0;   // 0: no limit (callers cap it)
   uint32_t offset = 0;
+  // Find only: false leaves FindRow::metadata_json empty, for callers whose answer comes wholly
+  // from columns (saves reading and parsing kilobytes per row).
+  bool with_metadata = true;
 };
 
 // For a person-name condition: whether `pattern` (with * and ?) matches `name`. Exposed so the

@@ -67,6 +67,7 @@ struct InstanceAttrs {
   int32_t rows = 0;
   int32_t columns = 0;
   int32_t number_of_frames = 0;  // 0 when the object has no pixel data
+  int32_t bits_allocated = 0;    // 0 when unknown (no pixel data, or indexed before schema 3)
 };
 
 struct StorageAttrs {
