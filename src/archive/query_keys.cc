@@ -94,6 +94,18 @@ std::vector<std::string> SplitList(std::string_view v) {
   return out;
 }
 
+// Equality for one value, list matching for several.
+std::optional<index::Condition> OneOf(index::Condition c, std::vector<std::string> list) {
+  if (list.size() == 1) {
+    c.kind = index::Condition::Kind::kEquals;
+    c.value = std::move(list[0]);
+  } else {
+    c.kind = index::Condition::Kind::kList;
+    c.values = std::move(list);
+  }
+  return c;
+}
+
 base::Status Bad(std::string_view keyword, const std::string& why) {
   return base::InvalidArgument(std::string(keyword) + ": " + why, std::string(keyword));
 }
@@ -125,14 +137,7 @@ base::Result<std::optional<index::Condition>> MakeCondition(const IndexedKey& ke
       auto list = SplitList(v);
       for (const auto& uid : list)
         if (!base::IsValidUid(uid)) return Bad(keyword, "'" + uid + "' is not a valid UID");
-      if (list.size() == 1) {
-        c.kind = index::Condition::Kind::kEquals;
-        c.value = list[0];
-      } else {
-        c.kind = index::Condition::Kind::kList;
-        c.values = std::move(list);
-      }
-      return std::optional<index::Condition>(std::move(c));
+      return OneOf(std::move(c), std::move(list));
     }
     case ValueKind::kDate: {
       auto dash = v.find('-');
@@ -186,14 +191,7 @@ base::Result<std::optional<index::Condition>> MakeCondition(const IndexedKey& ke
       auto list = SplitList(v);
       for (const auto& n : list)
         if (!base::ParseInt(n)) return Bad(keyword, "'" + n + "' is not an integer");
-      if (list.size() == 1) {
-        c.kind = index::Condition::Kind::kEquals;
-        c.value = list[0];
-      } else {
-        c.kind = index::Condition::Kind::kList;
-        c.values = std::move(list);
-      }
-      return std::optional<index::Condition>(std::move(c));
+      return OneOf(std::move(c), std::move(list));
     }
     case ValueKind::kCodeList: {
       if (HasWildcard(v)) {
@@ -202,14 +200,7 @@ base::Result<std::optional<index::Condition>> MakeCondition(const IndexedKey& ke
         return std::optional<index::Condition>(std::move(c));
       }
       auto list = SplitList(v);
-      if (list.size() == 1) {
-        c.kind = index::Condition::Kind::kEquals;
-        c.value = list[0];
-      } else {
-        c.kind = index::Condition::Kind::kList;
-        c.values = std::move(list);
-      }
-      return std::optional<index::Condition>(std::move(c));
+      return OneOf(std::move(c), std::move(list));
     }
   }
   return Bad(keyword, "unsupported matching");

@@ -65,32 +65,6 @@ void AppendFloat(F v, std::string* out) {
   }
 }
 
-// RFC 8259 number grammar.
-bool IsJsonNumber(std::string_view s) {
-  size_t i = 0, n = s.size();
-  if (i < n && s[i] == '-') ++i;
-  if (i >= n) return false;
-  if (s[i] == '0') {
-    ++i;
-  } else if (s[i] >= '1' && s[i] <= '9') {
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-  } else {
-    return false;
-  }
-  if (i < n && s[i] == '.') {
-    ++i;
-    if (i >= n || s[i] < '0' || s[i] > '9') return false;
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-  }
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-    if (i >= n || s[i] < '0' || s[i] > '9') return false;
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-  }
-  return i == n;
-}
-
 void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
   base::AppendJsonEscaped(*out, s);
@@ -242,7 +216,7 @@ class JsonWriter {
       } else if (e.vr == vr::kDS) {
         if (auto d = ParseDecimalString(v)) {
           std::string_view t = base::Trim(v);
-          if (IsJsonNumber(t))
+          if (base::IsJsonNumber(t))
             out_ += t;
           else
             AppendNumber(*d, &out_);

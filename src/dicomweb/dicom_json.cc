@@ -27,7 +27,7 @@ void AppendNumber(std::string& out, std::string_view raw) {
     out += "null";
     return;
   }
-  if (IsJsonNumber(v)) {
+  if (base::IsJsonNumber(v)) {
     out.append(v);
     return;
   }
@@ -73,32 +73,6 @@ void AppendTagKey(std::string& out, uint32_t tag) {
 
 }  // namespace
 
-bool IsJsonNumber(std::string_view s) {
-  size_t i = 0, n = s.size();
-  if (i < n && s[i] == '-') ++i;
-  if (i >= n) return false;
-  if (s[i] == '0') {
-    ++i;
-  } else if (s[i] >= '1' && s[i] <= '9') {
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-  } else {
-    return false;
-  }
-  if (i < n && s[i] == '.') {
-    ++i;
-    size_t start = i;
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == start) return false;
-  }
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-    size_t start = i;
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == start) return false;
-  }
-  return i == n;
-}
 
 void AppendDicomJson(const dicom::AttributeList& attributes, std::string& out) {
   std::vector<const dicom::Attribute*> sorted;

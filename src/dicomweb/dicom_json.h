@@ -15,7 +15,5 @@ void AppendDicomJson(const dicom::AttributeList& attributes, std::string& out);
 std::string DicomJsonObject(const dicom::AttributeList& attributes);
 std::string DicomJsonArray(const std::vector<dicom::AttributeList>& datasets);
 
-// True when `s` is a JSON number literal as is.
-bool IsJsonNumber(std::string_view s);
 
 }  // namespace dokuei::dicomweb

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "dokuei/base/strings.h"
+
 #include <nlohmann/json.hpp>
 
 namespace dokuei::dicomweb {
@@ -67,13 +69,13 @@ TEST(DicomJson, JapanesePersonNameGroups) {
 TEST(DicomJson, ArrayAndNumbers) {
   EXPECT_EQ(DicomJsonArray({}), "[]");
   EXPECT_EQ(json::parse(DicomJsonArray({{}, {}})).size(), 2u);
-  EXPECT_TRUE(IsJsonNumber("-0.5e+10"));
-  EXPECT_TRUE(IsJsonNumber("0"));
-  EXPECT_FALSE(IsJsonNumber("007"));
-  EXPECT_FALSE(IsJsonNumber("+1"));
-  EXPECT_FALSE(IsJsonNumber("1."));
-  EXPECT_FALSE(IsJsonNumber(".5"));
-  EXPECT_FALSE(IsJsonNumber(""));
+  EXPECT_TRUE(base::IsJsonNumber("-0.5e+10"));
+  EXPECT_TRUE(base::IsJsonNumber("0"));
+  EXPECT_FALSE(base::IsJsonNumber("007"));
+  EXPECT_FALSE(base::IsJsonNumber("+1"));
+  EXPECT_FALSE(base::IsJsonNumber("1."));
+  EXPECT_FALSE(base::IsJsonNumber(".5"));
+  EXPECT_FALSE(base::IsJsonNumber(""));
   dicom::AttributeList l = {{t::kSeriesNumber, "IS", {" 007 "}, {}}};
   EXPECT_EQ(json::parse(DicomJsonObject(l))["00200011"]["Value"][0], 7);
 }

@@ -25,5 +25,7 @@ std::string HexEncode(std::string_view bytes);
 bool IsValidUid(std::string_view uid);
 // JSON string escaping (without surrounding quotes), valid UTF-8 assumed.
 void AppendJsonEscaped(std::string& out, std::string_view s);
+// True if s is a number in RFC 8259 grammar (no leading '+', no leading zeros, digits after '.').
+bool IsJsonNumber(std::string_view s);
 
 }  // namespace dokuei::base
