@@ -63,7 +63,7 @@ base::Result<BuildOptions> PlanQuery(Conn& c, TenantId tenant, const FindQuery& 
   return o;
 }
 
-base::Result<std::unique_ptr<SqlIndex>> SqlIndex::Create(std::unique_ptr<Database> db) {
+base::Result<std::unique_ptr<SqlIndex>> SqlIndex::Create(std::shared_ptr<Database> db) {
   DOKUEI_RETURN_IF_ERROR(Migrate(*db));
   return std::unique_ptr<SqlIndex>(new SqlIndex(std::move(db)));
 }

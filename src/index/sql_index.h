@@ -15,7 +15,7 @@ namespace dokuei::index {
 class SqlIndex final : public Index {
  public:
   // Migrates db to the latest schema version.
-  static base::Result<std::unique_ptr<SqlIndex>> Create(std::unique_ptr<Database> db);
+  static base::Result<std::unique_ptr<SqlIndex>> Create(std::shared_ptr<Database> db);
 
   base::Result<TenantId> EnsureTenant(const std::string& code, const std::string& name) override;
   base::Result<std::vector<PutOutcome>> PutInstances(
@@ -33,8 +33,8 @@ class SqlIndex final : public Index {
   Database& database() { return *db_; }
 
  private:
-  explicit SqlIndex(std::unique_ptr<Database> db) : db_(std::move(db)) {}
-  std::unique_ptr<Database> db_;
+  explicit SqlIndex(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+  std::shared_ptr<Database> db_;
 };
 
 // Plan choices for one search on this connection's backend (see BuildOptions).

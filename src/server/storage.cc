@@ -8,15 +8,12 @@ base::Result<Storage> OpenStorage(const Config& config) {
   Storage s;
   DOKUEI_RETURN_IF_ERROR(base::CreateDirs(base::PosixEnv(), config.data_dir));
   if (config.index_backend == "postgres") {
-    index::PostgresOptions o;
-    o.conninfo = config.postgres_conninfo;
-    o.connections = config.postgres_connections;
-    DOKUEI_ASSIGN_OR_RETURN(s.index, index::OpenPostgresIndex(o));
+    DOKUEI_ASSIGN_OR_RETURN(
+        s.database, db::OpenPostgres({config.postgres_conninfo, config.postgres_connections}));
   } else {
-    index::SqliteOptions o;
-    o.path = config.sqlite_path;
-    DOKUEI_ASSIGN_OR_RETURN(s.index, index::OpenSqliteIndex(o));
+    DOKUEI_ASSIGN_OR_RETURN(s.database, db::OpenSqlite({config.sqlite_path, 4}));
   }
+  DOKUEI_ASSIGN_OR_RETURN(s.index, index::OpenIndex(s.database));
   DOKUEI_ASSIGN_OR_RETURN(s.blobs,
                           blob::NewFsBlobStore(base::PosixEnv(), base::SystemClock(),
                                                config.blob_path));

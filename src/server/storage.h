@@ -5,11 +5,14 @@
 
 #include "config.h"
 #include "dokuei/blob/blob_store.h"
+#include "dokuei/db/db.h"
 #include "dokuei/index/index.h"
 
 namespace dokuei::server {
 
 struct Storage {
+  // One database for every store (index now; identity and audit share it).
+  std::shared_ptr<db::Database> database;
   std::unique_ptr<index::Index> index;
   std::unique_ptr<blob::BlobStore> blobs;
 };

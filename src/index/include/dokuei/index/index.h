@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "dokuei/base/status.h"
+#include "dokuei/db/db.h"
 #include "dokuei/index/query.h"
 #include "dokuei/index/records.h"
 
@@ -71,6 +72,9 @@ struct PostgresOptions {
   int connections = 8;
 };
 base::Result<std::unique_ptr<Index>> OpenPostgresIndex(const PostgresOptions& options);
+
+// On a database shared with other stores (identity, audit): migrates the index's tables.
+base::Result<std::unique_ptr<Index>> OpenIndex(std::shared_ptr<db::Database> database);
 
 // Schema version the binary expects (both backends).
 int LatestSchemaVersion();
