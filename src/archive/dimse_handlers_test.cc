@@ -17,6 +17,10 @@ class NoIndex final : public index::Index {
       index::TenantId, std::span<const index::InstanceRecord>) override {
     return base::Internal("unexpected");
   }
+  base::Result<std::vector<index::PutOutcome>> PutInstancesIn(
+      db::Conn&, index::TenantId, std::span<const index::InstanceRecord>) override {
+    return base::Internal("unexpected");
+  }
   base::Result<std::vector<index::FindRow>> Find(index::TenantId,
                                                  const index::FindQuery&) override {
     return base::Internal("unexpected");

@@ -5,8 +5,9 @@
 namespace dokuei::archive {
 
 base::Result<index::PutOutcome> GroupCommitter::Commit(index::TenantId tenant,
-                                                       const index::InstanceRecord& record) {
-  Pending me{tenant, &record};
+                                                       const index::InstanceRecord& record,
+                                                       AfterPut after) {
+  Pending me{tenant, &record, std::move(after)};
   std::unique_lock<std::mutex> lock(mu_);
   queue_.push_back(&me);
   while (!me.done) {
@@ -36,6 +37,28 @@ base::Result<index::PutOutcome> GroupCommitter::Commit(index::TenantId tenant,
   return std::move(me.outcome);
 }
 
+// One transaction for the batch: index rows, then each record's AfterPut.
+base::Result<std::vector<index::PutOutcome>> GroupCommitter::Put(std::span<Pending* const> batch) {
+  const index::TenantId tenant = batch.front()->tenant;
+  std::vector<index::InstanceRecord> records;
+  records.reserve(batch.size());
+  bool hooks = false;
+  for (Pending* p : batch) {
+    records.push_back(*p->record);
+    hooks |= static_cast<bool>(p->after);
+  }
+  if (!hooks || database_ == nullptr) return index_.PutInstances(tenant, records);
+  std::vector<index::PutOutcome> outcomes;
+  DOKUEI_RETURN_IF_ERROR(database_->Transact(db::TxKind::kWrite, [&](db::Conn& c) -> base::Status {
+    DOKUEI_ASSIGN_OR_RETURN(outcomes, index_.PutInstancesIn(c, tenant, records));
+    if (outcomes.size() != batch.size()) return base::Internal("index returned no outcome");
+    for (size_t i = 0; i < batch.size(); ++i)
+      if (batch[i]->after) DOKUEI_RETURN_IF_ERROR(batch[i]->after(c, outcomes[i]));
+    return base::Status::Ok();
+  }));
+  return outcomes;
+}
+
 void GroupCommitter::RunBatch(std::vector<Pending*>& batch) {
   std::vector<blob::BlobKey> keys;
   keys.reserve(batch.size());
@@ -44,10 +67,7 @@ void GroupCommitter::RunBatch(std::vector<Pending*>& batch) {
     for (Pending* p : batch) p->outcome = st;
     return;
   }
-  std::vector<index::InstanceRecord> records;
-  records.reserve(batch.size());
-  for (Pending* p : batch) records.push_back(*p->record);
-  auto outcomes = index_.PutInstances(batch.front()->tenant, records);
+  auto outcomes = Put(batch);
   if (outcomes.ok() && outcomes->size() == batch.size()) {
     for (size_t i = 0; i < batch.size(); ++i) batch[i]->outcome = (*outcomes)[i];
     return;
@@ -62,7 +82,7 @@ void GroupCommitter::RunBatch(std::vector<Pending*>& batch) {
   spdlog::warn("group commit of {} records failed ({}); retrying individually", batch.size(),
                outcomes.status().ToString());
   for (Pending* p : batch) {
-    auto one = index_.PutInstances(p->tenant, std::span<const index::InstanceRecord>(p->record, 1));
+    auto one = Put(std::span<Pending* const>(&p, 1));
     if (one.ok() && one->size() == 1) {
       p->outcome = (*one)[0];
     } else {

@@ -10,6 +10,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 
 #include "dokuei/blob/blob_store.h"
@@ -19,22 +20,32 @@ namespace dokuei::archive {
 
 class GroupCommitter {
  public:
-  GroupCommitter(index::Index& index, blob::BlobStore& blobs, size_t max_batch = 128)
-      : index_(index), blobs_(blobs), max_batch_(max_batch) {}
+  // Runs inside the batch's write transaction once the record's index rows are written (e.g. to
+  // append its audit record); an error rolls the transaction back.
+  using AfterPut = std::function<base::Status(db::Conn&, const index::PutOutcome&)>;
+
+  // `database` (the one the index lives in) is needed only for records with an AfterPut.
+  GroupCommitter(index::Index& index, blob::BlobStore& blobs, db::Database* database,
+                 size_t max_batch = 128)
+      : index_(index), blobs_(blobs), database_(database), max_batch_(max_batch) {}
   base::Result<index::PutOutcome> Commit(index::TenantId tenant,
-                                         const index::InstanceRecord& record);
+                                         const index::InstanceRecord& record,
+                                         AfterPut after = nullptr);
 
  private:
   struct Pending {
     index::TenantId tenant;
     const index::InstanceRecord* record;
+    AfterPut after;
     base::Result<index::PutOutcome> outcome{base::Internal("not committed")};
     bool done = false;
   };
   void RunBatch(std::vector<Pending*>& batch);
+  base::Result<std::vector<index::PutOutcome>> Put(std::span<Pending* const> batch);
 
   index::Index& index_;
   blob::BlobStore& blobs_;
+  db::Database* database_;
   const size_t max_batch_;
   std::mutex mu_;
   std::condition_variable cv_;

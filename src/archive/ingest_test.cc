@@ -46,6 +46,14 @@ class LoggingIndex final : public index::Index {
       for (const auto& rec : r) log_->Note("index-commit " + rec.storage.blob_key);
     return out;
   }
+  base::Result<std::vector<index::PutOutcome>> PutInstancesIn(
+      db::Conn& c, index::TenantId t, std::span<const index::InstanceRecord> r) override {
+    ++transactions;
+    auto out = inner_.PutInstancesIn(c, t, r);
+    if (out.ok() && log_)
+      for (const auto& rec : r) log_->Note("index-commit " + rec.storage.blob_key);
+    return out;
+  }
   base::Result<std::vector<index::FindRow>> Find(index::TenantId t,
                                                  const index::FindQuery& q) override {
     return inner_.Find(t, q);

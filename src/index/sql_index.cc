@@ -99,6 +99,11 @@ base::Result<std::vector<PutOutcome>> SqlIndex::PutInstances(
   return outcomes;
 }
 
+base::Result<std::vector<PutOutcome>> SqlIndex::PutInstancesIn(
+    db::Conn& conn, TenantId tenant, std::span<const InstanceRecord> records) {
+  return PutBatch(conn, tenant, records);
+}
+
 base::Result<std::vector<FindRow>> SqlIndex::Find(TenantId tenant, const FindQuery& query) {
   DOKUEI_RETURN_IF_ERROR(ValidateQuery(query));
   std::vector<FindRow> rows;

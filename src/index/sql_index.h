@@ -20,6 +20,8 @@ class SqlIndex final : public Index {
   base::Result<TenantId> EnsureTenant(const std::string& code, const std::string& name) override;
   base::Result<std::vector<PutOutcome>> PutInstances(
       TenantId tenant, std::span<const InstanceRecord> records) override;
+  base::Result<std::vector<PutOutcome>> PutInstancesIn(
+      db::Conn& conn, TenantId tenant, std::span<const InstanceRecord> records) override;
   base::Result<std::vector<FindRow>> Find(TenantId tenant, const FindQuery& query) override;
   base::Result<std::vector<InstanceLocation>> Locate(TenantId tenant,
                                                      const FindQuery& query) override;

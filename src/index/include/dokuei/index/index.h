@@ -38,6 +38,12 @@ class Index {
   virtual base::Result<std::vector<PutOutcome>> PutInstances(
       TenantId tenant, std::span<const InstanceRecord> records) = 0;
 
+  // PutInstances inside the caller's open write transaction on the shared database (db::Database::
+  // Transact), so that another store's writes (the audit record of the same ingest) commit or
+  // roll back together with the index rows.
+  virtual base::Result<std::vector<PutOutcome>> PutInstancesIn(
+      db::Conn& conn, TenantId tenant, std::span<const InstanceRecord> records) = 0;
+
   // Searches at query.level. Rows are ordered deterministically (patients by name/id, studies by
   // date and time descending, series by number, instances by number) so limit/offset page.
   virtual base::Result<std::vector<FindRow>> Find(TenantId tenant, const FindQuery& query) = 0;
