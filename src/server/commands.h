@@ -4,10 +4,19 @@
 #include <string>
 #include <vector>
 
+#include "config.h"
+#include "dokuei/identity/totp.h"
+
 namespace dokuei::server {
 
 int RunServe(const std::vector<std::string>& args);
 int RunDemo(const std::vector<std::string>& args);
 int RunFsck(const std::vector<std::string>& args);
+int RunAdmin(const std::vector<std::string>& args);
+int RunAudit(const std::vector<std::string>& args);
+
+// The key that encrypts TOTP secrets at rest: DOKUEI_IDENTITY_KEY_FILE, else
+// <data_dir>/identity.key, created (mode 0600, 64 hex characters) when missing (admin_cmd.cc).
+base::Result<identity::SecretKey> LoadIdentityKey(const Config& config);
 
 }  // namespace dokuei::server

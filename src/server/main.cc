@@ -16,6 +16,8 @@ void Usage(const std::string& lang) {
         "  serve            run the archive (DICOM DIMSE + DICOMweb); see `dokuei serve --help`\n"
         "  demo generate    write synthetic spine phantom studies with ground truth\n"
         "  fsck             check that every indexed object has its stored bytes (and more)\n"
+        "  admin            set up tenants, users, AE titles, API tokens; see `dokuei admin --help`\n"
+        "  audit            verify, search, export, ship and purge the audit trail\n"
         "  version          print the version\n");
   } else {
     std::printf(
@@ -24,6 +26,8 @@ void Usage(const std::string& lang) {
         "  serve            アーカイブを起動 (DICOM DIMSE + DICOMweb)。`dokuei serve --help` 参照\n"
         "  demo generate    正解データ付きの合成脊椎ファントム検査を書き出す\n"
         "  fsck             索引の全オブジェクトに実データがあるかなどを検査\n"
+        "  admin            施設・利用者・AE タイトル・API トークンの登録。`dokuei admin --help` 参照\n"
+        "  audit            監査証跡の検証・検索・出力・転送・保存期間管理\n"
         "  version          バージョンを表示\n");
   }
 }
@@ -42,6 +46,8 @@ int main(int argc, char** argv) {
   if (cmd == "serve") return dokuei::server::RunServe(rest);
   if (cmd == "demo") return dokuei::server::RunDemo(rest);
   if (cmd == "fsck") return dokuei::server::RunFsck(rest);
+  if (cmd == "admin") return dokuei::server::RunAdmin(rest);
+  if (cmd == "audit") return dokuei::server::RunAudit(rest);
   if (cmd == "version" || cmd == "--version") {
     std::printf("dokuei %s\n", DOKUEI_VERSION);
     return 0;
