@@ -127,6 +127,45 @@ const std::vector<Option>& Options() {
       {{"dicom.max_associations", "--max-associations", "DOKUEI_MAX_ASSOCIATIONS", "64",
         "同時アソシエーション数の上限", "Maximum concurrent associations"},
        INT(max_associations, "dicom.max_associations", 1, 4096)},
+      {{"http.tls_cert", "--tls-cert", "DOKUEI_TLS_CERT", "",
+        "HTTPS のサーバー証明書 (PEM)。鍵と両方あれば HTTPS", "HTTPS server certificate (PEM); "
+        "HTTPS when the key is set too"},
+       STR(http_tls_cert)},
+      {{"http.tls_key", "--tls-key", "DOKUEI_TLS_KEY", "", "HTTPS の秘密鍵 (PEM)",
+        "HTTPS private key (PEM)"},
+       STR(http_tls_key)},
+      {{"dicom.tls_listen", "--dicom-tls", "DOKUEI_DICOM_TLS", "",
+        "DICOM TLS の待ち受けアドレス:ポート (例 0.0.0.0:2762)",
+        "DICOM TLS listen address:port (e.g. 0.0.0.0:2762)"},
+       STR(dicom_tls_listen)},
+      {{"dicom.tls_cert", "--dicom-tls-cert", "DOKUEI_DICOM_TLS_CERT", "",
+        "DICOM TLS のサーバー証明書 (PEM)", "DICOM TLS server certificate (PEM)"},
+       STR(dicom_tls_cert)},
+      {{"dicom.tls_key", "--dicom-tls-key", "DOKUEI_DICOM_TLS_KEY", "",
+        "DICOM TLS の秘密鍵 (PEM)", "DICOM TLS private key (PEM)"},
+       STR(dicom_tls_key)},
+      {{"dicom.tls_ca", "--dicom-tls-ca", "DOKUEI_DICOM_TLS_CA", "",
+        "クライアント証明書を検証する CA (PEM)", "CA that signs client certificates (PEM)"},
+       STR(dicom_tls_ca)},
+      {{"identity.key_file", "--identity-key", "DOKUEI_IDENTITY_KEY_FILE", "<data_dir>/identity.key",
+        "2 要素認証の秘密を暗号化する鍵ファイル (複数サーバーで共有)",
+        "Key file encrypting two-factor secrets (shared by every server)"},
+       STR(identity_key_file)},
+      {{"identity.session_idle_minutes", "--session-idle-minutes", "DOKUEI_SESSION_IDLE_MINUTES",
+        "30", "操作がないときにセッションが切れるまでの分数",
+        "Minutes without activity before a session ends"},
+       INT(session_idle_minutes, "identity.session_idle_minutes", 1, 24 * 60)},
+      {{"identity.session_absolute_hours", "--session-absolute-hours",
+        "DOKUEI_SESSION_ABSOLUTE_HOURS", "12", "セッションの最長時間 (時間)",
+        "Longest session lifetime (hours)"},
+       INT(session_absolute_hours, "identity.session_absolute_hours", 1, 24 * 7)},
+      {{"audit.syslog", "--audit-syslog", "DOKUEI_AUDIT_SYSLOG", "",
+        "監査記録の syslog 転送先 (udp:// tcp:// tls://ホスト:ポート)",
+        "Ship audit records to syslog (udp:// tcp:// tls://host:port)"},
+       STR(audit_syslog)},
+      {{"audit.syslog_ca", "--audit-syslog-ca", "DOKUEI_AUDIT_SYSLOG_CA", "",
+        "tls:// の syslog サーバーを検証する CA (PEM)", "CA verifying a tls:// syslog server (PEM)"},
+       STR(audit_syslog_ca)},
       {{"index.backend", "--index", "DOKUEI_INDEX", "sqlite",
         "索引データベース: sqlite (組み込み) または postgres",
         "Index database: sqlite (embedded) or postgres"},
@@ -411,6 +450,12 @@ Result<Config> LoadConfig(const std::vector<std::string>& args, bool* help) {
 
   if (c.sqlite_path.empty()) c.sqlite_path = c.data_dir + "/index.sqlite";
   if (c.blob_path.empty()) c.blob_path = c.data_dir + "/blobs";
+  if (c.identity_key_file.empty()) c.identity_key_file = c.data_dir + "/identity.key";
+  if (c.http_tls_cert.empty() != c.http_tls_key.empty())
+    return base::InvalidArgument("http.tls_cert and http.tls_key go together", "http.tls_cert");
+  if (!c.dicom_tls_listen.empty() && (c.dicom_tls_cert.empty() || c.dicom_tls_key.empty()))
+    return base::InvalidArgument("dicom.tls_listen needs dicom.tls_cert and dicom.tls_key",
+                                 "dicom.tls_cert");
   if (c.index_backend == "postgres" && c.postgres_conninfo.empty())
     return base::InvalidArgument("index.backend = postgres needs index.postgres (a conninfo)",
                                  "index.postgres");

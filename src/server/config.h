@@ -54,6 +54,20 @@ struct Config {
   int dicom_acse_timeout_s = 30;
   int max_associations = 64;
 
+  // TLS. HTTPS when both http_tls_cert and http_tls_key are set. DICOM TLS listens on
+  // dicom_tls_listen (a separate port, e.g. 2762) when dicom_tls_cert/key are set; client
+  // certificates are verified against dicom_tls_ca and required for tenants that ask for them.
+  std::string http_tls_cert, http_tls_key;
+  std::string dicom_tls_listen;
+  std::string dicom_tls_cert, dicom_tls_key, dicom_tls_ca;
+
+  // Identity and audit.
+  std::string identity_key_file;  // default: <data_dir>/identity.key (created 0600)
+  int session_idle_minutes = 30;
+  int session_absolute_hours = 12;
+  std::string audit_syslog;       // udp://host:port, tcp://host:port or tls://host:port
+  std::string audit_syslog_ca;    // CA for tls://
+
   std::string index_backend = "sqlite";  // sqlite | postgres
   std::string sqlite_path;               // default: <data_dir>/index.sqlite
   std::string postgres_conninfo;
