@@ -14,9 +14,6 @@ namespace {
 
 constexpr uint32_t kExtendedOffsetTable = Tag(0x7FE0, 0x0001);
 constexpr uint32_t kExtendedOffsetTableLengths = Tag(0x7FE0, 0x0002);
-// Decoded frames above this are refused before allocation (a frame of 65535 x 65535 x 4 x 8 bytes
-// would be 137 GB).
-constexpr uint64_t kMaxDecodedFrameBytes = 1ull << 30;
 
 base::Status PixelError(std::string message) {
   return base::InvalidArgument(std::move(message), "PixelData");

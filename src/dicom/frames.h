@@ -12,6 +12,10 @@
 
 namespace dokuei::dicom::internal {
 
+// Frames above this are refused before allocation (a frame of 65535 x 65535 x 4 x 8 bytes would be
+// 137 GB).
+inline constexpr uint64_t kMaxDecodedFrameBytes = 1ull << 30;
+
 // Opens a Part-10 file for frame access (meta + bounded walk + pixel validation, default limits).
 base::Status OpenPart10(std::span<const uint8_t> file, FileMeta* meta, DecodedObject* obj);
 

@@ -33,7 +33,26 @@ base::Status PixelError(std::string message, uint32_t tag) {
   return base::InvalidArgument(std::move(message), KeywordOrTag(tag));
 }
 
-base::Status ValidatePixels(const Limits& limits, DecodedObject* obj) {
+// The transfer syntax and the size limit (the start of OpenDataset and OpenDatasetHeader).
+base::Status StartOpen(uint64_t size, std::string_view ts_uid, const Limits& limits,
+                       DecodedObject* out) {
+  out->ts_uid = std::string(base::Trim(ts_uid));
+  out->ts = FindTransferSyntax(out->ts_uid);
+  if (out->ts == nullptr) {
+    return base::Unsupported("transfer syntax '" + Printable(out->ts_uid) + "' is not supported",
+                             "TransferSyntaxUID");
+  }
+  if (size > limits.max_object_bytes) {
+    return base::PayloadTooLarge("data set of " + std::to_string(size) +
+                                 " bytes exceeds the limit of " +
+                                 std::to_string(limits.max_object_bytes));
+  }
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+base::Status ValidatePixelData(const Limits& limits, DecodedObject* obj) {
   const Walk& w = obj->walk;
   const std::vector<Element>& top = w.elements;
   PixelInfo& px = obj->pixel;
@@ -157,8 +176,6 @@ base::Status ValidatePixels(const Limits& limits, DecodedObject* obj) {
   return base::Status::Ok();
 }
 
-}  // namespace
-
 base::Result<FileMeta> ReadFileMeta(std::span<const uint8_t> file) {
   if (file.size() < 132 || std::memcmp(file.data() + 128, "DICM", 4) != 0) {
     return base::InvalidArgument("not a DICOM Part 10 file");
@@ -229,17 +246,7 @@ base::Result<FileMeta> ReadFileMeta(std::span<const uint8_t> file) {
 
 base::Status OpenDataset(std::span<const uint8_t> dataset, std::string_view ts_uid,
                          const Limits& limits, DecodedObject* out) {
-  out->ts_uid = std::string(base::Trim(ts_uid));
-  out->ts = FindTransferSyntax(out->ts_uid);
-  if (out->ts == nullptr) {
-    return base::Unsupported("transfer syntax '" + Printable(out->ts_uid) + "' is not supported",
-                             "TransferSyntaxUID");
-  }
-  if (dataset.size() > limits.max_object_bytes) {
-    return base::PayloadTooLarge("data set of " + std::to_string(dataset.size()) +
-                                 " bytes exceeds the limit of " +
-                                 std::to_string(limits.max_object_bytes));
-  }
+  DOKUEI_RETURN_IF_ERROR(StartOpen(dataset.size(), ts_uid, limits, out));
   std::span<const uint8_t> bytes = dataset;
   if (out->ts->deflated) {
     DOKUEI_ASSIGN_OR_RETURN(out->walk.inflated, InflateCapped(dataset, limits.max_object_bytes));
@@ -253,7 +260,25 @@ base::Status OpenDataset(std::span<const uint8_t> dataset, std::string_view ts_u
     out->walk.warnings.push_back("transfer syntax " + out->ts_uid +
                                  " is not known; parsed as encapsulated Explicit VR Little Endian");
   }
-  return ValidatePixels(limits, out);
+  return ValidatePixelData(limits, out);
+}
+
+base::Result<bool> OpenDatasetHeader(std::span<const uint8_t> prefix, uint64_t full_size,
+                                     std::string_view ts_uid, const Limits& limits,
+                                     DecodedObject* out) {
+  DOKUEI_RETURN_IF_ERROR(StartOpen(full_size, ts_uid, limits, out));
+  if (out->ts->deflated || out->ts->encapsulated || prefix.size() > full_size) {
+    return base::Internal("header walk of a deflated or encapsulated data set");
+  }
+  WalkOptions options;
+  options.encoding = Encoding{out->ts->explicit_vr, out->ts->big_endian};
+  options.full_size = full_size;
+  base::Status walked = WalkDataset(prefix, options, limits, &out->walk);
+  if (!walked.ok()) {
+    if (out->walk.stopped_at_pixel_data || prefix.size() == full_size) return walked;
+    return false;  // possibly only because `prefix` ends inside an element
+  }
+  return out->walk.stopped_at_pixel_data;
 }
 
 std::string_view ValueBytes(const Walk& walk, const Element& e) {

@@ -43,6 +43,20 @@ struct DecodedObject {
 base::Status OpenDataset(std::span<const uint8_t> dataset, std::string_view ts_uid,
                          const Limits& limits, DecodedObject* out);
 
+// The second half of OpenDataset: checks the top-level Pixel Data of a walked object against the
+// image pixel attributes, and fills out->pixel and out->pixel_data.
+base::Status ValidatePixelData(const Limits& limits, DecodedObject* out);
+
+// OpenDataset's walk for the beginning of a data set (native, not deflated syntaxes): `prefix`
+// holds the first bytes of a data set of `full_size` bytes. The walk ends with a top-level Pixel
+// Data element, whose length is checked against `full_size`; nothing is validated after that
+// (see ValidatePixelData). Returns true when the walk got to the Pixel Data, false when `prefix`
+// may be too short (it ends inside an element, or before any Pixel Data), an error when the whole
+// data set would be refused as well.
+base::Result<bool> OpenDatasetHeader(std::span<const uint8_t> prefix, uint64_t full_size,
+                                     std::string_view ts_uid, const Limits& limits,
+                                     DecodedObject* out);
+
 // Value bytes of a defined-length element.
 std::string_view ValueBytes(const Walk& walk, const Element& e);
 // Strips padding: trailing spaces and NULs; for non-text VRs also leading spaces.

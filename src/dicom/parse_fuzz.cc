@@ -1,12 +1,14 @@
 // libFuzzer target for the ingest parser and everything behind it: ParsePart10, ParseDataset
 // of the same bytes minus the 132-byte preamble in several transfer syntaxes, frame extraction
-// and decoding, rendering and transcoding of accepted objects, and the character set decoders.
+// and decoding (with frames located from the header by LocateNativeFrames checked against
+// ExtractFrame), rendering and transcoding of accepted objects, and the character set decoders.
 // Built as dicom_parse_fuzz when DOKUEI_FUZZ=ON.
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/oflog/oflog.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 
@@ -53,6 +55,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 132) {
     const auto dataset = in.subspan(132);
     for (const char* ts : kSyntaxes) (void)ParseDataset(dataset, ts, limits);
+  }
+  // Frames located from the header alone are exactly ExtractFrame's, and refused where it fails.
+  auto native = LocateNativeFrames(
+      [in](uint64_t offset, std::span<uint8_t> dst) -> dokuei::base::Result<size_t> {
+        if (offset >= in.size()) return size_t{0};
+        const size_t n = dst.size() < in.size() - offset ? dst.size() : in.size() - offset;
+        std::memcpy(dst.data(), in.data() + offset, n);
+        return n;
+      },
+      in.size());
+  if (!native.ok()) {
+    if (ExtractFrame(in, 1, false).ok()) __builtin_trap();
+  } else if (native->has_value()) {
+    const NativeFrames& nf = **native;
+    for (uint32_t n : {1u, nf.number_of_frames}) {
+      auto f = ExtractFrame(in, n, false);
+      if (!f.ok() || f->bytes.size() != nf.frame_bytes ||
+          std::memcmp(f->bytes.data(), in.data() + nf.FrameOffset(n), f->bytes.size()) != 0) {
+        __builtin_trap();
+      }
+    }
   }
   if (parsed.ok() && parsed->pixel.present) {
     const uint64_t pixels = static_cast<uint64_t>(parsed->pixel.rows) * parsed->pixel.columns;

@@ -162,6 +162,10 @@ base::Status Walker::ParseElements(uint64_t pos, uint64_t end, bool until_delimi
       WarnOnce(warned_meta_, "data set contains File Meta Information (group 0002) elements");
 
     const bool is_pixel_data = tag == tags::kPixelData;
+    // Header walk: the Pixel Data value lies beyond `bytes`; the walk ends with it.
+    const bool header_stop =
+        options_.full_size != 0 && depth == 0 && is_pixel_data && el.vr != vr::kSQ;
+    if (header_stop) walk_->stopped_at_pixel_data = true;
     if (length == kUndefinedLength && (HasLongLength(el.vr) || !enc.explicit_vr)) {
       el.undefined_length = true;
       if (is_pixel_data && (el.vr == vr::kOB || el.vr == vr::kOW || el.vr == vr::kUN)) {
@@ -188,7 +192,7 @@ base::Status Walker::ParseElements(uint64_t pos, uint64_t end, bool until_delimi
                        tag);
       }
     } else {
-      const uint64_t remaining = end - el.offset;
+      const uint64_t remaining = (header_stop ? options_.full_size : end) - el.offset;
       if (length > remaining) {
         return Invalid("element " + Describe(tag) + " at offset " + std::to_string(pos) +
                            " declares a value length of " + std::to_string(length) +
@@ -221,6 +225,10 @@ base::Status Walker::ParseElements(uint64_t pos, uint64_t end, bool until_delimi
       unsorted = true;
     }
     out->push_back(std::move(el));
+    if (header_stop) {
+      *stop = pos;
+      break;
+    }
   }
   if (unsorted) {
     WarnOnce(warned_order_, "elements are not in ascending tag order");
@@ -348,6 +356,7 @@ base::Status WalkDataset(std::span<const uint8_t> bytes, const WalkOptions& opti
   out->encoding = options.encoding;
   out->elements.clear();
   out->nodes = 0;
+  out->stopped_at_pixel_data = false;
   Walker walker(bytes, options, limits, out);
   return walker.Run();
 }

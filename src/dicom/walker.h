@@ -50,6 +50,10 @@ struct Item {
 struct WalkOptions {
   Encoding encoding;
   bool encapsulated_syntax = false;  // pixel data must (and may only) be encapsulated
+  // Header walk (native syntaxes only): `bytes` is the beginning of a data set of `full_size`
+  // bytes (0: `bytes` is the whole data set). A top-level Pixel Data element ends the walk; its
+  // length is checked against `full_size` (not against `bytes`) and its value is not read.
+  uint64_t full_size = 0;
 };
 
 struct Walk {
@@ -59,6 +63,9 @@ struct Walk {
   std::vector<Element> elements;  // top level, sorted by tag
   std::vector<std::string> warnings;
   uint64_t nodes = 0;  // elements + items + fragments
+  // Header walk: the top-level Pixel Data header was reached (an error from then on is about the
+  // Pixel Data itself, not about `bytes` being too short).
+  bool stopped_at_pixel_data = false;
 };
 
 // Walks `bytes` (a complete data set). On success `out->bytes` is `bytes`.

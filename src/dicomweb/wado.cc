@@ -199,14 +199,14 @@ base::Result<index::InstanceLocation> LocateOne(Context& ctx, const http::Reques
   return std::move(locs.front());
 }
 
-base::Result<StoredBytes> ReadStored(Context& ctx, const index::InstanceLocation& loc) {
-  DOKUEI_ASSIGN_OR_RETURN(auto reader, ctx.services.retrieve.Open(loc));
+base::Result<StoredBytes> ReadStored(const blob::BlobReader& reader,
+                                     const index::InstanceLocation& loc) {
   StoredBytes out;
-  out.size = reader->Size();
+  out.size = reader.Size();
   out.data.reset(new uint8_t[std::max<size_t>(out.size, 1)]);
   size_t done = 0;
   while (done < out.size) {
-    DOKUEI_ASSIGN_OR_RETURN(size_t n, reader->Read(done, {out.data.get() + done, out.size - done}));
+    DOKUEI_ASSIGN_OR_RETURN(size_t n, reader.Read(done, {out.data.get() + done, out.size - done}));
     if (n == 0) return base::DataLoss("stored object " + loc.sop_instance_uid + " is truncated");
     done += n;
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common.h"
+#include "dokuei/blob/blob_store.h"
 
 namespace dokuei::dicomweb {
 
@@ -28,6 +29,8 @@ struct StoredBytes {
   size_t size = 0;
   std::span<const uint8_t> span() const { return {data.get(), size}; }
 };
-base::Result<StoredBytes> ReadStored(Context& ctx, const index::InstanceLocation& loc);
+// Reads the whole of the opened stored object `loc`.
+base::Result<StoredBytes> ReadStored(const blob::BlobReader& reader,
+                                     const index::InstanceLocation& loc);
 
 }  // namespace dokuei::dicomweb

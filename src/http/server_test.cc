@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -91,6 +92,69 @@ class FileSource final : public BodySource {
   int step_ = 0;
 };
 
+// A NonBlocking source (called on the I/O thread): `parts` pieces, each "<i>|" followed by a
+// 1000-byte range of the file at offset 997*i (a file piece on plain TCP), then extra byte pieces
+// of `big` bytes each; optionally declaring a Content-Length `lie` bytes short.
+class InlineSource final : public BodySource {
+ public:
+  InlineSource(std::unique_ptr<base::RandomAccessFile> file, int parts, int bigs, size_t big,
+               bool known_length, uint64_t lie)
+      : file_(std::move(file)),
+        parts_(parts),
+        bigs_(bigs),
+        big_(big),
+        known_(known_length),
+        lie_(lie) {}
+  static std::string Expected(const std::string& content, int parts, int bigs, size_t big) {
+    std::string out;
+    for (int i = 0; i < parts; ++i) {
+      out += std::to_string(i) + "|" + content.substr(Offset(content.size(), i), 1000);
+    }
+    for (int i = 0; i < bigs; ++i) out += std::string(big, static_cast<char>('a' + i % 26));
+    return out;
+  }
+  std::optional<uint64_t> ContentLength() const override {
+    if (!known_) return std::nullopt;
+    uint64_t n = 0;
+    for (int i = 0; i < parts_; ++i) n += std::to_string(i).size() + 1 + 1000;
+    return n + uint64_t{big_} * bigs_ - lie_;
+  }
+  bool NonBlocking(bool allow_file) const override { return allow_file || parts_ == 0; }
+  base::Result<bool> Next(Piece& piece, bool allow_file) override {
+    if (step_ < 2 * parts_) {
+      const int i = step_ / 2;
+      if (step_++ % 2 == 0) {
+        piece.bytes = std::to_string(i) + "|";
+        return true;
+      }
+      const uint64_t offset = Offset(file_->Size(), i);
+      if (allow_file) {
+        piece.fd = file_->NativeHandle();
+        piece.offset = offset;
+        piece.length = 1000;
+        return true;
+      }
+      piece.bytes.resize(1000);
+      auto r = file_->Read(offset, {reinterpret_cast<uint8_t*>(piece.bytes.data()), 1000});
+      if (!r.ok()) return r.status();
+      return true;
+    }
+    const int b = step_++ - 2 * parts_;
+    if (b >= bigs_) return false;
+    piece.bytes.assign(big_, static_cast<char>('a' + b % 26));
+    return true;
+  }
+
+ private:
+  static uint64_t Offset(uint64_t size, int i) { return (997ull * i) % (size - 1000); }
+  std::unique_ptr<base::RandomAccessFile> file_;
+  int parts_, bigs_;
+  size_t big_;
+  bool known_;
+  uint64_t lie_;
+  int step_ = 0;
+};
+
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -145,9 +209,24 @@ class ServerTest : public ::testing::Test {
                                                           r.Query("fail").has_value());
                 return res;
               }});
-    add(Route{"GET", "/throws", [](Request&) -> base::Result<Response> {
-                throw std::runtime_error("boom");
+    // /inline?parts=N&bigs=M&big=BYTES[&chunked][&lie=K]
+    add(Route{"GET", "/inline", [this](Request& r) -> base::Result<Response> {
+                auto f = base::PosixEnv().OpenForRead(file_path_);
+                if (!f.ok()) return f.status();
+                auto num = [&r](const char* name) {
+                  auto v = r.Query(name);
+                  return v ? std::stoull(std::string(*v)) : 0ull;
+                };
+                Response res;
+                res.headers.Set("Content-Type", "application/octet-stream");
+                res.stream = std::make_unique<InlineSource>(
+                    std::move(f).value(), static_cast<int>(num("parts")),
+                    static_cast<int>(num("bigs")), num("big"), !r.Query("chunked").has_value(),
+                    num("lie"));
+                return res;
               }});
+    add(Route{"GET", "/throws",
+              [](Request&) -> base::Result<Response> { throw std::runtime_error("boom"); }});
 
     StaticToken t{StaticTokenAuthenticator::HashToken(kToken), 1, "alice", {"dicomweb.read"}};
     auth_ = std::make_unique<StaticTokenAuthenticator>(std::vector<StaticToken>{t});
@@ -412,6 +491,38 @@ TEST_F(ServerTest, FileBodyWithContentLengthAndChunked) {
     EXPECT_TRUE(r.res.body() == "HEAD" + file_content_ + "TAIL") << q;
     EXPECT_EQ(r.res.chunked(), *q != 0);
   }
+}
+
+TEST_F(ServerTest, NonBlockingSourceOnTheIoThread) {
+  Start();
+  RawClient c(server_->port());
+  // Thousands of small byte pieces between file pieces (sent without a thread hand-off, the
+  // stack unwound now and then), with and without a Content-Length, then on the same connection
+  // a body far larger than the socket buffers (sent partly at once, the rest asynchronously).
+  for (const char* q : {"parts=3000", "parts=3000&chunked", "parts=2&bigs=24&big=524288",
+                        "bigs=40&big=100000&chunked"}) {
+    SCOPED_TRACE(q);
+    auto num = [&](const char* name) {
+      std::string s(q);
+      size_t at = s.find(std::string(name) + "=");
+      return at == std::string::npos ? 0 : std::stoi(s.substr(at + std::strlen(name) + 1));
+    };
+    ASSERT_TRUE(
+        c.Send(std::string("GET /inline?") + q + " HTTP/1.1\r\nHost: x\r\n" + kAuth + "\r\n"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let the buffers fill
+    auto r = c.ReadResponse();
+    ASSERT_TRUE(r.ok);
+    EXPECT_EQ(r.res.result_int(), 200);
+    EXPECT_EQ(r.res.chunked(), std::string(q).find("chunked") != std::string::npos);
+    const std::string expected =
+        InlineSource::Expected(file_content_, num("parts"), num("bigs"), num("big"));
+    EXPECT_EQ(r.res.body().size(), expected.size());
+    EXPECT_TRUE(r.res.body() == expected);
+  }
+  // A body longer than its Content-Length is cut off.
+  auto lie =
+      Exchange(std::string("GET /inline?parts=10&lie=5 HTTP/1.1\r\nHost: x\r\n") + kAuth + "\r\n");
+  EXPECT_FALSE(lie.ok);
 }
 
 TEST_F(ServerTest, FailureMidStreamAbortsTheConnection) {

@@ -4,8 +4,10 @@
 // Per request: read the header (I/O thread) -> route, check the declared length -> authenticate
 // (executor) -> [streaming handler creates its consumer (executor)] -> read the body in chunks
 // (I/O), each chunk consumed on the executor before the next is read (bounded memory) -> handler
-// (executor) -> write the response; streamed bodies alternate "produce piece" (executor) and
-// "write piece" (I/O, sendfile for file pieces on plain TCP).
+// (executor) -> write the response; streamed bodies alternate "produce piece" (executor, or the I/O
+// thread for NonBlocking sources, whose byte pieces are gathered into one write with the header)
+// and "write piece" (I/O, sendfile for file pieces on plain TCP). The response half of the class
+// is defined in session_response.h.
 #pragma once
 
 #include <sys/sendfile.h>
@@ -22,6 +24,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -510,165 +513,17 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (!consume_in_flight_) consumer_.reset();
   }
 
-  void SendResponse(Response res) {
-    if (core_.stopping) close_ = true;
-    EndBody();
-    status_ = res.status;
-    bytes_sent_ = 0;
-    if (req_) AddCorsHeaders(core_, *req_, res.headers);
-    unsigned version = version_ == 10 ? 10 : 11;
-    if (!res.stream) {
-      auto msg = std::make_shared<bhttp::response<bhttp::string_body>>();
-      msg->version(version);
-      msg->result(static_cast<unsigned>(res.status));
-      msg->set(bhttp::field::server, core_.options.server_name);
-      for (const auto& [n, v] : res.headers.all()) msg->insert(n, v);
-      msg->body() = std::move(res.body);
-      msg->keep_alive(!close_);
-      msg->prepare_payload();
-      bytes_sent_ = msg->body().size();
-      lowest().expires_after(core_.options.write_timeout);
-      auto self = this->shared_from_this();
-      bhttp::async_write(stream_, *msg, [self, msg](beast::error_code ec, size_t) {
-        self->Finished(ec);
-      });
-      return;
-    }
-    source_ = std::move(res.stream);
-    auto length = source_->ContentLength();
-    chunked_ = !length && version >= 11;
-    if (!length && !chunked_) close_ = true;  // HTTP/1.0: the body ends with the connection
-    expected_length_ = length;
-    header_ = std::make_unique<bhttp::response<bhttp::empty_body>>();
-    header_->version(version);
-    header_->result(static_cast<unsigned>(res.status));
-    header_->set(bhttp::field::server, core_.options.server_name);
-    for (const auto& [n, v] : res.headers.all()) header_->insert(n, v);
-    if (length) header_->content_length(*length);
-    if (chunked_) header_->chunked(true);
-    header_->keep_alive(!close_);
-    serializer_ = std::make_unique<bhttp::response_serializer<bhttp::empty_body>>(*header_);
-    lowest().expires_after(core_.options.write_timeout);
-    auto self = this->shared_from_this();
-    bhttp::async_write_header(stream_, *serializer_, [self](beast::error_code ec, size_t) {
-      if (ec) return self->Finished(ec);
-      self->NextPiece();
-    });
-  }
-
-  void NextPiece() {
-    auto self = this->shared_from_this();
-    OnExecutor([self] {
-      self->piece_ = Piece{};
-      base::Result<bool> r = base::Internal("body source threw");
-      try {
-        r = self->source_->Next(self->piece_, kPlain);
-      } catch (const std::exception& e) {
-        r = base::Internal(std::string("body source threw: ") + e.what());
-      }
-      self->OnStrand([self, r = std::move(r)] { self->OnPiece(r); });
-    });
-  }
-
-  void OnPiece(const base::Result<bool>& r) {
-    if (!r.ok()) {
-      abort_reason_ = r.status().ToString();
-      return Finished(net::error::operation_aborted);
-    }
-    auto self = this->shared_from_this();
-    if (!*r) {
-      if (expected_length_ && *expected_length_ != bytes_sent_) {
-        abort_reason_ = "body shorter than its Content-Length";
-        return Finished(net::error::operation_aborted);
-      }
-      if (!chunked_) return Finished({});
-      lowest().expires_after(core_.options.write_timeout);
-      net::async_write(stream_, bhttp::make_chunk_last(),
-                       [self](beast::error_code ec, size_t) { self->Finished(ec); });
-      return;
-    }
-    uint64_t n = piece_.fd >= 0 ? piece_.length : piece_.bytes.size();
-    if (n == 0) return NextPiece();
-    bytes_sent_ += n;
-    if (expected_length_ && bytes_sent_ > *expected_length_) {
-      abort_reason_ = "body longer than its Content-Length";
-      return Finished(net::error::operation_aborted);
-    }
-    lowest().expires_after(core_.options.write_timeout);
-    if (piece_.fd < 0) {
-      auto done = [self](beast::error_code ec, size_t) {
-        if (ec) return self->Finished(ec);
-        self->NextPiece();
-      };
-      if (chunked_) {
-        net::async_write(stream_, bhttp::make_chunk(net::buffer(piece_.bytes)), done);
-      } else {
-        net::async_write(stream_, net::buffer(piece_.bytes), done);
-      }
-      return;
-    }
-    if constexpr (kPlain) {
-      if (!chunked_) return SendFile();
-      char hex[32];
-      int len = std::snprintf(hex, sizeof hex, "%llx\r\n", static_cast<unsigned long long>(n));
-      chunk_header_.assign(hex, static_cast<size_t>(len));
-      net::async_write(stream_, net::buffer(chunk_header_), [self](beast::error_code ec, size_t) {
-        if (ec) return self->Finished(ec);
-        self->sendfile_then_crlf_ = true;
-        self->SendFile();
-      });
-    } else {
-      abort_reason_ = "file piece on a TLS stream";
-      Finished(net::error::operation_not_supported);
-    }
-  }
-
+  // Defined in session_response.h.
+  void SendResponse(Response res);
+  base::Result<bool> CallNext();
+  void NextPiece();
+  // NonBlocking sources, on this thread: byte pieces (after the header, if not sent yet) are
+  // gathered into one write, up to a file piece, the end, an error or ~2 MiB; then OnPiece.
+  void Gather();
+  static std::string ChunkSize(uint64_t n);
+  void OnPiece(const base::Result<bool>& r);
   // Zero-copy: sendfile(2) on the non-blocking socket, waiting for writability when it is full.
-  void SendFile() {
-    if constexpr (kPlain) {
-      auto& sock = lowest().socket();
-      beast::error_code ec;
-      if (!sock.native_non_blocking()) sock.native_non_blocking(true, ec);
-      while (piece_.length > 0) {
-        off_t off = static_cast<off_t>(piece_.offset);
-        size_t want = static_cast<size_t>(std::min<uint64_t>(piece_.length, 1u << 30));
-        ssize_t n = ::sendfile(sock.native_handle(), piece_.fd, &off, want);
-        if (n > 0) {
-          piece_.offset += static_cast<uint64_t>(n);
-          piece_.length -= static_cast<uint64_t>(n);
-          continue;
-        }
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-          auto self = this->shared_from_this();
-          timer_.expires_after(core_.options.write_timeout);
-          timer_.async_wait([self](beast::error_code tec) {
-            if (!tec) self->lowest().socket().cancel();
-          });
-          sock.async_wait(net::socket_base::wait_write, [self](beast::error_code wec) {
-            self->timer_.cancel();
-            if (wec) return self->Finished(wec);
-            self->SendFile();
-          });
-          return;
-        }
-        if (n < 0 && errno == EINTR) continue;
-        abort_reason_ = n == 0 ? "file shorter than expected" : "sendfile failed";
-        return Finished(net::error::broken_pipe);
-      }
-      auto self = this->shared_from_this();
-      if (sendfile_then_crlf_) {
-        sendfile_then_crlf_ = false;
-        static constexpr std::string_view kCrlf = "\r\n";
-        net::async_write(stream_, net::buffer(kCrlf.data(), kCrlf.size()),
-                         [self](beast::error_code ec, size_t) {
-          if (ec) return self->Finished(ec);
-          self->NextPiece();
-        });
-        return;
-      }
-      NextPiece();
-    }
-  }
+  void SendFile();
 
   void Finished(beast::error_code ec) {
     double ms = std::chrono::duration<double, std::milli>(core_.clock->Monotonic() - start_).count();
@@ -676,6 +531,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     LogAccess(req_.get(), remote_, status_, bytes_sent_, ms, abort_reason_);
     abort_reason_.clear();
     source_.reset();
+    gather_.clear();
     serializer_.reset();
     header_.reset();
     if (ec) return CloseSocket();
@@ -769,6 +625,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::unique_ptr<bhttp::response_serializer<bhttp::empty_body>> serializer_;
   std::optional<uint64_t> expected_length_;
   bool chunked_ = false;
+  bool inline_source_ = false;    // source_ is NonBlocking: Next runs on this thread
+  uint64_t inline_steps_ = 0;
+  std::vector<std::string> gather_;  // header and byte pieces being written together
   Piece piece_;
   std::string chunk_header_;
   bool sendfile_then_crlf_ = false;
@@ -776,3 +635,5 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 };
 
 }  // namespace dokuei::http
+
+#include "session_response.h"  // the definitions of the response half

@@ -33,6 +33,26 @@ class CountingConsumer final : public BodyConsumer {
   base::Sha256 sha_;
 };
 
+// Byte pieces in memory, NonBlocking: gathered and written from the I/O thread through TLS.
+class MemorySource final : public BodySource {
+ public:
+  bool NonBlocking(bool) const override { return true; }
+  base::Result<bool> Next(Piece& piece, bool) override {
+    if (i_ == 300) return false;
+    piece.bytes.assign(10000 + i_, static_cast<char>('a' + i_ % 26));
+    ++i_;
+    return true;
+  }
+  static std::string Expected() {
+    std::string out;
+    for (int i = 0; i < 300; ++i) out.append(10000 + i, static_cast<char>('a' + i % 26));
+    return out;
+  }
+
+ private:
+  int i_ = 0;
+};
+
 std::string Sh(const std::string& cmd) {
   std::string out;
   FILE* p = ::popen(cmd.c_str(), "r");
@@ -67,6 +87,14 @@ TEST(Tls, ServesRequestsAndStreamedUploadsOverTls) {
   up.authenticate = false;
   up.body_limit = 64 << 20;
   ASSERT_TRUE(routes.Add(up).ok());
+  Route pieces{"GET", "/pieces", [](Request&) -> base::Result<Response> {
+                 Response res;
+                 res.headers.Set("Content-Type", "application/octet-stream");
+                 res.stream = std::make_unique<MemorySource>();
+                 return res;
+               }, nullptr};
+  pieces.authenticate = false;
+  ASSERT_TRUE(routes.Add(pieces).ok());
   ServerOptions o;
   o.listen = "127.0.0.1:0";
   o.tls_context = ctx;
@@ -83,6 +111,7 @@ TEST(Tls, ServesRequestsAndStreamedUploadsOverTls) {
   std::ofstream(dir + "/payload", std::ios::binary) << payload;
   EXPECT_EQ(Sh("curl -sk --data-binary @" + dir + "/payload " + base + "/up"),
             std::to_string(payload.size()) + " " + base::Sha256Hex(payload));
+  EXPECT_TRUE(Sh("curl -sk " + base + "/pieces") == MemorySource::Expected());
   // Keep-alive across two requests on one TLS connection.
   EXPECT_EQ(Sh("curl -sk " + base + "/hello " + base + "/hello"), "hello over tlshello over tls");
   server.Stop();

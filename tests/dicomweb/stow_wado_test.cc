@@ -1,5 +1,7 @@
 // STOW-RS every valid file of the shared test data, then WADO-RS it back byte for byte; metadata,
 // bulk data, frames, rendered images, transfer-syntax negotiation and WADO-URI.
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -8,6 +10,7 @@
 #include "dokuei/base/digest.h"
 #include "dokuei/base/strings.h"
 #include "dokuei/dicom/parse.h"
+#include "dokuei/dicom/pixels.h"
 #include "fixture.h"
 
 namespace dokuei::dicomweb::e2e {
@@ -261,6 +264,71 @@ TEST(StowWado, MetadataBulkDataAndFrames) {
     auto missing = env.Get(base + std::to_string(frames + 1), Token(tenant), kOctetAccept);
     EXPECT_EQ(missing.status, 404);
     EXPECT_EQ(missing.Json()["field"], "frames");
+  }
+}
+
+// Native little-endian frames are sent straight from the stored file (dicom::LocateNativeFrames
+// and sendfile): byte for byte what dicom::ExtractFrame returns, one frame or several, multipart or
+// bare, decoded or as stored.
+TEST(StowWado, FramesFromTheStoredFileEqualExtractFrame) {
+  Env& env = Env::Get();
+  const int tenant = 7;
+  std::vector<Instance> set = {
+      Load(TestData("mr/dcm_qa_sag_enhanced_multiframe/0063.dcm")),       // 63 frames, long header
+      Load(TestData("mr/pydicom_emri_small_multiframe/emri_small.dcm")),  // 10 frames
+      Load(TestData("transfer_syntaxes/CT_small.dcm")),  // trailing padding after the pixels
+      Load(TestData("mr/dcm_qa_ts_same_image_9_syntaxes/2.dcm"))};  // implicit VR
+  StowOk(set, tenant);
+  const std::string kStoredAccept =
+      "multipart/related; type=\"application/octet-stream\"; transfer-syntax=*";
+  for (const Instance& in : set) {
+    SCOPED_TRACE(in.path);
+    const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(in.bytes.data()),
+                                         in.bytes.size());
+    auto frame = [&](uint32_t n) {
+      auto f = dicom::ExtractFrame(bytes, n, false);
+      EXPECT_TRUE(f.ok()) << f.status().ToString();
+      return f.ok() ? f->bytes : std::string();
+    };
+    auto nf = dicom::LocateNativeFrames(
+        [&](uint64_t offset, std::span<uint8_t> dst) -> base::Result<size_t> {
+          const size_t n =
+              static_cast<size_t>(std::min<uint64_t>(dst.size(), bytes.size() - offset));
+          std::memcpy(dst.data(), bytes.data() + offset, n);
+          return n;
+        },
+        bytes.size());
+    ASSERT_TRUE(nf.ok() && nf->has_value()) << "not served from the file";
+    const uint32_t frames = (*nf)->number_of_frames;
+    std::vector<uint32_t> list = {1};
+    if (frames > 1) list = {frames, 1, frames / 2 + 1, 2};
+    const std::string base = InstancePath(in) + "/frames/";
+    for (const std::string& accept : {std::string(kOctetAccept), kStoredAccept}) {
+      SCOPED_TRACE(accept);
+      for (size_t count : {size_t{1}, list.size()}) {
+        std::string path = base;
+        for (size_t i = 0; i < count; ++i) path += (i ? "," : "") + std::to_string(list[i]);
+        auto r = env.Get(path, Token(tenant), accept);
+        ASSERT_EQ(r.status, 200) << path << " " << r.body.substr(0, 300);
+        // (The in-memory path streamed several frames chunked, without a Content-Length.)
+        EXPECT_EQ(r.Header("Content-Length"), std::to_string(r.body.size()));
+        auto parts = SplitMultipart(r.Header("Content-Type"), r.body);
+        ASSERT_EQ(parts.size(), count) << path;
+        for (size_t i = 0; i < count; ++i) {
+          EXPECT_EQ(parts[i].content_type,
+                    "application/octet-stream; transfer-syntax=1.2.840.10008.1.2.1");
+          EXPECT_TRUE(parts[i].body == frame(list[i])) << path << " part " << i;
+        }
+      }
+    }
+    // One frame, bare.
+    auto bare = env.Get(base + std::to_string(frames), Token(tenant), "application/octet-stream");
+    ASSERT_EQ(bare.status, 200) << bare.body.substr(0, 300);
+    EXPECT_EQ(bare.Header("Content-Type"),
+              "application/octet-stream; transfer-syntax=1.2.840.10008.1.2.1");
+    EXPECT_TRUE(bare.body == frame(frames));
+    auto missing = env.Get(base + "1," + std::to_string(frames + 1), Token(tenant), kOctetAccept);
+    EXPECT_EQ(missing.status, 404);
   }
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -28,6 +29,37 @@ struct Frame {
 // encoding (the compressed bit stream for encapsulated syntaxes); with decode=true it is returned
 // as native pixels (Explicit VR Little Endian layout).
 base::Result<Frame> ExtractFrame(std::span<const uint8_t> file, uint32_t frame_number, bool decode);
+
+// Where the frames of a Part-10 object with native little-endian pixels are in the file, so that
+// they can be sent as file ranges. Frame n (1-based) is the `frame_bytes` bytes at FrameOffset(n):
+// exactly what ExtractFrame(file, n, decode) returns with decode false or true, Explicit VR Little
+// Endian pixels.
+struct NativeFrames {
+  uint64_t pixel_data_offset = 0;  // file offset of the first Pixel Data value byte
+  uint64_t frame_bytes = 0;
+  uint32_t number_of_frames = 0;
+  uint64_t FrameOffset(uint32_t frame_number) const {
+    return pixel_data_offset + uint64_t{frame_number - 1} * frame_bytes;
+  }
+};
+
+// Reads up to dst.size() bytes at `offset`; returns how many were read (0 only at the end).
+using ReadAt = std::function<base::Result<size_t>(uint64_t offset, std::span<uint8_t> dst)>;
+
+// Locates the frames of a Part-10 object of `file_size` bytes from its header alone: reads the
+// first 16 KiB (more, up to 16 MiB, for a header that does not fit) and walks the File Meta
+// Information and every element before Pixel Data, with the checks and limits ExtractFrame
+// applies (every length against `file_size`, Rows x Columns x SamplesPerPixel x BitsAllocated x
+// NumberOfFrames within the Pixel Data value), plus any small tail after the Pixel Data (e.g.
+// Data Set Trailing Padding). The pixel data itself is never read.
+// nullopt when the object is not a simple case, which ExtractFrame handles: transfer syntax not
+// Implicit or Explicit VR Little Endian (encapsulated, big endian, deflated), no Pixel Data,
+// BitsAllocated not a multiple of 8, a header beyond 16 MiB, or elements after the Pixel Data
+// that are more than 64 KiB, malformed, or not sorted after it.
+// An error where ExtractFrame would fail too (or when `read` fails or the file is shorter than
+// `file_size`: kDataLoss).
+base::Result<std::optional<NativeFrames>> LocateNativeFrames(const ReadAt& read,
+                                                             uint64_t file_size);
 
 // Re-encodes a whole Part-10 file to another transfer syntax (only decompression to Explicit VR
 // Little Endian is required; other targets may return kUnsupported).

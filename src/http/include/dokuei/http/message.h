@@ -2,7 +2,7 @@
 // authenticated Principal), a Response whose body is either in memory or streamed piece by piece
 // (BodySource), and BodyConsumer for routes that take their request body incrementally.
 // Handlers, BodySources and BodyConsumers run on the server's Executor (blocking work allowed),
-// never on an I/O thread.
+// never on an I/O thread, except BodySources that declare themselves NonBlocking.
 // Thread safety: value types; a BodySource/BodyConsumer is called by one thread at a time.
 #pragma once
 
@@ -80,6 +80,10 @@ class BodySource {
   // when `allow_file` (plain TCP); their fd must stay open until the next call or destruction.
   // An error after the first piece aborts the connection (the status line is already sent).
   virtual base::Result<bool> Next(Piece& piece, bool allow_file) = 0;
+  // True when Next(piece, allow_file) never blocks (its pieces are in memory or ranges of files
+  // already open): the server then calls it on the I/O thread instead of the Executor (no thread
+  // hand-off per piece) and sends the header and consecutive byte pieces with one write.
+  virtual bool NonBlocking(bool allow_file) const { return false; }
 };
 
 struct Response {
