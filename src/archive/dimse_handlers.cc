@@ -1,5 +1,6 @@
 #include "dokuei/archive/dimse_handlers.h"
 
+#include <cctype>
 #include <map>
 #include <mutex>
 
@@ -26,6 +27,34 @@ index::Level ToIndexLevel(dicom::QueryLevel level) {
       return index::Level::kInstance;
   }
   return index::Level::kStudy;
+}
+
+// "AB:CD:..." or "abcd..." -> "abcd...".
+std::string NormalizeFingerprint(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == ':' || c == ' ') continue;
+    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
+// The peer's TLS policy: transport, client certificate, pinned certificate.
+base::Status CheckTransport(const DicomPeer& peer, const dicom::AssociationRequest& request) {
+  const std::string& ae = request.calling_ae;
+  if (peer.tls_required && !request.tls) {
+    return base::PermissionDenied("calling AE title '" + ae + "' must associate over TLS");
+  }
+  bool pinned = !peer.certificate_sha256.empty();
+  if ((pinned || peer.client_certificate_required) && request.certificate_sha256.empty()) {
+    return base::PermissionDenied("calling AE title '" + ae +
+                                  "' must present a TLS client certificate");
+  }
+  if (pinned && NormalizeFingerprint(peer.certificate_sha256) != request.certificate_sha256) {
+    return base::PermissionDenied("calling AE title '" + ae +
+                                  "' presented another certificate than the one configured");
+  }
+  return base::Status::Ok();
 }
 
 // C-FIND / C-GET / C-MOVE identifier problems are "identifier does not match SOP class".
@@ -132,12 +161,12 @@ class Session final : public dicom::DimseSession {
   std::optional<dicom::PeerAddress> MoveDestination(const std::string& ae_title) override {
     const DicomPeer* p = peers_.FindDestination(peer_.tenant, ae_title);
     if (p == nullptr) return std::nullopt;
-    return dicom::PeerAddress{p->ae_title, p->host, p->port};
+    return dicom::PeerAddress{p->ae_title, p->host, p->port, p->tls_required};
   }
 
   std::optional<dicom::PeerAddress> ReportDestination() override {
     if (peer_.port == 0 || peer_.host.empty()) return std::nullopt;
-    return dicom::PeerAddress{peer_.ae_title, peer_.host, peer_.port};
+    return dicom::PeerAddress{peer_.ae_title, peer_.host, peer_.port, peer_.tls_required};
   }
 
   base::Result<dicom::CommitmentOutcome> Commit(
@@ -192,6 +221,10 @@ base::Result<std::unique_ptr<dicom::DimseSession>> ArchiveDimseHandlers::Accept(
     *refuse_reason = dicom::RefuseReason::kCallingAeNotRecognized;
     return base::PermissionDenied("calling AE title '" + request.calling_ae +
                                   "' not allowed from " + request.peer_address);
+  }
+  if (base::Status tls = CheckTransport(*peer, request); !tls.ok()) {
+    *refuse_reason = dicom::RefuseReason::kCallingAeNotRecognized;
+    return tls;
   }
   {
     std::lock_guard l(state_->mu);

@@ -68,13 +68,34 @@ class DimseHandlersTest : public ::testing::Test {
     DicomPeer readonly = a;
     readonly.ae_title = "READONLY";
     readonly.allow_store = false;
-    peers_ = PeerDirectory({a, strict, dest_a, dest_b, readonly});
+    DicomPeer tls_only = a;
+    tls_only.ae_title = "TLS_ONLY";
+    tls_only.tls_required = true;
+    DicomPeer cert_required = a;
+    cert_required.ae_title = "CERT_REQUIRED";
+    cert_required.client_certificate_required = true;
+    DicomPeer pinned = a;
+    pinned.ae_title = "PINNED";
+    pinned.certificate_sha256 = kPinColons;  // as openssl prints it
+    DicomPeer tls_dest = dest_a;
+    tls_dest.ae_title = "TLS_DEST";
+    tls_dest.tls_required = true;
+    peers_ = PeerDirectory(
+        {a, strict, dest_a, dest_b, readonly, tls_only, cert_required, pinned, tls_dest});
   }
   base::Result<std::unique_ptr<dicom::DimseSession>> Accept(const std::string& ae,
                                                             const std::string& ip,
-                                                            dicom::RefuseReason* why) {
-    return handlers_.Accept({ae, "DOKUEI", ip}, why);
+                                                            dicom::RefuseReason* why,
+                                                            bool tls = false,
+                                                            const std::string& certificate = {}) {
+    return handlers_.Accept({ae, "DOKUEI", ip, tls, certificate}, why);
   }
+
+  static constexpr const char* kPin =
+      "3f2a9c0b7d1e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c";
+  static constexpr const char* kPinColons =
+      "3F:2A:9C:0B:7D:1E:4F:5A:6B:7C:8D:9E:0F:1A:2B:3C:4D:5E:6F:70:81:92:A3:B4:C5:D6:E7:F8:09:1A:"
+      "2B:3C";
 
   NoIndex index_;
   std::unique_ptr<blob::BlobStore> blobs_ = blob::NewMemBlobStore();
@@ -125,6 +146,56 @@ TEST_F(DimseHandlersTest, MoveDestinationsAndReportsStayInTheTenant) {
   ASSERT_TRUE(report.has_value());
   EXPECT_EQ(report->host, "10.0.0.5");
   EXPECT_EQ(report->port, 104);
+}
+
+TEST_F(DimseHandlersTest, TlsRequiredRefusesPlainTcp) {
+  dicom::RefuseReason why = dicom::RefuseReason::kNoReason;
+  auto plain = Accept("TLS_ONLY", "10.0.0.5", &why);
+  ASSERT_FALSE(plain.ok());
+  EXPECT_EQ(why, dicom::RefuseReason::kCallingAeNotRecognized);
+  EXPECT_NE(plain.status().message().find("over TLS"), std::string::npos);
+  EXPECT_TRUE(Accept("TLS_ONLY", "10.0.0.5", &why, /*tls=*/true).ok());  // no certificate needed
+  EXPECT_TRUE(Accept("MODALITY_A", "10.0.0.5", &why, /*tls=*/true, kPin).ok());
+}
+
+TEST_F(DimseHandlersTest, ClientCertificateRequiredByPolicy) {
+  dicom::RefuseReason why = dicom::RefuseReason::kNoReason;
+  EXPECT_FALSE(Accept("CERT_REQUIRED", "10.0.0.5", &why).ok());
+  EXPECT_EQ(why, dicom::RefuseReason::kCallingAeNotRecognized);
+  why = dicom::RefuseReason::kNoReason;
+  auto no_cert = Accept("CERT_REQUIRED", "10.0.0.5", &why, /*tls=*/true);
+  ASSERT_FALSE(no_cert.ok());
+  EXPECT_EQ(why, dicom::RefuseReason::kCallingAeNotRecognized);
+  EXPECT_NE(no_cert.status().message().find("client certificate"), std::string::npos);
+  EXPECT_TRUE(Accept("CERT_REQUIRED", "10.0.0.5", &why, /*tls=*/true, kPin).ok());
+}
+
+TEST_F(DimseHandlersTest, PinnedCertificateMustMatch) {
+  dicom::RefuseReason why = dicom::RefuseReason::kNoReason;
+  EXPECT_FALSE(Accept("PINNED", "10.0.0.5", &why).ok());        // plain TCP
+  EXPECT_FALSE(Accept("PINNED", "10.0.0.5", &why, true).ok());  // no certificate
+  std::string other(kPin);
+  other.back() = 'd';
+  auto wrong = Accept("PINNED", "10.0.0.5", &why, true, other);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(why, dicom::RefuseReason::kCallingAeNotRecognized);
+  EXPECT_NE(wrong.status().message().find("another certificate"), std::string::npos);
+  EXPECT_EQ(handlers_.OpenAssociations("PINNED"), 0u);  // refusals take no slot
+  EXPECT_TRUE(Accept("PINNED", "10.0.0.5", &why, true, kPin).ok());  // colons/case normalised
+}
+
+TEST_F(DimseHandlersTest, TlsPeersAreCalledOverTls) {
+  dicom::RefuseReason why;
+  auto s = Accept("MODALITY_A", "10.0.0.5", &why);
+  ASSERT_TRUE(s.ok());
+  auto dest = (*s)->MoveDestination("TLS_DEST");
+  ASSERT_TRUE(dest.has_value());
+  EXPECT_TRUE(dest->tls);
+  EXPECT_FALSE((*s)->MoveDestination("DEST_A")->tls);
+  EXPECT_FALSE((*s)->ReportDestination()->tls);
+  auto t = Accept("TLS_ONLY", "10.0.0.5", &why, true);
+  ASSERT_TRUE(t.ok());
+  EXPECT_TRUE((*t)->ReportDestination()->tls);
 }
 
 TEST_F(DimseHandlersTest, PermissionsComeFromThePeer) {

@@ -6,6 +6,7 @@
 #include "dcmtk/dcmnet/assoc.h"
 #include "dcmtk/dcmnet/cond.h"
 #include "net/command.h"
+#include "net/tls.h"
 
 namespace dokuei::dicom::net {
 
@@ -15,13 +16,27 @@ base::Result<std::unique_ptr<ScuAssociation>> ScuAssociation::Connect(
   if (contexts.empty() || contexts.size() > 128) {
     return base::InvalidArgument("between 1 and 128 presentation contexts can be proposed");
   }
+  std::unique_ptr<TlsLayer> tls_layer;
+  if (peer.tls) {
+    if (!options.tls) {
+      return base::FailedPrecondition(peer.ae_title +
+                                      " is reached over TLS but DICOM TLS is not configured");
+    }
+    // A fresh layer per association (C-MOVE sub-associations and reports are rare enough):
+    // nothing shared between threads, and certificate files replaced on disk take effect.
+    auto made = MakeRequestorTlsLayer(*options.tls, static_cast<int>(options.acse_timeout.count()));
+    if (!made.ok()) return made.status();
+    tls_layer = std::move(made).value();
+  }
   std::unique_ptr<ScuAssociation> s(new ScuAssociation());
   OFCondition c = ASC_initializeNetwork(
       NET_REQUESTOR, 0, static_cast<int>(options.acse_timeout.count()), &s->network_);
   if (c.bad()) return base::Internal(std::string("ASC_initializeNetwork: ") + c.text());
+  if (tls_layer) ASC_setTransportLayer(s->network_, tls_layer.release(), 1);  // owned
   T_ASC_Parameters* params = nullptr;
   c = ASC_createAssociationParameters(&params, static_cast<long>(options.max_pdu_bytes));
   if (c.bad()) return base::Internal(std::string("association parameters: ") + c.text());
+  ASC_setTransportLayerType(params, peer.tls ? OFTrue : OFFalse);
   ASC_setAPTitles(params, options.ae_title.c_str(), peer.ae_title.c_str(), nullptr);
   std::string address = peer.host + ":" + std::to_string(peer.port);
   ASC_setPresentationAddresses(params, "localhost", address.c_str());
@@ -48,6 +63,11 @@ base::Result<std::unique_ptr<ScuAssociation>> ScuAssociation::Connect(
                              c.text());
   }
   SetNoDelay(AssociationSocket(s->assoc_));
+  // The handshake and negotiation ran under the ACSE timeout; from now on the DIMSE timeout.
+  if (peer.tls) {
+    SetSocketTimeouts(AssociationSocket(s->assoc_),
+                      static_cast<int>(options.dimse_timeout.count()));
+  }
   if (ASC_countAcceptedPresentationContexts(s->assoc_->params) == 0) {
     return base::Unavailable(peer.ae_title + " accepted no presentation context");
   }

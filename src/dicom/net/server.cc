@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "dcmtk/config/osconfig.h"
+#include "dcmtk/dcmdata/dcerror.h"
 #include "dcmtk/dcmdata/dcuid.h"
 #include "dcmtk/dcmnet/assoc.h"
 #include "dcmtk/dcmnet/cond.h"
@@ -27,6 +28,7 @@
 #include "dokuei/dicom/parse.h"
 #include "net/association.h"
 #include "net/log.h"
+#include "net/tls.h"
 
 namespace dokuei::dicom {
 
@@ -61,7 +63,10 @@ constexpr QrModel kQrModels[] = {
 // dcmExternalSocketHandle is process-wide: DCMTK reads it once, at the top of accepting a
 // transport connection, then creates the connection through the network's transport layer.
 // The gate holds the value for exactly that window, so each association thread hands DCMTK
-// its own accepted socket while slow peers negotiate in parallel.
+// its own accepted socket while slow peers negotiate in parallel. The TLS listener has its own
+// network (DCMTK keeps the transport layer per network) whose DcmTLSTransportLayer releases the
+// gate the same way (TlsLayer's hook); the TLS handshake runs after createConnection, outside
+// the gate, so slow handshakes do not serialise either.
 std::mutex g_gate_mu;
 thread_local bool t_gate_held = false;
 thread_local bool t_fd_consumed = false;
@@ -87,6 +92,46 @@ class GateTransportLayer : public DcmTransportLayer {
     return DcmTransportLayer::createConnection(fd, secure);
   }
 };
+
+// The gate's release, as the TLS layer's on_connection hook.
+void ConnectionTaken() {
+  t_fd_consumed = true;
+  GateLeave();
+}
+
+// A listening IPv4 socket; *bound_port gets the port.
+base::Status Listen(const std::string& address, uint16_t port, const char* what, int* fd,
+                    uint16_t* bound_port) {
+  *fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (*fd < 0) return base::Unavailable(std::string("cannot create the ") + what + " socket");
+  int one = 1;
+  setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  if (inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1) {
+    return base::InvalidArgument(std::string(what) +
+                                 " bind address is not an IPv4 address: " + address);
+  }
+  if (bind(*fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(*fd, 128) != 0) {
+    return base::Unavailable("cannot listen on " + address + ":" + std::to_string(port) + " for " +
+                             what);
+  }
+  socklen_t len = sizeof(addr);
+  getsockname(*fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  *bound_port = ntohs(addr.sin_port);
+  return base::Status::Ok();
+}
+
+// An acceptor network without a listening socket of its own: initialised while the external
+// socket value is set, so DCMTK does not bind; sockets come from our acceptor.
+base::Status AcceptorNetwork(int listen_fd, int acse_timeout, T_ASC_Network** network) {
+  GateEnter(listen_fd);
+  OFCondition c = ASC_initializeNetwork(NET_ACCEPTORREQUESTOR, 0, acse_timeout, network);
+  GateLeave();
+  if (c.bad()) return base::Internal(std::string("ASC_initializeNetwork: ") + c.text());
+  return base::Status::Ok();
+}
 
 bool IsUncompressed(const std::string& ts) {
   return ts == kImplicitLE || ts == kExplicitLE || ts == kExplicitBE;
@@ -165,7 +210,8 @@ struct DimseServer::Impl final : public net::ServerServices {
   base::Status Start();
   void Stop();
   void AcceptLoop();
-  void RunAssociation(int fd, std::string peer_ip, uint64_t id);
+  void AcceptOne(int listen_socket, bool tls);
+  void RunAssociation(int fd, std::string peer_ip, uint64_t id, bool tls);
   void Serve(T_ASC_Association* assoc, Association& a);
   void HandleStore(Association& a, const Command& request, uint8_t pcid);
   bool Negotiate(T_ASC_Association* assoc, DimseSession& session, Association& a);
@@ -179,7 +225,11 @@ struct DimseServer::Impl final : public net::ServerServices {
   int wake_fd = -1;
   uint16_t bound_port = 0;
   T_ASC_Network* network = nullptr;
-  net::GateTransportLayer* layer = nullptr;
+  // The TLS listener (DimseOptions::tls): its own socket and network, whose transport layer is
+  // a net::TlsLayer (owned by the network).
+  int tls_listen_fd = -1;
+  uint16_t tls_bound_port = 0;
+  T_ASC_Network* tls_network = nullptr;
   std::thread acceptor;
   std::atomic<bool> started{false};
   std::atomic<bool> stopping_flag{false};
@@ -258,45 +308,46 @@ base::Status DimseServer::Impl::Start() {
   if (opts.max_pdu_bytes > 131072) opts.max_pdu_bytes = 131072;
   dcmDisableGethostbyaddr.set(OFTrue);  // no reverse DNS on the accept path
   dcmConnectionTimeout.set(static_cast<Sint32>(opts.connect_timeout.count()));
+  const int acse_timeout = static_cast<int>(opts.acse_timeout.count());
 
-  listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listen_fd < 0) return base::Unavailable("cannot create the DIMSE listening socket");
-  int one = 1;
-  setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(opts.port);
-  if (inet_pton(AF_INET, opts.bind_address.c_str(), &addr.sin_addr) != 1) {
-    return base::InvalidArgument("DIMSE bind address is not an IPv4 address: " + opts.bind_address);
+  // TLS first: a certificate, key or CA that cannot be used fails before anything is bound.
+  std::unique_ptr<net::TlsLayer> tls_layer;
+  if (opts.tls) {
+    auto made = net::MakeAcceptorTlsLayer(*opts.tls, acse_timeout, net::ConnectionTaken);
+    if (!made.ok()) return made.status();
+    tls_layer = std::move(made).value();
   }
-  if (bind(listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      listen(listen_fd, 128) != 0) {
-    return base::Unavailable("cannot listen on " + opts.bind_address + ":" +
-                             std::to_string(opts.port) + " for DIMSE");
+  DOKUEI_RETURN_IF_ERROR(
+      net::Listen(opts.bind_address, opts.port, "DIMSE", &listen_fd, &bound_port));
+  if (opts.tls) {
+    DOKUEI_RETURN_IF_ERROR(net::Listen(opts.tls->bind_address, opts.tls->port, "DICOM TLS",
+                                       &tls_listen_fd, &tls_bound_port));
   }
-  socklen_t len = sizeof(addr);
-  getsockname(listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  bound_port = ntohs(addr.sin_port);
   wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
-  // An acceptor network without a listening socket of its own: initialised while the external
-  // socket value is set, so DCMTK does not bind; sockets come from our acceptor.
-  net::GateEnter(listen_fd);
-  OFCondition c = ASC_initializeNetwork(NET_ACCEPTORREQUESTOR, 0,
-                                        static_cast<int>(opts.acse_timeout.count()), &network);
-  net::GateLeave();
-  if (c.bad()) return base::Internal(std::string("ASC_initializeNetwork: ") + c.text());
-  layer = new net::GateTransportLayer();
-  ASC_setTransportLayer(network, layer, 1);
+  DOKUEI_RETURN_IF_ERROR(net::AcceptorNetwork(listen_fd, acse_timeout, &network));
+  ASC_setTransportLayer(network, new net::GateTransportLayer(), 1);
+  if (tls_layer) {
+    DOKUEI_RETURN_IF_ERROR(net::AcceptorNetwork(tls_listen_fd, acse_timeout, &tls_network));
+    ASC_setTransportLayer(tls_network, tls_layer.release(), 1);
+  }
   acceptor = std::thread([this] { AcceptLoop(); });
   spdlog::info("dimse: listening on {}:{} as {}", opts.bind_address, bound_port, opts.ae_title);
+  if (opts.tls) {
+    spdlog::info("dimse: listening for DICOM TLS on {}:{} (client certificates {})",
+                 opts.tls->bind_address, tls_bound_port,
+                 opts.tls->ca_file.empty()              ? "not asked for"
+                 : opts.tls->require_client_certificate ? "required"
+                                                        : "verified when presented");
+  }
   return base::Status::Ok();
 }
 
 void DimseServer::Impl::AcceptLoop() {
   for (;;) {
-    pollfd fds[2] = {{listen_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
-    int n = poll(fds, 2, 1000);
+    // A negative descriptor (no TLS listener) is ignored by poll.
+    pollfd fds[3] = {{listen_fd, POLLIN, 0}, {tls_listen_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    int n = poll(fds, 3, 1000);
     {
       // Reap finished association threads.
       std::lock_guard l(mu);
@@ -310,29 +361,34 @@ void DimseServer::Impl::AcceptLoop() {
       }
     }
     if (stopping_flag) return;
-    if (n <= 0 || !(fds[0].revents & POLLIN)) continue;
-    sockaddr_in peer{};
-    socklen_t plen = sizeof(peer);
-    int fd = accept4(listen_fd, reinterpret_cast<sockaddr*>(&peer), &plen, SOCK_CLOEXEC);
-    if (fd < 0) continue;
-    net::SetNoDelay(fd);
-    char ip[INET_ADDRSTRLEN] = {0};
-    inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
-    std::lock_guard l(mu);
-    // Beyond the limit a few more threads may run, only to send A-ASSOCIATE-RJ; past that the
-    // connection is closed at once, so a connection storm costs no thread.
-    if (active >= opts.max_associations + 8) {
-      close(fd);
-      std::lock_guard sl(stats_mu);
-      stats.associations_refused++;
-      continue;
-    }
-    uint64_t id = next_id++;
-    ++active;
-    live_fds[id] = fd;
-    workers[id].thread =
-        std::thread([this, fd, ip = std::string(ip), id] { RunAssociation(fd, ip, id); });
+    if (n <= 0) continue;
+    if (fds[0].revents & POLLIN) AcceptOne(listen_fd, false);
+    if (fds[1].revents & POLLIN) AcceptOne(tls_listen_fd, true);
   }
+}
+
+void DimseServer::Impl::AcceptOne(int listen_socket, bool tls) {
+  sockaddr_in peer{};
+  socklen_t plen = sizeof(peer);
+  int fd = accept4(listen_socket, reinterpret_cast<sockaddr*>(&peer), &plen, SOCK_CLOEXEC);
+  if (fd < 0) return;
+  net::SetNoDelay(fd);
+  char ip[INET_ADDRSTRLEN] = {0};
+  inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
+  std::lock_guard l(mu);
+  // Beyond the limit a few more threads may run, only to send A-ASSOCIATE-RJ; past that the
+  // connection is closed at once, so a connection storm costs no thread.
+  if (active >= opts.max_associations + 8) {
+    close(fd);
+    std::lock_guard sl(stats_mu);
+    stats.associations_refused++;
+    return;
+  }
+  uint64_t id = next_id++;
+  ++active;
+  live_fds[id] = fd;
+  workers[id].thread =
+      std::thread([this, fd, ip = std::string(ip), id, tls] { RunAssociation(fd, ip, id, tls); });
 }
 
 void DimseServer::Impl::Reject(T_ASC_Association* assoc, RefuseReason reason) {
@@ -360,13 +416,15 @@ void DimseServer::Impl::Reject(T_ASC_Association* assoc, RefuseReason reason) {
   stats.associations_refused++;
 }
 
-void DimseServer::Impl::RunAssociation(int fd, std::string peer_ip, uint64_t id) {
+void DimseServer::Impl::RunAssociation(int fd, std::string peer_ip, uint64_t id, bool tls) {
   auto started_at = clock.Monotonic();
   T_ASC_Association* assoc = nullptr;
   net::GateEnter(fd);
-  OFCondition c = ASC_receiveAssociation(network, &assoc, static_cast<long>(opts.max_pdu_bytes),
-                                         nullptr, nullptr, OFFalse, DUL_NOBLOCK,
-                                         static_cast<int>(opts.acse_timeout.count()));
+  // On the TLS network the handshake runs inside (after the gate is released); a client
+  // certificate that does not verify, or none when one is required, fails it here.
+  OFCondition c = ASC_receiveAssociation(
+      tls ? tls_network : network, &assoc, static_cast<long>(opts.max_pdu_bytes), nullptr, nullptr,
+      tls ? OFTrue : OFFalse, DUL_NOBLOCK, static_cast<int>(opts.acse_timeout.count()));
   bool consumed = net::t_fd_consumed;
   net::GateLeave();
   bool over_limit = false;
@@ -395,13 +453,18 @@ void DimseServer::Impl::RunAssociation(int fd, std::string peer_ip, uint64_t id)
       Reject(assoc, RefuseReason::kLocalLimitExceeded);
     } else {
       RefuseReason reason = RefuseReason::kNoReason;
-      auto session = handlers.Accept(AssociationRequest{calling, called, peer_ip}, &reason);
+      AssociationRequest request{calling, called, peer_ip, tls, {}};
+      if (tls) request.certificate_sha256 = net::PeerCertificateSha256(assoc);
+      auto session = handlers.Accept(request, &reason);
       if (!session.ok()) {
         spdlog::warn("dimse: association from {} ({}) refused: {}", calling, peer_ip,
                      session.status().message());
         Reject(assoc, reason);
       } else {
         net::Channel channel(assoc, static_cast<int>(opts.dimse_timeout.count()));
+        // TLS reads and writes block inside OpenSSL: bound a stalled peer by the DIMSE timeout
+        // (the handshake and negotiation ran under the ACSE timeout).
+        if (tls) net::SetSocketTimeouts(fd, static_cast<int>(opts.dimse_timeout.count()));
         Association a{*this, **session, channel};
         a.calling_ae = calling;
         a.called_ae = called;
@@ -423,6 +486,12 @@ void DimseServer::Impl::RunAssociation(int fd, std::string peer_ip, uint64_t id)
             a.commitments, a.abort ? " (aborted)" : "");
       }
     }
+  } else if (tls && (c.module() == OFM_dcmtls || c.code() == DULC_TLSERROR)) {
+    // The handshake failed: a client certificate that does not verify, none when one is
+    // required, no common protocol or cipher, or no ClientHello within the ACSE timeout.
+    spdlog::warn("dimse: TLS connection from {} refused: {}", peer_ip, c.text());
+    std::lock_guard l(stats_mu);
+    stats.associations_refused++;
   } else if (consumed) {
     spdlog::info("dimse: connection from {} closed during association negotiation: {}", peer_ip,
                  c.text());
@@ -673,9 +742,11 @@ void DimseServer::Impl::Stop() {
     report_threads.clear();
   }
   if (network) ASC_dropNetwork(&network);  // deletes the transport layer (owned)
+  if (tls_network) ASC_dropNetwork(&tls_network);
   if (listen_fd >= 0) close(listen_fd);
+  if (tls_listen_fd >= 0) close(tls_listen_fd);
   if (wake_fd >= 0) close(wake_fd);
-  listen_fd = wake_fd = -1;
+  listen_fd = tls_listen_fd = wake_fd = -1;
   spdlog::info("dimse: stopped");
 }
 
@@ -684,6 +755,7 @@ DimseServer::DimseServer(DimseOptions options, DimseHandlers& handlers, base::Cl
 DimseServer::~DimseServer() { Stop(); }
 base::Status DimseServer::Start() { return impl_->Start(); }
 uint16_t DimseServer::port() const { return impl_->bound_port; }
+uint16_t DimseServer::tls_port() const { return impl_->tls_bound_port; }
 void DimseServer::Stop() { impl_->Stop(); }
 DimseStats DimseServer::stats() const {
   std::lock_guard l(impl_->stats_mu);

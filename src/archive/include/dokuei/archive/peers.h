@@ -28,6 +28,16 @@ struct DicomPeer {
   bool allow_commitment = true;
   bool check_host = false;          // refuse associations from any other address than `host`
   uint32_t max_associations = 8;    // concurrent associations with this calling AE
+  // DICOM TLS. tls_required: associations from this AE over plain TCP are refused, and ours to
+  // it (C-MOVE, storage commitment reports) use TLS (to `port`, its TLS port).
+  bool tls_required = false;
+  // Associations from this AE must present a client certificate verified by our CA (the
+  // tenant's policy, identity::Tenant::dicom_client_certificate_required).
+  bool client_certificate_required = false;
+  // Pin: the SHA-256 fingerprint of the one client certificate this AE may present (64 hex
+  // digits; colons and case as `openssl x509 -fingerprint -sha256` prints them are accepted).
+  // Empty: any certificate the CA verifies.
+  std::string certificate_sha256;
 };
 
 class PeerDirectory {

@@ -1,7 +1,10 @@
 // DIMSE server (SCP) and the SCU glue it needs, without any DCMTK type in the interface.
 //
-// DimseServer accepts associations on one TCP port (one acceptor thread, one thread per
-// association, at most DimseOptions::max_associations at once) and serves C-ECHO, C-STORE (every
+// DimseServer accepts associations on one TCP port and, when DimseOptions::tls is set, on a
+// second, TLS-only port (DICOM PS3.15 secure transport through DCMTK's dcmtls: TLS 1.3, or TLS 1.2
+// with ECDHE and AEAD ciphers only; client certificates verified against the configured CA). One
+// acceptor thread, one thread per association, at most DimseOptions::max_associations at once
+// across both ports. It serves C-ECHO, C-STORE (every
 // storage SOP class, data sets received bit-exact and streamed into a StoreSink), C-FIND, C-GET,
 // C-MOVE (to destinations the handlers name) and Storage Commitment Push Model (N-ACTION, then
 // N-EVENT-REPORT on the same association or on a new one). Every policy decision -- who may
@@ -28,6 +31,22 @@
 
 namespace dokuei::dicom {
 
+// The TLS listener, and the TLS side of outgoing associations to peers marked `tls`.
+struct DimseTlsOptions {
+  std::string bind_address = "127.0.0.1";
+  uint16_t port = 0;  // 0: the system picks one; see DimseServer::tls_port()
+  // PEM files: our certificate (optionally followed by intermediate CA certificates) and its
+  // unencrypted private key; presented to callers, and to peers when we call them over TLS.
+  std::string cert_file, key_file;
+  // PEM CA certificate(s) that client certificates (and the servers we call) must chain to.
+  // Empty: client certificates are not asked for, and we cannot call peers over TLS.
+  std::string ca_file;
+  // true: the handshake fails without a verified client certificate. false: a certificate is
+  // asked for and verified when presented; whether one is needed is then the handlers' decision
+  // (AssociationRequest::certificate_sha256), answered with A-ASSOCIATE-RJ.
+  bool require_client_certificate = false;
+};
+
 struct DimseOptions {
   std::string bind_address = "127.0.0.1";    // "0.0.0.0" for every interface
   uint16_t port = 0;                         // 0: the system picks one; see DimseServer::port()
@@ -39,6 +58,7 @@ struct DimseOptions {
   std::chrono::seconds connect_timeout{10};  // outgoing associations (C-MOVE, reports)
   uint32_t report_attempts = 3;              // N-EVENT-REPORT on a new association
   std::chrono::seconds report_retry_delay{5};
+  std::optional<DimseTlsOptions> tls;  // set: also listen for DICOM over TLS
 };
 
 // A DIMSE status with its Error Comment (0000,0902): at most 64 characters of plain English.
@@ -56,6 +76,10 @@ struct AssociationRequest {
   std::string calling_ae;
   std::string called_ae;
   std::string peer_address;  // numeric IP
+  bool tls = false;          // arrived on the TLS listener
+  // SHA-256 (64 lowercase hex) of the client certificate (DER) the peer presented and the CA
+  // verified; empty on plain TCP or when no certificate was presented.
+  std::string certificate_sha256;
 };
 
 // Why an association is refused (mapped to A-ASSOCIATE-RJ result/source/reason).
@@ -106,6 +130,9 @@ struct PeerAddress {
   std::string ae_title;
   std::string host;
   uint16_t port = 0;
+  // Associate over TLS (DimseOptions::tls: our certificate as the client certificate, the
+  // peer's certificate verified against its CA file).
+  bool tls = false;
 };
 
 struct SopRef {
@@ -172,10 +199,12 @@ class DimseServer {
   DimseServer(const DimseServer&) = delete;
   DimseServer& operator=(const DimseServer&) = delete;
 
-  // Binds and starts the acceptor thread. kUnavailable if the address cannot be bound.
+  // Binds and starts the acceptor thread. kUnavailable if an address cannot be bound;
+  // kInvalidArgument naming the file when the TLS certificate, key or CA cannot be used.
   base::Status Start();
-  // The bound port (after Start).
+  // The bound ports (after Start); tls_port() is 0 without DimseOptions::tls.
   uint16_t port() const;
+  uint16_t tls_port() const;
   // Stops accepting, aborts open associations (an unacknowledged C-STORE stores nothing), waits
   // for pending N-EVENT-REPORT deliveries to give up, joins every thread. Idempotent.
   void Stop();
