@@ -38,6 +38,15 @@ bool Principal::HasPermission(std::string_view permission) const {
   return false;
 }
 
+bool Principal::Reaches(std::string_view permission, int64_t target_tenant) const {
+  if (!HasPermission(permission)) return false;
+  if (target_tenant == tenant_id) return true;
+  for (const auto& p : any_tenant_permissions) {
+    if (p == "*" || p == permission) return true;
+  }
+  return false;
+}
+
 std::string_view Request::Param(std::string_view name) const {
   for (const auto& [n, v] : params) {
     if (n == name) return v;

@@ -35,11 +35,27 @@ class Headers {
 };
 
 // Who is calling: produced by an Authenticator, checked against the route's permission.
+// The http module knows nothing of identity's tables: the api module's Authenticator fills this
+// from a session, an API token or a configured static token.
 struct Principal {
   int64_t tenant_id = 0;
-  std::string subject;
-  std::vector<std::string> permissions;  // "*" grants every permission
+  std::string subject;                   // login, "token:<name>", or a static token's subject
+  std::vector<std::string> permissions;  // granted on the own tenant; "*" grants every permission
+  // The subset of `permissions` whose scope reaches every tenant (reading-centre administration
+  // and auditing). Routes that name a tenant in their path or body check Reaches().
+  std::vector<std::string> any_tenant_permissions;
+  int64_t user_id = 0;                   // 0 for tokens
+  std::string tenant_kind;               // "hospital", "reading_centre" ("" for static tokens)
+  std::vector<std::string> roles;        // role names ("reader", ...)
+  // How the caller authenticated. Cookie-authenticated (kSession) state changes must carry
+  // X-CSRF-Token equal to csrf_token; the server refuses them with 403 otherwise.
+  enum class Via : uint8_t { kNone, kBearer, kSession };
+  Via via = Via::kNone;
+  std::string csrf_token;
+  std::string session_id;  // identity's session id (for logout), empty for bearer tokens
   bool HasPermission(std::string_view permission) const;
+  // Whether `permission` reaches data of `target_tenant` (own tenant, or an any-tenant grant).
+  bool Reaches(std::string_view permission, int64_t target_tenant) const;
 };
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;

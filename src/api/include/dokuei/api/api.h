@@ -1,0 +1,56 @@
+// The JSON API under /api: authentication (login, second factor, sessions, logout, API tokens),
+// administration (tenants, users and roles, AE titles, contacts, reader profiles) and the audit
+// trail (search, export). Every route is in the one http::RouteTable, names its permission, and
+// writes its audit record before it answers (docs/design/identity-and-audit.md).
+//
+//   api::Services s{identity, audit, clock, options};
+//   api::RegisterRoutes(routes, s);                     // every /api route
+//   auto auth = api::MakeAuthenticator(s, static_tokens);  // session cookie or bearer token
+//
+// Thread safety: handlers run concurrently; Services must outlive the server.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dokuei/audit/audit.h"
+#include "dokuei/base/clock.h"
+#include "dokuei/base/status.h"
+#include "dokuei/http/auth.h"
+#include "dokuei/http/message.h"
+#include "dokuei/http/router.h"
+#include "dokuei/identity/identity.h"
+
+namespace dokuei::api {
+
+struct Options {
+  // Cookies get the Secure attribute (the server is behind TLS, or TLS-terminated in front).
+  bool secure_cookies = true;
+  std::string cookie_name = "dokuei_session";
+  std::string audit_source_id = "dokuei";  // AuditSourceID of exported DICOM audit messages
+};
+
+struct Services {
+  identity::Identity& identity;
+  audit::AuditLog& audit;
+  base::Clock& clock;
+  Options options;
+};
+
+// Session cookie (identity sessions), identity API tokens (dok_...), then the configured static
+// tokens (tenant + "*"). Records "token.use" and refusals in the audit log.
+std::unique_ptr<http::Authenticator> MakeAuthenticator(Services& services,
+                                                       std::vector<http::StaticToken> static_tokens);
+
+// Each group, and all of them.
+base::Status RegisterAuthRoutes(http::RouteTable& routes, Services& services);   // auth_routes.cc
+base::Status RegisterAdminRoutes(http::RouteTable& routes, Services& services);  // admin_routes.cc
+base::Status RegisterAuditRoutes(http::RouteTable& routes, Services& services);  // audit_routes.cc
+base::Status RegisterRoutes(http::RouteTable& routes, Services& services);
+
+// The audit event for a request: actor, actor tenant/user/roles, source address and protocol
+// from the request's principal; the caller fills action, outcome, tenant and objects.
+audit::Event RequestEvent(const http::Request& request, std::string action);
+
+}  // namespace dokuei::api
