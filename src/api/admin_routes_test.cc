@@ -387,6 +387,16 @@ TEST_P(AdminApiTest, ReaderProfiles) {
               {{"Content-Type", "image/gif"}});
   EXPECT_EQ(call.status, 400);
   EXPECT_EQ(call.Json()["field"], "photo");
+  call = Call(server_->port(), "PUT", "/api/readers/me/photo", "tok-reader1",
+              std::string(600 * 1024, 'x'), {{"Content-Type", "image/png"}});
+  EXPECT_EQ(call.status, 400) << "larger than identity's photo limit";
+  EXPECT_EQ(call.Json()["field"], "photo");
+  call = Call(server_->port(), "PUT", "/api/readers/me/photo", "tok-reader1",
+              std::string(2 * 1024 * 1024, 'x'), {{"Content-Type", "image/png"}});
+  EXPECT_EQ(call.status, 413) << "refused before the body is read";
+  auto big = Do("reader1", "PUT", "/api/readers/me/profile",
+                {{"biography", std::string(100 * 1024, 'a')}});
+  EXPECT_EQ(big.status, 413);
   EXPECT_TRUE(NewRecords().empty());
 }
 

@@ -136,7 +136,9 @@ inline HttpResult Call(uint16_t port, const std::string& method, const std::stri
   namespace bhttp = beast::http;
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket socket(io);
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  beast::error_code connect_ec;
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port}, connect_ec);
+  if (connect_ec) return {};
   bhttp::request<bhttp::string_body> req(bhttp::string_to_verb(method), target, 11);
   req.set(bhttp::field::host, "127.0.0.1");
   if (!token.empty()) req.set(bhttp::field::authorization, "Bearer " + token);
@@ -148,11 +150,13 @@ inline HttpResult Call(uint16_t port, const std::string& method, const std::stri
   if (!body.empty() && !has_type) req.set(bhttp::field::content_type, "application/json");
   req.body() = body;
   req.prepare_payload();
-  bhttp::write(socket, req);
+  beast::error_code ec;
+  // A server refusing a too-large body answers before reading it and may close while we still
+  // write: read the answer anyway.
+  bhttp::write(socket, req, ec);
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(1ull << 30);
-  beast::error_code ec;
   bhttp::read(socket, buffer, parser, ec);
   HttpResult out;
   if (ec) return out;

@@ -157,12 +157,12 @@ base::Status RegisterReaderRoutes(http::RouteTable& routes, Services& s) {
            "Update one's own reader profile", put(PutProfile, true, "profiles.self")},
           {"PUT", "/api/readers/me/photo", "profiles.self",
            "自分の写真を更新 (JPEG・PNG・WebP)", "Update one's own photo (JPEG, PNG, WebP)",
-           put(PutPhoto, true, "profiles.self")},
+           put(PutPhoto, true, "profiles.self"), kPhotoBodyLimit},
           {"PUT", "/api/readers/{user}/profile", "profiles.manage", "読影医のプロフィールを更新",
            "Update a reader's profile", put(PutProfile, false, "profiles.manage")},
           {"PUT", "/api/readers/{user}/photo", "profiles.manage",
            "読影医の写真を更新 (JPEG・PNG・WebP)", "Update a reader's photo (JPEG, PNG, WebP)",
-           put(PutPhoto, false, "profiles.manage")},
+           put(PutPhoto, false, "profiles.manage"), kPhotoBodyLimit},
       });
 }
 

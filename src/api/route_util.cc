@@ -67,6 +67,7 @@ base::Status AddRoutes(http::RouteTable& routes, const char* tag, std::vector<Ro
     r.summary_ja = s.summary_ja;
     r.summary_en = s.summary_en;
     r.tag = tag;
+    r.body_limit = s.body_limit;
     r.produces = {"application/json"};
     r.handler = Localized(std::move(s.handler));
     DOKUEI_RETURN_IF_ERROR(routes.Add(std::move(r)));

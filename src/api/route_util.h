@@ -70,6 +70,11 @@ http::Response Problem(const base::Status& status, std::string_view lang);
 // Wraps a handler so that every error becomes a localized problem response.
 http::Handler Localized(http::Handler handler);
 
+// Request bodies of the JSON routes are small; a photo is at most IdentityOptions::max_photo_bytes
+// (checked by identity), so its route refuses anything far larger before reading it.
+inline constexpr uint64_t kJsonBodyLimit = 64 * 1024;
+inline constexpr uint64_t kPhotoBodyLimit = 1024 * 1024;
+
 struct RouteSpec {
   const char* method;
   const char* pattern;
@@ -77,6 +82,7 @@ struct RouteSpec {
   const char* summary_ja;
   const char* summary_en;
   http::Handler handler;
+  uint64_t body_limit = kJsonBodyLimit;
 };
 base::Status AddRoutes(http::RouteTable& routes, const char* tag, std::vector<RouteSpec> specs);
 

@@ -4,7 +4,7 @@
 // the JSON API, DICOMweb, and the authentication routes when this branch has them. For every
 // authenticated route x every role x {own tenant, other tenant}, the expected outcome comes from
 // the permission table (identity::PermissionsOf, identity::Allows) and is compared with the real
-// HTTP answer of an in-process server on real identity, audit and archive (SQLite):
+// HTTP answer of an in-process server on real identity, audit and archive:
 //   - no permission                       -> 403;
 //   - a permission whose scope does not   -> exactly the answer to a nonexistent id / UID (404;
 //     reach the object's tenant              an empty result for QIDO searches under a study):
@@ -12,12 +12,14 @@
 //   - allowed                             -> neither 401 nor 403, nor 404 (the object exists),
 //                                            nor a server error.
 // Path parameters are filled with real objects of the own or the other tenant (users, AE titles,
-// contacts, a study stored in each tenant, the reading centre's reader); a route with a parameter
+// contacts, a study stored in each tenant, the reading centre's reader), on SQLite and on
+// PostgreSQL (authz_matrix_test_postgres); a route with a parameter
 // the generator does not know fails the test, so no route escapes. Every authenticated route
 // without credentials (or with a wrong token) answers 401 with a bare problem body.
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -73,17 +75,19 @@ struct Objects {
   Study study;
 };
 
-class AuthzMatrix : public ::testing::Test {
+class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
  protected:
   void SetUp() override {
     bool skip = false;
-    ASSERT_TRUE(stack_.Open(api::testing::Backend::kSqlite, &skip).ok());
+    auto st = stack_.Open(GetParam(), &skip);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    if (skip) GTEST_SKIP() << "PostgreSQL not configured: run under scripts/with-postgres.sh";
     centre_.tenant = stack_.MakeTenant("reading-centre", TenantKind::kReadingCentre);
     sakura_.tenant = stack_.MakeTenant("sakura", TenantKind::kHospital);
     kaede_.tenant = stack_.MakeTenant("kaede", TenantKind::kHospital);
 
-    auto blobs = blob::NewFsBlobStore(base::PosixEnv(), base::SystemClock(),
-                                      (stack_.dir() / "blobs").string());
+    blob_dir_ = std::filesystem::temp_directory_path() / ("dokuei-authz-" + base::RandomHex(8));
+    auto blobs = blob::NewFsBlobStore(base::PosixEnv(), base::SystemClock(), blob_dir_.string());
     ASSERT_TRUE(blobs.ok()) << blobs.status().ToString();
     blobs_ = std::move(blobs).value();
     ingest_ = std::make_unique<archive::Ingest>(stack_.index(), *blobs_, base::SystemClock(),
@@ -145,6 +149,8 @@ class AuthzMatrix : public ::testing::Test {
 
   void TearDown() override {
     if (server_) server_->Stop();
+    server_.reset();
+    if (!blob_dir_.empty()) std::filesystem::remove_all(blob_dir_);
   }
 
   static std::string RoleLogin(const RoleCase& rc) {
@@ -299,6 +305,7 @@ class AuthzMatrix : public ::testing::Test {
 
   const Study kMissingStudy{"2.25.111111111", "2.25.222222222", "2.25.333333333"};
   api::testing::Stack stack_;
+  std::filesystem::path blob_dir_;
   Objects centre_, sakura_, kaede_;
   int64_t reader_ = 0;
   int counter_ = 0;
@@ -312,7 +319,7 @@ class AuthzMatrix : public ::testing::Test {
   std::unique_ptr<http::Server> server_;
 };
 
-TEST_F(AuthzMatrix, EveryRouteEveryRoleOwnAndOtherTenant) {
+TEST_P(AuthzMatrix, EveryRouteEveryRoleOwnAndOtherTenant) {
   enum class Expect { kAllow, kForbidden, kNotFound };
   int checks = 0, authenticated = 0, public_routes = 0, failures = 0;
   std::set<std::string> permissions;
@@ -391,7 +398,7 @@ TEST_F(AuthzMatrix, EveryRouteEveryRoleOwnAndOtherTenant) {
   EXPECT_GT(authenticated, 40) << "the table lost routes";
 }
 
-TEST_F(AuthzMatrix, EveryRouteRefusesMissingOrWrongCredentials) {
+TEST_P(AuthzMatrix, EveryRouteRefusesMissingOrWrongCredentials) {
   int checks = 0;
   for (const http::Route& route : routes_.routes()) {
     if (!route.authenticate) continue;
@@ -415,13 +422,18 @@ TEST_F(AuthzMatrix, EveryRouteRefusesMissingOrWrongCredentials) {
   std::printf("authz matrix: %d unauthenticated requests answered 401 with no data\n", checks);
 }
 
-TEST_F(AuthzMatrix, GeneratorRefusesRoutesItCannotFill) {
+TEST_P(AuthzMatrix, GeneratorRefusesRoutesItCannotFill) {
   // A route with a parameter nobody taught the generator: the matrix must fail, not skip it.
   http::Route r;
   r.method = "GET";
   r.pattern = "/api/widgets/{widget}";
   EXPECT_FALSE(Build(r, sakura_, false).ok());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, AuthzMatrix,
+                         ::testing::Values(api::testing::Backend::kSqlite,
+                                           api::testing::Backend::kPostgres),
+                         api::testing::BackendName);
 
 }  // namespace
 }  // namespace dokuei::authz
