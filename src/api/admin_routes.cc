@@ -163,6 +163,7 @@ base::Result<http::Response> PatchTenant(Services& s, http::Request& req) {
   std::string changed;
   for (const auto& [key, value] : body.items())
     if (key != "kind") changed += (changed.empty() ? "" : ",") + key;
+  if (changed.empty()) return JsonResponse(200, TenantJson(t));  // nothing to change or audit
   audit::Event e = ChangeEvent(req, "tenant.update", t.id,
                                "tenant " + std::to_string(t.id) + " (" + t.code + ")");
   e.message = "changed: " + changed;

@@ -136,6 +136,7 @@ base::Result<http::Response> PatchAe(Services& s, http::Request& req) {
   DOKUEI_RETURN_IF_ERROR(ReadAe(body, a));
   std::string changed;
   for (const auto& [key, value] : body.items()) changed += (changed.empty() ? "" : ",") + key;
+  if (changed.empty()) return JsonResponse(200, AeJson(a));  // nothing to change or audit
   audit::Event e = ChangeEvent(req, "ae.update", a.tenant_id, AeDetail(a));
   e.message = "changed: " + changed;
   AuditedDatabase adb(s.identity.database(), s.audit, std::move(e));
@@ -212,6 +213,7 @@ base::Result<http::Response> PatchContact(Services& s, http::Request& req) {
   DOKUEI_RETURN_IF_ERROR(ReadContact(body, k));
   std::string changed;
   for (const auto& [key, value] : body.items()) changed += (changed.empty() ? "" : ",") + key;
+  if (changed.empty()) return JsonResponse(200, ContactJson(k));  // nothing to change or audit
   audit::Event e = ChangeEvent(req, "contact.update", k.tenant_id, ContactDetail(k.id));
   e.message = "changed: " + changed;
   AuditedDatabase adb(s.identity.database(), s.audit, std::move(e));
