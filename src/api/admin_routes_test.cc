@@ -72,6 +72,12 @@ TEST_P(AdminApiTest, CreateAndChangeTenant) {
   EXPECT_EQ(rec.event.tenant_id, id);
   EXPECT_NE(rec.event.message.find("enabled"), std::string::npos);
 
+  // An empty change changes and audits nothing.
+  r = Do("centre.admin", "PATCH", "/api/tenants/momiji", json::object());
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.Json()["enabled"], false);
+  EXPECT_TRUE(NewRecords().empty());
+
   // Hospital administrators cannot create or change tenants.
   EXPECT_EQ(Do("sakura.admin", "POST", "/api/tenants", {{"code", "x1"}, {"name", "x"}}).status,
             403);
