@@ -88,10 +88,9 @@ base::Result<http::Response> ListTenants(Services& s, http::Request& req) {
 base::Result<http::Response> CreateTenant(Services& s, http::Request& req) {
   if (!AnyScope(req.principal, "tenants.manage"))
     return base::PermissionDenied("creating tenants needs tenants.manage for every tenant");
-  DOKUEI_ASSIGN_OR_RETURN(const json body,
-                          ParseObject(req, {"code", "name", "name_en", "kind",
-                                            "staff_two_factor_required",
-                                            "dicom_client_certificate_required"}));
+  DOKUEI_ASSIGN_OR_RETURN(const json body, ParseObject(req, {"code", "name", "name_en", "kind",
+                                                             "staff_two_factor_required",
+                                                             "dicom_client_certificate_required"}));
   std::optional<std::string> code, name, name_en, kind;
   std::optional<bool> staff_2fa, client_cert;
   DOKUEI_RETURN_IF_ERROR(GetString(body, "code", &code));
@@ -114,21 +113,20 @@ base::Result<http::Response> CreateTenant(Services& s, http::Request& req) {
   spec.staff_two_factor_required = staff_2fa.value_or(false);
   spec.dicom_client_certificate_required = client_cert.value_or(false);
   DOKUEI_RETURN_IF_ERROR(identity::ValidateTenantCode(spec.code));
-  AuditedDatabase adb(s.identity.database(), s.audit, ChangeEvent(req, "tenant.create", 0, ""),
-                      [&](db::Conn& c, audit::Event& e) -> base::Status {
-                        // The code is unique; the tenant may have existed in the index alone.
-                        const db::Value p[] = {spec.code};
-                        DOKUEI_RETURN_IF_ERROR(c.Query("SELECT id FROM tenants WHERE code = ?", p,
-                                                       [&](const db::Row& r) {
-                                                         e.tenant_id = r.Int(0);
-                                                         return base::Status::Ok();
-                                                       }));
-                        e.object_detail = "tenant " + std::to_string(e.tenant_id) + " (" +
-                                          spec.code + ")";
-                        e.message = std::string("kind ") +
-                                    std::string(identity::TenantKindName(spec.kind));
-                        return base::Status::Ok();
-                      });
+  AuditedDatabase adb(
+      s.identity.database(), s.audit, ChangeEvent(req, "tenant.create", 0, ""),
+      [&](db::Conn& c, audit::Event& e) -> base::Status {
+        // The code is unique; the tenant may have existed in the index alone.
+        const db::Value p[] = {spec.code};
+        DOKUEI_RETURN_IF_ERROR(
+            c.Query("SELECT id FROM tenants WHERE code = ?", p, [&](const db::Row& r) {
+              e.tenant_id = r.Int(0);
+              return base::Status::Ok();
+            }));
+        e.object_detail = "tenant " + std::to_string(e.tenant_id) + " (" + spec.code + ")";
+        e.message = std::string("kind ") + std::string(identity::TenantKindName(spec.kind));
+        return base::Status::Ok();
+      });
   identity::TenantDirectory tenants(adb, s.identity.clock());
   DOKUEI_ASSIGN_OR_RETURN(const identity::Tenant t, tenants.Create(spec));
   http::Response r = JsonResponse(201, TenantJson(t));
@@ -143,10 +141,9 @@ base::Result<http::Response> GetTenant(Services& s, http::Request& req) {
 
 base::Result<http::Response> PatchTenant(Services& s, http::Request& req) {
   DOKUEI_ASSIGN_OR_RETURN(const identity::Tenant t, PathTenant(s, req, "tenants.manage"));
-  DOKUEI_ASSIGN_OR_RETURN(const json body,
-                          ParseObject(req, {"name", "name_en", "kind", "enabled",
-                                            "staff_two_factor_required",
-                                            "dicom_client_certificate_required"}));
+  DOKUEI_ASSIGN_OR_RETURN(const json body, ParseObject(req, {"name", "name_en", "kind", "enabled",
+                                                             "staff_two_factor_required",
+                                                             "dicom_client_certificate_required"}));
   identity::TenantUpdate u;
   std::optional<std::string> kind;
   std::optional<bool> enabled;
@@ -154,10 +151,9 @@ base::Result<http::Response> PatchTenant(Services& s, http::Request& req) {
   DOKUEI_RETURN_IF_ERROR(GetString(body, "name_en", &u.name_en));
   DOKUEI_RETURN_IF_ERROR(GetString(body, "kind", &kind));
   DOKUEI_RETURN_IF_ERROR(GetBool(body, "enabled", &enabled));
+  DOKUEI_RETURN_IF_ERROR(GetBool(body, "staff_two_factor_required", &u.staff_two_factor_required));
   DOKUEI_RETURN_IF_ERROR(
-      GetBool(body, "staff_two_factor_required", &u.staff_two_factor_required));
-  DOKUEI_RETURN_IF_ERROR(GetBool(body, "dicom_client_certificate_required",
-                                 &u.dicom_client_certificate_required));
+      GetBool(body, "dicom_client_certificate_required", &u.dicom_client_certificate_required));
   if (kind && identity::TenantKindFromName(*kind) != t.kind) return Invalid(kImmutable, "kind");
   if (enabled) u.disabled = !*enabled;
   std::string changed;
@@ -265,9 +261,9 @@ base::Result<http::Response> PatchUser(Services& s, http::Request& req) {
     DOKUEI_RETURN_IF_ERROR(AccountsOn(s, adb).SetRoles(u.tenant_id, u.id, *roles).status());
   }
   if (enabled) {
-    AuditedDatabase adb(s.identity.database(), s.audit,
-                        ChangeEvent(req, *enabled ? "user.enable" : "user.disable", u.tenant_id,
-                                    UserDetail(u)));
+    AuditedDatabase adb(
+        s.identity.database(), s.audit,
+        ChangeEvent(req, *enabled ? "user.enable" : "user.disable", u.tenant_id, UserDetail(u)));
     DOKUEI_RETURN_IF_ERROR(AccountsOn(s, adb).SetDisabled(u.tenant_id, u.id, !*enabled));
   }
   DOKUEI_ASSIGN_OR_RETURN(const identity::User out, s.identity.accounts().Get(u.tenant_id, u.id));
@@ -340,7 +336,8 @@ base::Status RegisterTenantUserRoutes(http::RouteTable& routes, Services& s) {
            "利用者を作成 (パスワード省略時は一回限りのパスワードを発行)",
            "Create a user (a one-time password is issued when none is given)", h(CreateUser)},
           {"GET", "/api/users/{user}", "users.read", "利用者の詳細", "Get a user", h(GetUser)},
-          {"PATCH", "/api/users/{user}", "users.manage", "利用者の名前・メール・役割・有効状態を変更",
+          {"PATCH", "/api/users/{user}", "users.manage",
+           "利用者の名前・メール・役割・有効状態を変更",
            "Change a user's name, email, roles or enabled state", h(PatchUser)},
           {"POST", "/api/users/{user}/password-reset", "users.manage",
            "パスワードを再設定 (次回ログインで変更)",

@@ -45,7 +45,9 @@ TEST_P(AdminApiTest, OtherTenantIsIndistinguishableFromMissing) {
 
 TEST_P(AdminApiTest, CreateAndChangeTenant) {
   auto r = Do("centre.admin", "POST", "/api/tenants",
-              {{"code", "momiji"}, {"name", "もみじ病院"}, {"name_en", "Momiji Hospital"},
+              {{"code", "momiji"},
+               {"name", "もみじ病院"},
+               {"name_en", "Momiji Hospital"},
                {"staff_two_factor_required", true}});
   ASSERT_EQ(r.status, 201) << r.body;
   const int64_t id = r.Json()["id"];
@@ -155,11 +157,12 @@ TEST_P(AdminApiTest, UserValidationNamesTheField) {
       {{{"login", "okuser"}, {"display_name", "x"}}, "roles"},
       {{{"login", "okuser"}, {"display_name", "x"}, {"roles", {"reader"}}}, "roles"},
       {{{"login", "okuser"}, {"display_name", "x"}, {"roles", {"wizard"}}}, "roles"},
-      {{{"login", "okuser"}, {"display_name", "x"}, {"roles", {"hospital_staff"}},
+      {{{"login", "okuser"},
+        {"display_name", "x"},
+        {"roles", {"hospital_staff"}},
         {"password", "password"}},
        "password"},
-      {{{"login", "sakura.staff"}, {"display_name", "x"}, {"roles", {"hospital_staff"}}},
-       "login"},
+      {{{"login", "sakura.staff"}, {"display_name", "x"}, {"roles", {"hospital_staff"}}}, "login"},
   };
   for (const Case& c : cases) {
     auto r = Do("sakura.admin", "POST", "/api/tenants/sakura/users", c.body);
@@ -171,8 +174,7 @@ TEST_P(AdminApiTest, UserValidationNamesTheField) {
 
 TEST_P(AdminApiTest, UsersOfAnotherTenantAreNotFound) {
   const std::string kaede_staff = std::to_string(users_["kaede.staff"].id);
-  for (const auto& [method, suffix, body] :
-       std::vector<std::tuple<std::string, std::string, json>>{
+  for (const auto& [method, suffix, body] : std::vector<std::tuple<std::string, std::string, json>>{
            {"GET", "", nullptr},
            {"PATCH", "", {{"display_name", "x"}}},
            {"POST", "/password-reset", nullptr},
@@ -198,7 +200,8 @@ TEST_P(AdminApiTest, UsersOfAnotherTenantAreNotFound) {
 TEST_P(AdminApiTest, PatchUserAuditsEachKindOfChange) {
   const std::string id = std::to_string(users_["sakura.staff"].id);
   auto r = Do("sakura.admin", "PATCH", "/api/users/" + id,
-              {{"display_name", "佐藤 一郎"}, {"roles", {"hospital_staff", "administrator"}},
+              {{"display_name", "佐藤 一郎"},
+               {"roles", {"hospital_staff", "administrator"}},
                {"enabled", false}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Json()["display_name"], "佐藤 一郎");
@@ -218,9 +221,9 @@ TEST_P(AdminApiTest, PatchUserAuditsEachKindOfChange) {
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(Only(NewRecords()).event.action, "user.enable");
   // Roles of the other kind of tenant, a login change and wrong types are refused.
-  EXPECT_EQ(Do("sakura.admin", "PATCH", "/api/users/" + id, {{"roles", {"reader"}}})
-                .Json()["field"],
-            "roles");
+  EXPECT_EQ(
+      Do("sakura.admin", "PATCH", "/api/users/" + id, {{"roles", {"reader"}}}).Json()["field"],
+      "roles");
   EXPECT_EQ(Do("sakura.admin", "PATCH", "/api/users/" + id, {{"login", "other"}}).Json()["field"],
             "login");
   EXPECT_EQ(Do("sakura.admin", "PATCH", "/api/users/" + id, {{"enabled", "no"}}).Json()["field"],
@@ -243,8 +246,7 @@ TEST_P(AdminApiTest, PasswordResetTwoFactorResetAndUnlock) {
   ASSERT_TRUE(u.ok());
   EXPECT_TRUE(u->must_change_password);
 
-  r = Do("sakura.admin", "POST", "/api/users/" + id + "/password-reset",
-         {{"password", "short"}});
+  r = Do("sakura.admin", "POST", "/api/users/" + id + "/password-reset", {{"password", "short"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.Json()["field"], "password");
   EXPECT_TRUE(NewRecords().empty());
@@ -262,8 +264,11 @@ TEST_P(AdminApiTest, PasswordResetTwoFactorResetAndUnlock) {
 
 TEST_P(AdminApiTest, AeTitlesManagedByTheCentreSeenByTheHospital) {
   auto r = Do("centre.admin", "POST", "/api/tenants/sakura/ae-titles",
-              {{"ae_title", "SAKURA_CT"}, {"host", "192.0.2.10"}, {"port", 104},
-               {"allow_move", false}, {"max_associations", 4},
+              {{"ae_title", "SAKURA_CT"},
+               {"host", "192.0.2.10"},
+               {"port", 104},
+               {"allow_move", false},
+               {"max_associations", 4},
                {"certificate_sha256", std::string(64, 'a')}});
   ASSERT_EQ(r.status, 201) << r.body;
   const int64_t id = r.Json()["id"];
@@ -364,8 +369,7 @@ TEST_P(AdminApiTest, ReaderProfiles) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Json()["certifications"].size(), 0u) << "PUT replaces the profile";
   EXPECT_EQ(Only(NewRecords()).event.action, "reader_profile.update");
-  EXPECT_EQ(Do("sakura.admin", "PUT", "/api/readers/" + reader + "/profile", profile).status,
-            403);
+  EXPECT_EQ(Do("sakura.admin", "PUT", "/api/readers/" + reader + "/profile", profile).status, 403);
   EXPECT_EQ(Do("reader1", "PUT", "/api/readers/" + reader + "/profile", profile).status, 403);
   EXPECT_EQ(Do("sakura.staff", "PUT", "/api/readers/me/profile", profile).status, 403);
   // Not a reader: the coordinator has no profile to edit.

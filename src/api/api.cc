@@ -1,6 +1,5 @@
 #include "dokuei/api/api.h"
 
-
 namespace dokuei::api {
 
 base::Status RegisterRoutes(http::RouteTable& routes, Services& services) {

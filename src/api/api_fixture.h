@@ -31,8 +31,8 @@ class ApiTest : public ::testing::TestWithParam<Backend> {
       User(*t, t->code + ".admin", {Role::kAdministrator});
       User(*t, t->code + ".auditor", {Role::kAuditor});
     }
-    services_ = std::make_unique<Services>(
-        Services{stack_.id(), stack_.log(), stack_.clock(), Options{}});
+    services_ =
+        std::make_unique<Services>(Services{stack_.id(), stack_.log(), stack_.clock(), Options{}});
     ASSERT_TRUE(RegisterAdminRoutes(routes_, *services_).ok());
     ASSERT_TRUE(RegisterAuditRoutes(routes_, *services_).ok());
     http::ServerOptions options;
@@ -81,8 +81,8 @@ class ApiTest : public ::testing::TestWithParam<Backend> {
   int64_t seq_ = 0;
 };
 
-#define DOKUEI_API_BACKENDS(Suite)                                                         \
-  INSTANTIATE_TEST_SUITE_P(Backends, Suite,                                                \
+#define DOKUEI_API_BACKENDS(Suite)          \
+  INSTANTIATE_TEST_SUITE_P(Backends, Suite, \
                            ::testing::Values(Backend::kSqlite, Backend::kPostgres), BackendName)
 
 }  // namespace dokuei::api::testing

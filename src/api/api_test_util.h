@@ -208,9 +208,8 @@ class Stack {
     DOKUEI_ASSIGN_OR_RETURN(index_, index::OpenIndex(db_));
     identity::IdentityOptions options;
     options.password_hash = identity::PasswordHashParams::ForTests();
-    DOKUEI_ASSIGN_OR_RETURN(identity_, identity::OpenIdentity(db_, clock_,
-                                                              identity::SecretKey::Generate(),
-                                                              options));
+    DOKUEI_ASSIGN_OR_RETURN(
+        identity_, identity::OpenIdentity(db_, clock_, identity::SecretKey::Generate(), options));
     DOKUEI_ASSIGN_OR_RETURN(audit_, audit::OpenAuditLog(db_, clock_));
     audit_switch_ = std::make_unique<SwitchableAuditLog>(*audit_);
     return base::Status::Ok();

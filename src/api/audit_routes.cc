@@ -11,9 +11,8 @@
 // names another tenant only for them (otherwise 404, like a tenant that does not exist).
 // Without after_seq, search answers newest first; with after_seq (keyset paging) oldest first,
 // and `next_after_seq` continues. Export is always oldest first.
-#include "route_util.h"
-
 #include "dokuei/base/strings.h"
+#include "route_util.h"
 
 namespace dokuei::api::internal {
 
@@ -70,7 +69,7 @@ struct Search {
 
 base::Result<Search> BuildQuery(Services& s, const http::Request& req, std::string_view permission,
                                 uint32_t default_limit, uint32_t max_limit) {
-  static constexpr std::string_view kKnown[] = {"from",       "to",        "actor", "action",
+  static constexpr std::string_view kKnown[] = {"from",       "to",        "actor",  "action",
                                                 "patient_id", "study_uid", "tenant", "limit",
                                                 "after_seq",  "format"};
   Search out;
@@ -169,9 +168,8 @@ base::Result<http::Response> SearchAudit(Services& s, http::Request& req) {
 base::Result<http::Response> ExportAudit(Services& s, http::Request& req) {
   const std::string format(req.Query("format").value_or(""));
   if (format != "fhir" && format != "dicom") return Invalid(kBadQuery, "format");
-  DOKUEI_ASSIGN_OR_RETURN(Search search,
-                          BuildQuery(s, req, "audit.export", audit::kMaxSearchLimit,
-                                     audit::kMaxSearchLimit));
+  DOKUEI_ASSIGN_OR_RETURN(Search search, BuildQuery(s, req, "audit.export", audit::kMaxSearchLimit,
+                                                    audit::kMaxSearchLimit));
   search.query.oldest_first = true;
   DOKUEI_ASSIGN_OR_RETURN(const auto records, s.audit.Search(search.query));
   DOKUEI_RETURN_IF_ERROR(
@@ -212,10 +210,14 @@ base::Status RegisterAuditRoutes(http::RouteTable& routes, Services& services) {
   std::vector<RouteSpec> specs = {
       {"GET", "/api/audit", "audit.read", "監査記録の検索", "Search the audit trail",
        [s](http::Request& req) { return internal::SearchAudit(*s, req); }},
-      {"GET", "/api/audit/export", "audit.export",
+      {"GET",
+       "/api/audit/export",
+       "audit.export",
        "監査記録の書き出し (FHIR AuditEvent または DICOM PS3.15)",
        "Export the audit trail (FHIR AuditEvent or DICOM PS3.15)",
-       [s](http::Request& req) { return internal::ExportAudit(*s, req); }},
+       [s](http::Request& req) { return internal::ExportAudit(*s, req); },
+       internal::kJsonBodyLimit,
+       {"application/fhir+json", "application/xml"}},
   };
   return internal::AddRoutes(routes, "Audit", std::move(specs));
 }

@@ -97,14 +97,14 @@ TEST_P(AuditApiTest, CentreAuditorFiltersEveryTenant) {
 }
 
 TEST_P(AuditApiTest, BadQueriesNameTheParameter) {
-  for (const auto& [query, field] : std::vector<std::pair<std::string, std::string>>{
-           {"limit=0", "limit"},
-           {"limit=5000", "limit"},
-           {"limit=ten", "limit"},
-           {"from=yesterday", "from"},
-           {"to=2026-13-01", "to"},
-           {"after_seq=-1", "after_seq"},
-           {"colour=red", "colour"}}) {
+  for (const auto& [query, field] :
+       std::vector<std::pair<std::string, std::string>>{{"limit=0", "limit"},
+                                                        {"limit=5000", "limit"},
+                                                        {"limit=ten", "limit"},
+                                                        {"from=yesterday", "from"},
+                                                        {"to=2026-13-01", "to"},
+                                                        {"after_seq=-1", "after_seq"},
+                                                        {"colour=red", "colour"}}) {
     auto r = Do("centre.auditor", "GET", "/api/audit?" + query);
     EXPECT_EQ(r.status, 400) << query;
     EXPECT_EQ(r.Json()["field"], field) << query;

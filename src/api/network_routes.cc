@@ -26,9 +26,8 @@ audit::Event ChangeEvent(const http::Request& req, std::string action, int64_t t
 }
 
 constexpr std::string_view kAeFields[] = {
-    "ae_title",   "host",       "port",     "check_host",       "max_associations",
-    "allow_store", "allow_find", "allow_get", "allow_move", "allow_commitment",
-    "certificate_sha256"};
+    "ae_title",   "host",      "port",       "check_host",       "max_associations",  "allow_store",
+    "allow_find", "allow_get", "allow_move", "allow_commitment", "certificate_sha256"};
 
 // Overlays the members present in `body` on `ae`.
 base::Status ReadAe(const json& body, identity::AeTitle& ae) {
@@ -48,10 +47,10 @@ base::Status ReadAe(const json& body, identity::AeTitle& ae) {
     const char* name;
     bool* value;
   };
-  for (Flag f : {Flag{"check_host", &ae.check_host}, Flag{"allow_store", &ae.allow_store},
-                 Flag{"allow_find", &ae.allow_find}, Flag{"allow_get", &ae.allow_get},
-                 Flag{"allow_move", &ae.allow_move},
-                 Flag{"allow_commitment", &ae.allow_commitment}}) {
+  for (Flag f :
+       {Flag{"check_host", &ae.check_host}, Flag{"allow_store", &ae.allow_store},
+        Flag{"allow_find", &ae.allow_find}, Flag{"allow_get", &ae.allow_get},
+        Flag{"allow_move", &ae.allow_move}, Flag{"allow_commitment", &ae.allow_commitment}}) {
     std::optional<bool> v;
     DOKUEI_RETURN_IF_ERROR(GetBool(body, f.name, &v));
     if (v) *f.value = *v;
@@ -159,8 +158,8 @@ base::Result<http::Response> DeleteAe(Services& s, http::Request& req) {
 
 // ---- contacts --------------------------------------------------------------------------------
 
-constexpr std::string_view kContactFields[] = {"name", "role", "phone",
-                                                                    "email", "critical_results"};
+constexpr std::string_view kContactFields[] = {"name", "role", "phone", "email",
+                                               "critical_results"};
 
 base::Status ReadContact(const json& body, identity::Contact& c) {
   std::optional<std::string> name, role, phone, email;
@@ -194,8 +193,7 @@ base::Result<http::Response> CreateContact(Services& s, http::Request& req) {
   if (!body.contains("name")) return Invalid(kRequired, "name");
   identity::Contact k;
   DOKUEI_RETURN_IF_ERROR(ReadContact(body, k));
-  AuditedDatabase adb(s.identity.database(), s.audit,
-                      ChangeEvent(req, "contact.create", t.id, ""),
+  AuditedDatabase adb(s.identity.database(), s.audit, ChangeEvent(req, "contact.create", t.id, ""),
                       [](db::Conn& c, audit::Event& e) -> base::Status {
                         // The contacts row is the only insert of Contacts::Add.
                         DOKUEI_ASSIGN_OR_RETURN(const int64_t id, LastInsertId(c));
@@ -240,28 +238,28 @@ base::Status RegisterNetworkRoutes(http::RouteTable& routes, Services& s) {
   auto h = [&s](base::Result<http::Response> (*fn)(Services&, http::Request&)) -> http::Handler {
     return [&s, fn](http::Request& req) { return fn(s, req); };
   };
-  DOKUEI_RETURN_IF_ERROR(AddRoutes(
-      routes, "AE titles",
-      {
-          {"GET", "/api/tenants/{tenant}/ae-titles", "peers.read", "施設の AE タイトルの一覧",
-           "List a tenant's AE titles", h(ListAes)},
-          {"POST", "/api/tenants/{tenant}/ae-titles", "peers.manage", "AE タイトルを登録",
-           "Add an AE title", h(CreateAe)},
-          {"GET", "/api/ae-titles/{id}", "peers.read", "AE タイトルの詳細", "Get an AE title",
-           h(GetAe)},
-          {"PATCH", "/api/ae-titles/{id}", "peers.manage",
-           "AE タイトルを変更 (ホスト・ポート・許可・TLS 証明書・同時接続数)",
-           "Change an AE title (host, port, allow flags, TLS certificate, associations)",
-           h(PatchAe)},
-          {"DELETE", "/api/ae-titles/{id}", "peers.manage", "AE タイトルを削除",
-           "Remove an AE title", h(DeleteAe)},
-      }));
+  DOKUEI_RETURN_IF_ERROR(
+      AddRoutes(routes, "AE titles",
+                {
+                    {"GET", "/api/tenants/{tenant}/ae-titles", "peers.read",
+                     "施設の AE タイトルの一覧", "List a tenant's AE titles", h(ListAes)},
+                    {"POST", "/api/tenants/{tenant}/ae-titles", "peers.manage", "AE タイトルを登録",
+                     "Add an AE title", h(CreateAe)},
+                    {"GET", "/api/ae-titles/{id}", "peers.read", "AE タイトルの詳細",
+                     "Get an AE title", h(GetAe)},
+                    {"PATCH", "/api/ae-titles/{id}", "peers.manage",
+                     "AE タイトルを変更 (ホスト・ポート・許可・TLS 証明書・同時接続数)",
+                     "Change an AE title (host, port, allow flags, TLS certificate, associations)",
+                     h(PatchAe)},
+                    {"DELETE", "/api/ae-titles/{id}", "peers.manage", "AE タイトルを削除",
+                     "Remove an AE title", h(DeleteAe)},
+                }));
   return AddRoutes(routes, "Contacts",
                    {
                        {"GET", "/api/tenants/{tenant}/contacts", "contacts.read",
                         "施設の連絡先の一覧", "List a tenant's contact people", h(ListContacts)},
-                       {"POST", "/api/tenants/{tenant}/contacts", "contacts.manage",
-                        "連絡先を追加", "Add a contact person", h(CreateContact)},
+                       {"POST", "/api/tenants/{tenant}/contacts", "contacts.manage", "連絡先を追加",
+                        "Add a contact person", h(CreateContact)},
                        {"PATCH", "/api/contacts/{id}", "contacts.manage", "連絡先を変更",
                         "Change a contact person", h(PatchContact)},
                        {"DELETE", "/api/contacts/{id}", "contacts.manage", "連絡先を削除",

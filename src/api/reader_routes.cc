@@ -70,8 +70,8 @@ base::Result<http::Response> GetPhoto(Services& s, http::Request& req) {
 }
 
 // Whose profile a PUT changes: the caller (me) or {user} of the reading centre.
-base::Result<std::pair<int64_t, int64_t>> Target(Services& s, const http::Request& req,
-                                                 bool self, std::string_view permission) {
+base::Result<std::pair<int64_t, int64_t>> Target(Services& s, const http::Request& req, bool self,
+                                                 std::string_view permission) {
   if (self) {
     if (req.principal.user_id == 0 || !req.principal.Reaches(permission, req.principal.tenant_id))
       return NotFound(kReaderNotFound);
@@ -86,10 +86,9 @@ base::Result<http::Response> PutProfile(Services& s, http::Request& req, bool se
                                         std::string_view permission) {
   DOKUEI_ASSIGN_OR_RETURN(const auto target, Target(s, req, self, permission));
   const auto [tenant_id, user_id] = target;
-  DOKUEI_ASSIGN_OR_RETURN(const json body,
-                          ParseObject(req, {"years_of_experience", "certifications",
-                                            "subspecialties", "modalities", "languages",
-                                            "biography"}));
+  DOKUEI_ASSIGN_OR_RETURN(
+      const json body, ParseObject(req, {"years_of_experience", "certifications", "subspecialties",
+                                         "modalities", "languages", "biography"}));
   std::optional<int64_t> years;
   std::optional<std::vector<std::string>> certs, subs, mods, langs;
   std::optional<std::string> bio;
@@ -125,8 +124,8 @@ base::Result<http::Response> PutPhoto(Services& s, http::Request& req, bool self
   AuditedDatabase adb(s.identity.database(), s.audit,
                       ProfileEvent(req, "reader_profile.photo", tenant_id, user_id));
   identity::ReaderProfiles profiles(adb, s.identity.clock(), s.identity.options());
-  DOKUEI_RETURN_IF_ERROR(SameNotFound(profiles.SetPhoto(tenant_id, user_id, photo),
-                                      kReaderNotFound));
+  DOKUEI_RETURN_IF_ERROR(
+      SameNotFound(profiles.SetPhoto(tenant_id, user_id, photo), kReaderNotFound));
   http::Response r;
   r.status = 204;
   return r;
@@ -139,25 +138,28 @@ base::Status RegisterReaderRoutes(http::RouteTable& routes, Services& s) {
     return [&s, fn](http::Request& req) { return fn(s, req); };
   };
   auto put = [&s](auto fn, bool self, const char* permission) -> http::Handler {
-    return [&s, fn, self, permission](http::Request& req) {
-      return fn(s, req, self, permission);
-    };
+    return [&s, fn, self, permission](http::Request& req) { return fn(s, req, self, permission); };
   };
   return AddRoutes(
       routes, "Readers",
       {
           {"GET", "/api/readers", "profiles.read", "読影医の一覧 (経験年数・専門医資格・専門領域)",
-           "List the readers (experience, board certifications, subspecialties)",
-           h(ListReaders)},
+           "List the readers (experience, board certifications, subspecialties)", h(ListReaders)},
           {"GET", "/api/readers/{user}", "profiles.read", "読影医のプロフィール",
            "Get a reader's profile", h(GetReader)},
-          {"GET", "/api/readers/{user}/photo", "profiles.read", "読影医の写真",
-           "Get a reader's photo", h(GetPhoto)},
+          {"GET",
+           "/api/readers/{user}/photo",
+           "profiles.read",
+           "読影医の写真",
+           "Get a reader's photo",
+           h(GetPhoto),
+           kJsonBodyLimit,
+           {"image/jpeg", "image/png", "image/webp"}},
           {"PUT", "/api/readers/me/profile", "profiles.self", "自分のプロフィールを更新",
            "Update one's own reader profile", put(PutProfile, true, "profiles.self")},
-          {"PUT", "/api/readers/me/photo", "profiles.self",
-           "自分の写真を更新 (JPEG・PNG・WebP)", "Update one's own photo (JPEG, PNG, WebP)",
-           put(PutPhoto, true, "profiles.self"), kPhotoBodyLimit},
+          {"PUT", "/api/readers/me/photo", "profiles.self", "自分の写真を更新 (JPEG・PNG・WebP)",
+           "Update one's own photo (JPEG, PNG, WebP)", put(PutPhoto, true, "profiles.self"),
+           kPhotoBodyLimit},
           {"PUT", "/api/readers/{user}/profile", "profiles.manage", "読影医のプロフィールを更新",
            "Update a reader's profile", put(PutProfile, false, "profiles.manage")},
           {"PUT", "/api/readers/{user}/photo", "profiles.manage",

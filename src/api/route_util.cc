@@ -12,8 +12,8 @@ namespace dokuei::api::internal {
 namespace {
 
 const ApiMessage* const kMessages[] = {
-    &kBadJson,       &kBadType,         &kUnknownField,   &kRequired,      &kImmutable,
-    &kBadQuery,      &kTenantNotFound,  &kUserNotFound,   &kAeNotFound,    &kContactNotFound,
+    &kBadJson,        &kBadType,        &kUnknownField, &kRequired,   &kImmutable,
+    &kBadQuery,       &kTenantNotFound, &kUserNotFound, &kAeNotFound, &kContactNotFound,
     &kReaderNotFound, &kPhotoNotFound,  &kAuditFailed};
 
 base::Status WrongType(const char* field) { return Invalid(kBadType, field); }
@@ -68,7 +68,7 @@ base::Status AddRoutes(http::RouteTable& routes, const char* tag, std::vector<Ro
     r.summary_en = s.summary_en;
     r.tag = tag;
     r.body_limit = s.body_limit;
-    r.produces = {"application/json"};
+    r.produces = std::move(s.produces);
     r.handler = Localized(std::move(s.handler));
     DOKUEI_RETURN_IF_ERROR(routes.Add(std::move(r)));
   }
@@ -227,8 +227,12 @@ json AeJson(const identity::AeTitle& a) {
 }
 
 json ContactJson(const identity::Contact& c) {
-  return {{"id", c.id},       {"tenant_id", c.tenant_id}, {"name", c.name},
-          {"role", c.role},   {"phone", c.phone},         {"email", c.email},
+  return {{"id", c.id},
+          {"tenant_id", c.tenant_id},
+          {"name", c.name},
+          {"role", c.role},
+          {"phone", c.phone},
+          {"email", c.email},
           {"critical_results", c.critical_results}};
 }
 
@@ -269,13 +273,12 @@ base::Status AuditedDatabase::Transact(db::TxKind kind,
 
 base::Result<int64_t> LastInsertId(db::Conn& conn) {
   int64_t id = 0;
-  DOKUEI_RETURN_IF_ERROR(conn.Query(conn.dialect() == db::Dialect::kPostgres
-                                        ? "SELECT lastval()"
-                                        : "SELECT last_insert_rowid()",
-                                    {}, [&](const db::Row& r) {
-                                      id = r.Int(0);
-                                      return base::Status::Ok();
-                                    }));
+  DOKUEI_RETURN_IF_ERROR(conn.Query(
+      conn.dialect() == db::Dialect::kPostgres ? "SELECT lastval()" : "SELECT last_insert_rowid()",
+      {}, [&](const db::Row& r) {
+        id = r.Int(0);
+        return base::Status::Ok();
+      }));
   if (id <= 0) return base::Internal("api: no inserted row id");
   return id;
 }

@@ -83,6 +83,7 @@ struct RouteSpec {
   const char* summary_en;
   http::Handler handler;
   uint64_t body_limit = kJsonBodyLimit;
+  std::vector<std::string> produces = {"application/json"};  // for the OpenAPI document
 };
 base::Status AddRoutes(http::RouteTable& routes, const char* tag, std::vector<RouteSpec> specs);
 
@@ -105,8 +106,8 @@ base::Result<std::vector<identity::Role>> ParseRoles(const json& roles);
 
 // The route groups of RegisterAdminRoutes, one file each.
 base::Status RegisterTenantUserRoutes(http::RouteTable& routes, Services& s);  // admin_routes.cc
-base::Status RegisterNetworkRoutes(http::RouteTable& routes, Services& s);  // network_routes.cc
-base::Status RegisterReaderRoutes(http::RouteTable& routes, Services& s);   // reader_routes.cc
+base::Status RegisterNetworkRoutes(http::RouteTable& routes, Services& s);     // network_routes.cc
+base::Status RegisterReaderRoutes(http::RouteTable& routes, Services& s);      // reader_routes.cc
 
 // A numeric path id; anything else is `not_found` (an id that cannot exist).
 base::Result<int64_t> PathId(const http::Request& request, std::string_view name,
@@ -138,13 +139,11 @@ std::string RoleList(const std::vector<identity::Role>& roles);
 class AuditedDatabase final : public db::Database {
  public:
   using Finish = std::function<base::Status(db::Conn&, audit::Event&)>;
-  AuditedDatabase(db::Database& inner, audit::AuditLog& log, audit::Event event,
-                  Finish finish = {})
+  AuditedDatabase(db::Database& inner, audit::AuditLog& log, audit::Event event, Finish finish = {})
       : inner_(inner), log_(log), event_(std::move(event)), finish_(std::move(finish)) {}
 
   db::Dialect dialect() const override { return inner_.dialect(); }
-  base::Status Transact(db::TxKind kind,
-                        const std::function<base::Status(db::Conn&)>& fn) override;
+  base::Status Transact(db::TxKind kind, const std::function<base::Status(db::Conn&)>& fn) override;
   // The record written by the committed write transaction, if any.
   const std::optional<audit::Record>& record() const { return record_; }
 

@@ -45,11 +45,14 @@ struct RoleCase {
   Role role;
   bool centre;  // a user of the reading centre (else of a hospital)
 };
-constexpr RoleCase kRoles[] = {
-    {"hospital staff", Role::kHospitalStaff, false}, {"hospital admin", Role::kAdministrator, false},
-    {"hospital auditor", Role::kAuditor, false},     {"reader", Role::kReader, true},
-    {"checker", Role::kChecker, true},               {"coordinator", Role::kCoordinator, true},
-    {"centre admin", Role::kAdministrator, true},    {"centre auditor", Role::kAuditor, true}};
+constexpr RoleCase kRoles[] = {{"hospital staff", Role::kHospitalStaff, false},
+                               {"hospital admin", Role::kAdministrator, false},
+                               {"hospital auditor", Role::kAuditor, false},
+                               {"reader", Role::kReader, true},
+                               {"checker", Role::kChecker, true},
+                               {"coordinator", Role::kCoordinator, true},
+                               {"centre admin", Role::kAdministrator, true},
+                               {"centre auditor", Role::kAuditor, true}};
 
 std::string TestData(const std::string& rel) {
   const char* root = std::getenv("DOKUEI_TESTDATA");
@@ -103,13 +106,14 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     for (Objects* o : {&centre_, &sakura_, &kaede_}) {
       const std::string bytes = ReadFile(TestData(files[n++]));
       ASSERT_FALSE(bytes.empty()) << "test data missing: " << files[n - 1];
-      auto r = ingest_->StorePart10(
-          index::TenantId{o->tenant.id},
-          {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, origin);
+      auto r = ingest_->StorePart10(index::TenantId{o->tenant.id},
+                                    {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()},
+                                    origin);
       ASSERT_TRUE(r.ok()) << r.status.ToString();
       o->study = {r.study_instance_uid, r.series_instance_uid, r.sop_instance_uid};
-      o->victim = stack_.MakeUser(o->tenant, o->tenant.code + ".victim",
-                                  {o == &centre_ ? Role::kCoordinator : Role::kHospitalStaff})
+      o->victim = stack_
+                      .MakeUser(o->tenant, o->tenant.code + ".victim",
+                                {o == &centre_ ? Role::kCoordinator : Role::kHospitalStaff})
                       .id;
       o->ae = FreshAe(o->tenant.id);
       o->contact = FreshContact(o->tenant.id);
@@ -120,7 +124,8 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     p.years_of_experience = 12;
     p.certifications = {"日本医学放射線学会 放射線診断専門医"};
     ASSERT_TRUE(stack_.id().profiles().Put(centre_.tenant.id, reader_, p).ok());
-    ASSERT_TRUE(stack_.id().profiles().SetPhoto(centre_.tenant.id, reader_, {"image/png", kPng}).ok());
+    ASSERT_TRUE(
+        stack_.id().profiles().SetPhoto(centre_.tenant.id, reader_, {"image/png", kPng}).ok());
 
     for (const RoleCase& rc : kRoles) {
       const identity::Tenant& t = rc.centre ? centre_.tenant : sakura_.tenant;
@@ -137,9 +142,9 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
 #endif
     ASSERT_TRUE(api::RegisterAdminRoutes(routes_, *services_).ok());
     ASSERT_TRUE(api::RegisterAuditRoutes(routes_, *services_).ok());
-    ASSERT_TRUE(dicomweb::RegisterRoutes(routes_, {*ingest_, *query_, *retrieve_},
-                                         dicomweb::Options{})
-                    .ok());
+    ASSERT_TRUE(
+        dicomweb::RegisterRoutes(routes_, {*ingest_, *query_, *retrieve_}, dicomweb::Options{})
+            .ok());
     http::ServerOptions options;
     options.listen = "127.0.0.1:0";
     options.worker_threads = 2;
@@ -159,8 +164,9 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
       if (c == ' ') c = '-';
     return s;
   }
-  static std::string Token(const RoleCase& rc) { return "tok-" + RoleLogin(rc) + "-" +
-                                                        (rc.centre ? "c" : "h"); }
+  static std::string Token(const RoleCase& rc) {
+    return "tok-" + RoleLogin(rc) + "-" + (rc.centre ? "c" : "h");
+  }
 
   int64_t FreshAe(int64_t tenant) {
     identity::AeTitle ae;
@@ -333,8 +339,7 @@ TEST_P(AuthzMatrix, EveryRouteEveryRoleOwnAndOtherTenant) {
     // The permission a route names must be one of the table's (a typo would grant nothing,
     // and the matrix, computed from the route's own permission, could not notice).
     EXPECT_TRUE(route.permission.empty() || identity::CanonicalPermission(route.permission))
-        << route.method << " " << route.pattern << " names unknown permission "
-        << route.permission;
+        << route.method << " " << route.pattern << " names unknown permission " << route.permission;
     const std::string name = route.method + " " + route.pattern;
     for (const RoleCase& rc : kRoles) {
       const TenantKind kind = rc.centre ? TenantKind::kReadingCentre : TenantKind::kHospital;
@@ -381,8 +386,8 @@ TEST_P(AuthzMatrix, EveryRouteEveryRoleOwnAndOtherTenant) {
           }
           case Expect::kAllow: {
             const bool bulk = route.pattern.find("{path*}") != std::string::npos;
-            const bool ok = r.status != 0 && r.status != 401 && r.status != 403 &&
-                            r.status < 500 && (r.status != 404 || bulk);
+            const bool ok = r.status != 0 && r.status != 401 && r.status != 403 && r.status < 500 &&
+                            (r.status != 404 || bulk);
             EXPECT_TRUE(ok) << "unexpected deny " << where;
             failures += !ok;
             break;
@@ -413,9 +418,9 @@ TEST_P(AuthzMatrix, EveryRouteRefusesMissingOrWrongCredentials) {
       for (const auto& [k, v] : j.items())
         EXPECT_TRUE(k == "type" || k == "title" || k == "status" || k == "detail")
             << "data in a 401 of " << route.method << " " << req->path << ": " << r.body;
-      EXPECT_EQ(r.headers.count("WWW-Authenticate") ? r.headers.at("WWW-Authenticate").rfind(
-                                                          "Bearer", 0)
-                                                    : std::string::npos,
+      EXPECT_EQ(r.headers.count("WWW-Authenticate")
+                    ? r.headers.at("WWW-Authenticate").rfind("Bearer", 0)
+                    : std::string::npos,
                 0u);
     }
   }
