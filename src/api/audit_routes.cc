@@ -1,0 +1,225 @@
+// The audit trail over HTTP: search and export. Each search and export is itself audited
+// ("audit.search", "audit.export") before the answer is sent; when that record cannot be written
+// the request fails.
+//
+//   GET /api/audit          audit.read    ?from&to&actor&action&patient_id&study_uid&tenant
+//                                          &limit&after_seq
+//   GET /api/audit/export   audit.export  ?format=fhir|dicom and the same filters
+//
+// A principal whose grant covers only its own tenant sees records about its tenant's data or
+// done by its people; `tenant` (a code) is for any-tenant grants (the centre's auditors), and
+// names another tenant only for them (otherwise 404, like a tenant that does not exist).
+// Without after_seq, search answers newest first; with after_seq (keyset paging) oldest first,
+// and `next_after_seq` continues. Export is always oldest first.
+#include "dokuei/base/strings.h"
+#include "route_util.h"
+
+namespace dokuei::api::internal {
+
+namespace {
+
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+// "YYYY-MM-DD" (date_end: the end of that day) or "YYYY-MM-DDTHH:MM:SS[.ffffff](Z|±HH:MM)".
+std::optional<base::Timestamp> ParseTime(std::string_view s, bool date_end) {
+  auto num = [&](size_t pos, size_t len) -> std::optional<int64_t> {
+    if (pos + len > s.size()) return std::nullopt;
+    for (size_t i = pos; i < pos + len; ++i)
+      if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    return base::ParseInt(s.substr(pos, len));
+  };
+  if (s.size() < 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  const auto y = num(0, 4), mo = num(5, 2), d = num(8, 2);
+  if (!y || !mo || !d || *mo < 1 || *mo > 12 || *d < 1 || *d > 31) return std::nullopt;
+  int64_t us =
+      DaysFromCivil(*y, static_cast<unsigned>(*mo), static_cast<unsigned>(*d)) * 86'400'000'000;
+  if (s.size() == 10) return base::FromUnixMicros(date_end ? us + 86'400'000'000 : us);
+  if (s[10] != 'T' || s.size() < 20 || s[13] != ':' || s[16] != ':') return std::nullopt;
+  const auto h = num(11, 2), mi = num(14, 2), sec = num(17, 2);
+  if (!h || !mi || !sec || *h > 23 || *mi > 59 || *sec > 60) return std::nullopt;
+  us += ((*h * 60 + *mi) * 60 + *sec) * 1'000'000;
+  size_t pos = 19;
+  if (pos < s.size() && s[pos] == '.') {
+    int64_t scale = 1'000'000;
+    for (++pos; pos < s.size() && s[pos] >= '0' && s[pos] <= '9'; ++pos) {
+      scale /= 10;
+      us += (s[pos] - '0') * scale;
+    }
+  }
+  const std::string_view zone = s.substr(pos);
+  if (zone == "Z") return base::FromUnixMicros(us);
+  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':') return std::nullopt;
+  const auto zh = num(pos + 1, 2), zm = num(pos + 4, 2);
+  if (!zh || !zm) return std::nullopt;
+  const int64_t offset = (*zh * 60 + *zm) * 60'000'000;
+  return base::FromUnixMicros(zone[0] == '+' ? us - offset : us + offset);
+}
+
+struct Search {
+  audit::Query query;
+  std::string summary;  // for the audit record of the search (names only what was asked)
+};
+
+base::Result<Search> BuildQuery(Services& s, const http::Request& req, std::string_view permission,
+                                uint32_t default_limit, uint32_t max_limit) {
+  static constexpr std::string_view kKnown[] = {"from",       "to",        "actor",  "action",
+                                                "patient_id", "study_uid", "tenant", "limit",
+                                                "after_seq",  "format"};
+  Search out;
+  audit::Query& q = out.query;
+  for (const auto& [name, value] : req.query) {
+    if (std::find(std::begin(kKnown), std::end(kKnown), name) == std::end(kKnown))
+      return Invalid(kBadQuery, name);
+    if (name != "format") out.summary += (out.summary.empty() ? "" : "&") + name;
+  }
+  for (const char* key : {"from", "to"}) {
+    if (auto v = req.Query(key)) {
+      auto t = ParseTime(*v, std::string_view(key) == "to");
+      if (!t) return Invalid(kBadQuery, key);
+      (std::string_view(key) == "from" ? q.from : q.to) = *t;
+    }
+  }
+  q.actor = std::string(req.Query("actor").value_or(""));
+  q.action_prefix = std::string(req.Query("action").value_or(""));
+  q.patient_id = std::string(req.Query("patient_id").value_or(""));
+  q.study_uid = std::string(req.Query("study_uid").value_or(""));
+  q.limit = default_limit;
+  if (auto v = req.Query("limit")) {
+    auto n = base::ParseUint(*v);
+    if (!n || *n == 0 || *n > max_limit) return Invalid(kBadQuery, "limit");
+    q.limit = static_cast<uint32_t>(*n);
+  }
+  if (auto v = req.Query("after_seq")) {
+    auto n = base::ParseInt(*v);
+    if (!n || *n < 0) return Invalid(kBadQuery, "after_seq");
+    q.after_seq = *n;
+    q.oldest_first = true;
+  }
+  const http::Principal& p = req.principal;
+  const bool any = std::any_of(p.any_tenant_permissions.begin(), p.any_tenant_permissions.end(),
+                               [&](const std::string& g) { return g == "*" || g == permission; });
+  q.all_tenants = any;
+  q.tenant_id = any ? 0 : p.tenant_id;
+  if (auto code = req.Query("tenant")) {
+    auto t = s.identity.tenants().GetByCode(std::string(*code));
+    if (!t.ok() && t.status().code() != base::Code::kNotFound) return t.status();
+    if (!t.ok() || !p.Reaches(permission, t->id)) return NotFound(kTenantNotFound);
+    q.tenant_id = t->id;
+  }
+  return out;
+}
+
+json RecordJson(const audit::Record& r) {
+  const audit::Event& e = r.event;
+  return {{"seq", r.seq},
+          {"time", base::FormatIso8601(r.time)},
+          {"action", e.action},
+          {"outcome", static_cast<int>(e.outcome)},
+          {"tenant_id", e.tenant_id},
+          {"actor", e.actor},
+          {"actor_user_id", e.actor_user_id},
+          {"actor_tenant_id", e.actor_tenant_id},
+          {"actor_roles", e.actor_roles},
+          {"source_address", e.source_address},
+          {"protocol", e.protocol},
+          {"patient_id", e.patient_id},
+          {"study_uids", e.study_uids},
+          {"object_count", e.object_count},
+          {"object_detail", e.object_detail},
+          {"sop_class_uid", e.sop_class_uid},
+          {"message", e.message},
+          {"hash", r.hash}};
+}
+
+// The audit record of a search or export; the request fails when it cannot be written.
+base::Status AuditAccess(Services& s, const http::Request& req, const char* action,
+                         const Search& search, size_t count, std::string message) {
+  audit::Event e = RequestEvent(req, action);
+  e.tenant_id = search.query.tenant_id;
+  e.patient_id = search.query.patient_id;
+  if (!search.query.study_uid.empty()) e.study_uids = {search.query.study_uid};
+  e.object_count = static_cast<int64_t>(count);
+  e.object_detail = "audit records; filters: " + (search.summary.empty() ? "none" : search.summary);
+  e.message = std::move(message);
+  auto r = s.audit.Append(std::move(e));
+  if (!r.ok()) return AuditFailed(r.status());
+  return base::Status::Ok();
+}
+
+base::Result<http::Response> SearchAudit(Services& s, http::Request& req) {
+  DOKUEI_ASSIGN_OR_RETURN(const Search search, BuildQuery(s, req, "audit.read", 100, 1000));
+  DOKUEI_ASSIGN_OR_RETURN(const auto records, s.audit.Search(search.query));
+  DOKUEI_RETURN_IF_ERROR(AuditAccess(s, req, "audit.search", search, records.size(), ""));
+  json arr = json::array();
+  for (const auto& r : records) arr.push_back(RecordJson(r));
+  json body = {{"records", arr}};
+  if (search.query.oldest_first && !records.empty() && records.size() == search.query.limit)
+    body["next_after_seq"] = records.back().seq;
+  return JsonResponse(200, body);
+}
+
+base::Result<http::Response> ExportAudit(Services& s, http::Request& req) {
+  const std::string format(req.Query("format").value_or(""));
+  if (format != "fhir" && format != "dicom") return Invalid(kBadQuery, "format");
+  DOKUEI_ASSIGN_OR_RETURN(Search search, BuildQuery(s, req, "audit.export", audit::kMaxSearchLimit,
+                                                    audit::kMaxSearchLimit));
+  search.query.oldest_first = true;
+  DOKUEI_ASSIGN_OR_RETURN(const auto records, s.audit.Search(search.query));
+  DOKUEI_RETURN_IF_ERROR(
+      AuditAccess(s, req, "audit.export", search, records.size(), "format " + format));
+  const std::string& source = s.options.audit_source_id;
+  std::string body;
+  http::Response r;
+  if (format == "dicom") {
+    body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AuditMessages>\n";
+    for (const auto& rec : records) body += audit::ToDicomAuditMessage(rec, source) + "\n";
+    body += "</AuditMessages>\n";
+    r = http::Response::Bytes(200, "application/xml; charset=utf-8", std::move(body));
+  } else {
+    body = "{\"resourceType\":\"Bundle\",\"type\":\"collection\",\"total\":" +
+           std::to_string(records.size()) + ",\"entry\":[";
+    for (size_t i = 0; i < records.size(); ++i) {
+      body += (i ? ",\n" : "\n");
+      body += "{\"resource\":" + audit::ToFhirAuditEvent(records[i], source) + "}";
+    }
+    body += "\n]}\n";
+    r = http::Response::Bytes(200, "application/fhir+json", std::move(body));
+  }
+  r.headers.Set("Cache-Control", "no-store");
+  if (!records.empty() && records.size() == search.query.limit)
+    r.headers.Set("X-Next-After-Seq", std::to_string(records.back().seq));
+  return r;
+}
+
+}  // namespace
+
+}  // namespace dokuei::api::internal
+
+namespace dokuei::api {
+
+base::Status RegisterAuditRoutes(http::RouteTable& routes, Services& services) {
+  using internal::RouteSpec;
+  Services* s = &services;
+  std::vector<RouteSpec> specs = {
+      {"GET", "/api/audit", "audit.read", "監査記録の検索", "Search the audit trail",
+       [s](http::Request& req) { return internal::SearchAudit(*s, req); }},
+      {"GET",
+       "/api/audit/export",
+       "audit.export",
+       "監査記録の書き出し (FHIR AuditEvent または DICOM PS3.15)",
+       "Export the audit trail (FHIR AuditEvent or DICOM PS3.15)",
+       [s](http::Request& req) { return internal::ExportAudit(*s, req); },
+       internal::kJsonBodyLimit,
+       {"application/fhir+json", "application/xml"}},
+  };
+  return internal::AddRoutes(routes, "Audit", std::move(specs));
+}
+
+}  // namespace dokuei::api
