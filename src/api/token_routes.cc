@@ -1,0 +1,158 @@
+// API tokens (permission tokens.manage):
+//   GET    /api/tokens[?tenant=<code|id>]
+//   POST   /api/tokens {name, tenant?, permissions[], expires_in_days} → the secret, shown once
+//   DELETE /api/tokens/{id}[?tenant=<code|id>]
+// Another tenant is reachable only with an any-tenant grant of tokens.manage; otherwise it, and
+// its tokens, answer 404 exactly like missing ones. Creation and revocation commit with their
+// audit record ("token.create", "token.revoke") in one transaction.
+#include "audited_db.h"
+#include "auth_common.h"
+#include "dokuei/base/strings.h"
+#include "dokuei/identity/tokens.h"
+
+namespace dokuei::api {
+namespace {
+
+using internal::Error;
+using internal::Json;
+
+constexpr int kDefaultExpiryDays = 90;
+
+Json TokenJson(const identity::ApiToken& t, base::Timestamp now) {
+  Json perms = Json::array();
+  for (const auto& g : t.permissions) perms.push_back(identity::FormatPermissionGrant(g));
+  return Json{{"id", t.id},
+              {"tenant_id", t.tenant_id},
+              {"name", t.name},
+              {"prefix", t.prefix},
+              {"permissions", perms},
+              {"created_at", internal::Iso(t.created_at)},
+              {"created_by", t.created_by},
+              {"expires_at", internal::Iso(t.expires_at)},
+              {"revoked_at", internal::OptionalIso(t.revoked_at)},
+              {"last_used_at", internal::OptionalIso(t.last_used_at)},
+              {"active", !t.revoked_at && t.expires_at > now}};
+}
+
+// The tenant a request names ("sakura-clinic" or 12), or the caller's own. A tenant the caller's
+// tokens.manage grant does not reach is NotFound, like one that does not exist.
+base::Result<int64_t> TargetTenant(Services& s, const http::Request& req, std::string_view named) {
+  if (named.empty()) return req.principal.tenant_id;
+  base::Result<identity::Tenant> t = base::NotFound("no such tenant");
+  if (auto n = base::ParseInt(named); n && *n > 0) {
+    t = s.identity.tenants().Get(*n);
+  } else {
+    t = s.identity.tenants().GetByCode(std::string(named));
+  }
+  if (!t.ok() && t.status().code() != base::Code::kNotFound) return t.status();
+  if (!t.ok() || !req.principal.Reaches("tokens.manage", t->id))
+    return Error(base::Code::kNotFound, internal::kTenantNotFound, req.lang, "tenant");
+  return t->id;
+}
+
+base::Result<http::Response> ListTokens(Services& s, http::Request& req) {
+  DOKUEI_ASSIGN_OR_RETURN(const int64_t tenant,
+                          TargetTenant(s, req, req.Query("tenant").value_or("")));
+  DOKUEI_ASSIGN_OR_RETURN(const auto tokens, s.identity.tokens().List(tenant));
+  const base::Timestamp now = s.clock.Now();
+  Json list = Json::array();
+  for (const auto& t : tokens) list.push_back(TokenJson(t, now));
+  return internal::JsonResponse(200, Json{{"tenant_id", tenant}, {"tokens", list}});
+}
+
+base::Result<http::Response> CreateToken(Services& s, http::Request& req) {
+  DOKUEI_ASSIGN_OR_RETURN(const Json body, internal::ParseBody(req));
+  identity::TokenRequest tr;
+  DOKUEI_ASSIGN_OR_RETURN(tr.name, internal::StringField(body, "name", true, req.lang));
+  std::string named;
+  if (auto it = body.find("tenant"); it != body.end() && !it->is_null()) {
+    if (it->is_number_integer()) {
+      named = std::to_string(it->get<int64_t>());
+    } else if (it->is_string()) {
+      named = it->get<std::string>();
+    } else {
+      return Error(base::Code::kInvalidArgument, internal::kWrongType, req.lang, "tenant");
+    }
+  }
+  DOKUEI_ASSIGN_OR_RETURN(tr.tenant_id, TargetTenant(s, req, named));
+  auto perms = body.find("permissions");
+  if (perms == body.end() || !perms->is_array() || perms->empty())
+    return Error(base::Code::kInvalidArgument, internal::kMissingField, req.lang, "permissions");
+  for (const Json& p : *perms) {
+    if (!p.is_string())
+      return Error(base::Code::kInvalidArgument, internal::kWrongType, req.lang, "permissions");
+    DOKUEI_ASSIGN_OR_RETURN(const identity::PermissionGrant g,
+                            identity::ParsePermissionGrant(p.get<std::string>()));
+    tr.permissions.push_back(g);
+  }
+  int64_t days = kDefaultExpiryDays;
+  if (auto it = body.find("expires_in_days"); it != body.end() && !it->is_null()) {
+    if (!it->is_number_integer())
+      return Error(base::Code::kInvalidArgument, internal::kExpiryDays, req.lang,
+                   "expires_in_days");
+    days = it->get<int64_t>();
+  }
+  if (days < 1 || days > 397)
+    return Error(base::Code::kInvalidArgument, internal::kExpiryDays, req.lang, "expires_in_days");
+  tr.expires_at = s.clock.Now() + std::chrono::hours(24 * days);
+
+  audit::Event e = RequestEvent(req, "token.create");
+  e.tenant_id = tr.tenant_id;
+  e.object_detail = "token:" + tr.name;
+  e.message = "permissions:";
+  for (const auto& g : tr.permissions) e.message += " " + identity::FormatPermissionGrant(g);
+  e.message += "; expires in " + std::to_string(days) + " days";
+  internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
+  identity::Tokens tokens(adb, s.identity.clock(), s.identity.options());
+  const identity::Principal creator = internal::ToIdentityPrincipal(req.principal);
+  DOKUEI_ASSIGN_OR_RETURN(const identity::NewToken created, tokens.Create(tr, &creator));
+  if (!adb.appended()) DOKUEI_RETURN_IF_ERROR(internal::Record(s, std::move(e), req.lang));
+  Json out = TokenJson(created.token, s.clock.Now());
+  out["secret"] = created.secret;
+  http::Response res = internal::JsonResponse(201, out);
+  res.headers.Set("Location", "/api/tokens/" + std::to_string(created.token.id));
+  return res;
+}
+
+base::Result<http::Response> RevokeToken(Services& s, http::Request& req) {
+  DOKUEI_ASSIGN_OR_RETURN(const int64_t tenant,
+                          TargetTenant(s, req, req.Query("tenant").value_or("")));
+  const auto id = base::ParseInt(req.Param("id"));
+  if (!id || *id <= 0) return Error(base::Code::kNotFound, internal::kTokenNotFound, req.lang);
+  audit::Event e = RequestEvent(req, "token.revoke");
+  e.tenant_id = tenant;
+  e.object_detail = "token id " + std::to_string(*id);
+  internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
+  identity::Tokens tokens(adb, s.identity.clock(), s.identity.options());
+  base::Status st = tokens.Revoke(tenant, *id);
+  if (st.code() == base::Code::kNotFound)
+    return Error(base::Code::kNotFound, internal::kTokenNotFound, req.lang);
+  DOKUEI_RETURN_IF_ERROR(st);
+  if (!adb.appended()) DOKUEI_RETURN_IF_ERROR(internal::Record(s, std::move(e), req.lang));
+  http::Response res;
+  res.status = 204;
+  return res;
+}
+
+}  // namespace
+
+namespace internal {
+
+base::Status RegisterTokenRoutes(http::RouteTable& routes, Services& services) {
+  Services* s = &services;
+  auto bind = [s](base::Result<http::Response> (*fn)(Services&, http::Request&)) {
+    return [s, fn](http::Request& req) { return fn(*s, req); };
+  };
+  DOKUEI_RETURN_IF_ERROR(AddAuthRoute(routes, "GET", "/api/tokens", "tokens.manage",
+                                      "API トークンの一覧", "List API tokens",
+                                      bind(&ListTokens)));
+  DOKUEI_RETURN_IF_ERROR(AddAuthRoute(routes, "POST", "/api/tokens", "tokens.manage",
+                                      "API トークンを発行 (秘密の値は一度だけ表示)",
+                                      "Create an API token (the secret is shown once)",
+                                      bind(&CreateToken)));
+  return AddAuthRoute(routes, "DELETE", "/api/tokens/{id}", "tokens.manage",
+                      "API トークンを失効", "Revoke an API token", bind(&RevokeToken));
+}
+
+}  // namespace internal
+}  // namespace dokuei::api
