@@ -125,5 +125,26 @@ TEST_P(MeApiTest, MustChangePasswordHoldsOnlyAccountSelf) {
   EXPECT_GT(me.json()["permissions"].size(), 1u);
 }
 
+TEST_P(MeApiTest, NoChangeWithoutItsAuditRecord) {
+  const auto h = MakeTenant("sakura");
+  MakeUser(h, "staff", {identity::Role::kHospitalStaff});
+  const Browser b = SignIn("staff");
+  Reply begin = Post("/api/me/two-factor", Json::object(), As(b));
+  ASSERT_EQ(begin.status, 200) << begin.body;
+  const std::string secret = begin.json()["secret"];
+  audit_->set_failing(true);
+  Reply r = Post("/api/me/password",
+                 {{"current_password", kGoodPassword}, {"new_password", kOtherPassword}}, As(b));
+  EXPECT_EQ(r.status, 503) << r.body;
+  r = Post("/api/me/two-factor/confirm", {{"code", Code(secret)}}, As(b));
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_EQ(r.body.find("recovery_codes"), std::string::npos);
+  audit_->set_failing(false);
+  // Neither change happened: the old password signs in, without a second factor.
+  SignIn("staff", kGoodPassword);
+  EXPECT_TRUE(Audit("password.change").empty());
+  EXPECT_EQ(Audit("totp.enrol").size(), 1u);  // the begin only
+}
+
 }  // namespace
 }  // namespace dokuei::api::testing
