@@ -86,7 +86,9 @@ TEST_P(LoginApiTest, RefusalsAreIdenticalWhateverTheReason) {
       Post("/api/auth/login", {{"login", "locked"}, {"password", kGoodPassword}});
   const Reply is_disabled =
       Post("/api/auth/login", {{"login", "gone"}, {"password", kGoodPassword}});
-  for (const Reply* r : {&unknown, &wrong, &is_locked, &is_disabled}) {
+  const Reply malformed =
+      Post("/api/auth/login", {{"login", std::string(300, 'x') + " \x01"}, {"password", "p"}});
+  for (const Reply* r : {&unknown, &wrong, &is_locked, &is_disabled, &malformed}) {
     EXPECT_EQ(r->status, 401);
     EXPECT_EQ(r->body, unknown.body);
     EXPECT_EQ(r->Header("set-cookie"), "");
@@ -100,13 +102,14 @@ TEST_P(LoginApiTest, RefusalsAreIdenticalWhateverTheReason) {
 
   // One failure record per attempt, with the reason for the auditor only.
   const auto failures = Exactly(Audit("login"), "login.failure");
-  ASSERT_EQ(failures.size(), 15u);
+  ASSERT_EQ(failures.size(), 16u);
   EXPECT_EQ(failures[10].event.actor, "nobody");
   EXPECT_EQ(failures[10].event.message, "refused: unknown-login");
   EXPECT_EQ(failures[11].event.message, "refused: wrong-password");
   EXPECT_EQ(failures[12].event.message, "refused: locked");
   EXPECT_EQ(failures[13].event.message, "refused: disabled");
   EXPECT_EQ(failures[12].event.outcome, audit::Outcome::kMinorFailure);
+  EXPECT_EQ(failures[14].event.message, "refused: unknown-login");
   for (const auto& f : failures) EXPECT_EQ(f.event.message.find(kGoodPassword), std::string::npos);
   EXPECT_TRUE(Exactly(Audit("login"), "login").empty());
 }
