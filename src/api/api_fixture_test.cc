@@ -1,7 +1,6 @@
 // The ApiTest fixture (api_test_util.h); named *_test.cc so that the module's glob builds it into
 // api_test. No tests here.
 #include "api_test_util.h"
-
 #include "dokuei/identity/totp.h"
 
 namespace dokuei::api::testing {

@@ -31,8 +31,7 @@ class AuditedDatabase final : public db::Database {
         required_(std::move(required_statement)) {}
 
   db::Dialect dialect() const override { return inner_.dialect(); }
-  base::Status Transact(db::TxKind kind,
-                        const std::function<base::Status(db::Conn&)>& fn) override;
+  base::Status Transact(db::TxKind kind, const std::function<base::Status(db::Conn&)>& fn) override;
 
   bool appended() const { return record_.has_value(); }
   const std::optional<audit::Record>& record() const { return record_; }

@@ -34,8 +34,8 @@ base::Status AddAuthRoute(http::RouteTable& routes, std::string method, std::str
 }
 
 std::string SessionCookie(const Options& options, std::string_view session_id) {
-  std::string c = options.cookie_name + "=" + std::string(session_id) +
-                  "; Path=/; HttpOnly; SameSite=Strict";
+  std::string c =
+      options.cookie_name + "=" + std::string(session_id) + "; Path=/; HttpOnly; SameSite=Strict";
   if (options.secure_cookies) c += "; Secure";
   return c;
 }
@@ -110,8 +110,8 @@ audit::Event LoginEvent(const http::Request& req, const identity::LoginResult& r
 
 base::Result<http::Response> Refused(Services& s, http::Request& req,
                                      const identity::LoginResult& r, Step step) {
-  audit::Event e = LoginEvent(req, r, step == Step::kPassword ? "login.failure"
-                                                              : "login.2fa.failure");
+  audit::Event e =
+      LoginEvent(req, r, step == Step::kPassword ? "login.failure" : "login.2fa.failure");
   e.outcome = audit::Outcome::kMinorFailure;
   e.message = "refused: " + std::string(identity::LoginRefusalName(r.reason));
   DOKUEI_RETURN_IF_ERROR(internal::Record(s, std::move(e), req.lang));
@@ -157,11 +157,11 @@ base::Result<http::Response> Finish(Services& s, http::Request& req, identity::L
   // Signed in.
   const identity::SessionInfo& session = *r.session;
   audit::Event e = LoginEvent(req, r, step == Step::kPassword ? "login" : "login.2fa");
-  e.message = step == Step::kPassword       ? "signed in"
-              : step == Step::kEnrolment    ? "signed in; second factor enrolled"
-              : r.used_recovery_code        ? "signed in with a recovery code; " +
+  e.message = step == Step::kPassword    ? "signed in"
+              : step == Step::kEnrolment ? "signed in; second factor enrolled"
+              : r.used_recovery_code     ? "signed in with a recovery code; " +
                                            std::to_string(r.recovery_codes_left) + " left"
-                                            : "signed in with a TOTP code";
+                                     : "signed in with a TOTP code";
   e.object_detail += " session " + session.handle;
   if (base::Status st = internal::Record(s, std::move(e), req.lang); !st.ok()) {
     // No session without its record.
@@ -202,10 +202,9 @@ base::Result<http::Response> SecondFactor(Services& s, http::Request& req) {
   if (code.empty()) {
     DOKUEI_ASSIGN_OR_RETURN(code, internal::StringField(body, "recovery_code", true, req.lang));
   }
-  DOKUEI_ASSIGN_OR_RETURN(
-      identity::LoginResult r,
-      s.identity.sessions().CompleteSecondFactor(challenge, code,
-                                                 RequestEvent(req, "").source_address));
+  DOKUEI_ASSIGN_OR_RETURN(identity::LoginResult r,
+                          s.identity.sessions().CompleteSecondFactor(
+                              challenge, code, RequestEvent(req, "").source_address));
   return Finish(s, req, std::move(r), Step::kSecondFactor);
 }
 
@@ -215,10 +214,9 @@ base::Result<http::Response> Enrol(Services& s, http::Request& req) {
                           internal::StringField(body, "challenge", true, req.lang));
   DOKUEI_ASSIGN_OR_RETURN(const std::string code,
                           internal::StringField(body, "code", true, req.lang));
-  DOKUEI_ASSIGN_OR_RETURN(
-      identity::LoginResult r,
-      s.identity.sessions().CompleteEnrolment(challenge, code,
-                                              RequestEvent(req, "").source_address));
+  DOKUEI_ASSIGN_OR_RETURN(identity::LoginResult r,
+                          s.identity.sessions().CompleteEnrolment(
+                              challenge, code, RequestEvent(req, "").source_address));
   return Finish(s, req, std::move(r), Step::kEnrolment);
 }
 
@@ -228,8 +226,8 @@ base::Result<http::Response> Logout(Services& s, http::Request& req) {
   e.tenant_id = req.principal.tenant_id;
   e.object_detail = req.method + " " + req.path;
   internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
-  identity::Sessions sessions(adb, s.identity.clock(), s.identity.hasher(),
-                              s.identity.two_factor(), s.identity.options());
+  identity::Sessions sessions(adb, s.identity.clock(), s.identity.hasher(), s.identity.two_factor(),
+                              s.identity.options());
   DOKUEI_RETURN_IF_ERROR(sessions.Logout(req.principal.session_id));
   if (!adb.appended()) DOKUEI_RETURN_IF_ERROR(internal::Record(s, std::move(e), req.lang));
   http::Response res = internal::JsonResponse(200, Json{{"status", "signed_out"}});
@@ -244,8 +242,8 @@ base::Result<http::Response> LogoutEverywhere(Services& s, http::Request& req) {
   e.object_detail = req.method + " " + req.path;
   e.message = "every session and pending sign-in of the user ended";
   internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
-  identity::Sessions sessions(adb, s.identity.clock(), s.identity.hasher(),
-                              s.identity.two_factor(), s.identity.options());
+  identity::Sessions sessions(adb, s.identity.clock(), s.identity.hasher(), s.identity.two_factor(),
+                              s.identity.options());
   DOKUEI_ASSIGN_OR_RETURN(const int64_t ended, sessions.LogoutEverywhere(req.principal.user_id));
   if (!adb.appended()) DOKUEI_RETURN_IF_ERROR(internal::Record(s, std::move(e), req.lang));
   http::Response res =
@@ -270,12 +268,11 @@ base::Status RegisterAuthRoutes(http::RouteTable& routes, Services& services) {
   DOKUEI_RETURN_IF_ERROR(internal::AddAuthRoute(
       routes, "POST", "/api/auth/enrol", "", "初回ログイン時の二要素認証の登録を確定",
       "Confirm the TOTP enrolment required at first sign-in", bind(&Enrol), false));
-  DOKUEI_RETURN_IF_ERROR(internal::AddAuthRoute(routes, "POST", "/api/auth/logout",
-                                                "account.self", "ログアウト", "Sign out",
-                                                bind(&Logout)));
+  DOKUEI_RETURN_IF_ERROR(internal::AddAuthRoute(routes, "POST", "/api/auth/logout", "account.self",
+                                                "ログアウト", "Sign out", bind(&Logout)));
   DOKUEI_RETURN_IF_ERROR(internal::AddAuthRoute(
-      routes, "POST", "/api/auth/logout-everywhere", "account.self",
-      "すべての端末からログアウト", "Sign out of every session", bind(&LogoutEverywhere)));
+      routes, "POST", "/api/auth/logout-everywhere", "account.self", "すべての端末からログアウト",
+      "Sign out of every session", bind(&LogoutEverywhere)));
   DOKUEI_RETURN_IF_ERROR(internal::RegisterMeRoutes(routes, services));
   return internal::RegisterTokenRoutes(routes, services);
 }

@@ -75,8 +75,7 @@ class ApiAuthenticator final : public http::Authenticator {
     }
     auto record = services_.audit.Append(std::move(e));
     if (!record.ok()) {
-      spdlog::error("api: audit record for token use not written: {}",
-                    record.status().ToString());
+      spdlog::error("api: audit record for token use not written: {}", record.status().ToString());
       if (verified.ok()) return base::Unavailable("audit log unavailable");
     }
     if (!verified.ok()) return verified.status();

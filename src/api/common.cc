@@ -8,9 +8,8 @@ namespace dokuei::api::internal {
 namespace {
 
 constexpr const identity::Message* kOwn[] = {
-    &kBadJson,         &kMissingField,   &kWrongType,        &kTenantNotFound,
-    &kTokenNotFound,   &kAuditUnavailable, &kChallengeExpired, &kWrongCode,
-    &kAddressThrottled, &kExpiryDays,
+    &kBadJson,          &kMissingField,     &kWrongType, &kTenantNotFound,   &kTokenNotFound,
+    &kAuditUnavailable, &kChallengeExpired, &kWrongCode, &kAddressThrottled, &kExpiryDays,
 };
 
 }  // namespace
@@ -59,9 +58,9 @@ base::Result<std::string> StringField(const Json& body, const char* name, bool r
 }
 
 http::Response JsonResponse(int status, const Json& body) {
-  http::Response r = http::Response::Bytes(
-      status, "application/json; charset=utf-8",
-      body.dump(-1, ' ', false, Json::error_handler_t::replace));
+  http::Response r =
+      http::Response::Bytes(status, "application/json; charset=utf-8",
+                            body.dump(-1, ' ', false, Json::error_handler_t::replace));
   // Answers carry session data, secrets shown once and personal details: never cached.
   r.headers.Set("Cache-Control", "no-store");
   return r;
@@ -90,7 +89,8 @@ http::Principal ToHttpPrincipal(const identity::Principal& p) {
   for (identity::Role r : p.roles) out.roles.emplace_back(identity::RoleName(r));
   for (const identity::PermissionGrant& g : p.grants) {
     out.permissions.emplace_back(g.permission);
-    if (g.scope == identity::Scope::kAnyTenant) out.any_tenant_permissions.emplace_back(g.permission);
+    if (g.scope == identity::Scope::kAnyTenant)
+      out.any_tenant_permissions.emplace_back(g.permission);
   }
   return out;
 }
@@ -98,7 +98,8 @@ http::Principal ToHttpPrincipal(const identity::Principal& p) {
 identity::Principal ToIdentityPrincipal(const http::Principal& p) {
   identity::Principal out;
   out.tenant_id = p.tenant_id;
-  out.tenant_kind = identity::TenantKindFromName(p.tenant_kind).value_or(identity::TenantKind::kHospital);
+  out.tenant_kind =
+      identity::TenantKindFromName(p.tenant_kind).value_or(identity::TenantKind::kHospital);
   out.user_id = p.user_id;
   out.subject = p.subject;
   for (const std::string& r : p.roles) {
@@ -109,7 +110,8 @@ identity::Principal ToIdentityPrincipal(const http::Principal& p) {
     if (!canonical) continue;
     bool any = false;
     for (const std::string& a : p.any_tenant_permissions) any = any || a == name;
-    out.grants.push_back({*canonical, any ? identity::Scope::kAnyTenant : identity::Scope::kOwnTenant});
+    out.grants.push_back(
+        {*canonical, any ? identity::Scope::kAnyTenant : identity::Scope::kOwnTenant});
   }
   std::sort(out.grants.begin(), out.grants.end(),
             [](const auto& a, const auto& b) { return a.permission < b.permission; });

@@ -118,11 +118,13 @@ TEST_P(LoginApiTest, LockoutAfterTenFailuresThenOpensAgain) {
   const auto h = MakeTenant("sakura");
   MakeUser(h, "staff", {identity::Role::kHospitalStaff});
   for (int i = 0; i < 9; ++i)
-    EXPECT_EQ(Post("/api/auth/login", {{"login", "staff"}, {"password", "bad-guess-1"}}).status, 401);
+    EXPECT_EQ(Post("/api/auth/login", {{"login", "staff"}, {"password", "bad-guess-1"}}).status,
+              401);
   // Nine failures: the right password still works.
   SignIn("staff");
   for (int i = 0; i < 10; ++i)
-    EXPECT_EQ(Post("/api/auth/login", {{"login", "staff"}, {"password", "bad-guess-2"}}).status, 401);
+    EXPECT_EQ(Post("/api/auth/login", {{"login", "staff"}, {"password", "bad-guess-2"}}).status,
+              401);
   EXPECT_EQ(Post("/api/auth/login", {{"login", "staff"}, {"password", kGoodPassword}}).status, 401);
   clock_.Advance(minutes(16));
   SignIn("staff");
@@ -316,6 +318,25 @@ TEST_P(LoginApiTest, NoSessionWithoutItsAuditRecord) {
   EXPECT_EQ(Call("GET", "/api/me", "", As(b)).status, 200);
   EXPECT_EQ(Audit("login").size(), 1u);
   EXPECT_TRUE(Audit("logout").empty());
+}
+
+TEST_P(LoginApiTest, AnAddressWithTooManyFailuresIsThrottled) {
+  const auto h = MakeTenant("sakura");
+  MakeUser(h, "staff", {identity::Role::kHospitalStaff});
+  for (int i = 0; i < 50; ++i) {
+    Reply r = Post("/api/auth/login",
+                   {{"login", "guess" + std::to_string(i)}, {"password", "guess-password-1"}});
+    ASSERT_EQ(r.status, 401) << i;
+  }
+  // Blocked for the whole address, even with the right password of an existing account.
+  Reply r = Post("/api/auth/login", {{"login", "staff"}, {"password", kGoodPassword}});
+  EXPECT_EQ(r.status, 429) << r.body;
+  EXPECT_EQ(r.Header("set-cookie"), "");
+  const auto failures = Audit("login.failure");
+  ASSERT_EQ(failures.size(), 51u);
+  EXPECT_EQ(failures.back().event.message, "refused: address-throttled");
+  clock_.Advance(minutes(16));
+  SignIn("staff");
 }
 
 }  // namespace

@@ -17,9 +17,9 @@ TEST_P(MeApiTest, ChangePasswordEndsOtherSessions) {
   const Browser here = SignIn("staff");
   const Browser elsewhere = SignIn("staff");
 
-  Reply r = Post("/api/me/password",
-                 {{"current_password", "not-my-password-9"}, {"new_password", kOtherPassword}},
-                 As(here));
+  Reply r =
+      Post("/api/me/password",
+           {{"current_password", "not-my-password-9"}, {"new_password", kOtherPassword}}, As(here));
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_EQ(r.json()["field"], "current_password");
   r = Post("/api/me/password",
@@ -28,8 +28,7 @@ TEST_P(MeApiTest, ChangePasswordEndsOtherSessions) {
   EXPECT_EQ(r.json()["field"], "new_password");
   const std::string ja = r.json()["detail"];
   r = Post("/api/me/password",
-           {{"current_password", kGoodPassword}, {"new_password", "password1234567"}},
-           [&] {
+           {{"current_password", kGoodPassword}, {"new_password", "password1234567"}}, [&] {
              auto h2 = As(here);
              h2.emplace_back("Accept-Language", "en");
              return h2;

@@ -35,8 +35,9 @@ base::Result<http::Response> Me(Services& s, http::Request& req) {
   // The session is verified afresh for this request; read the details it does not carry.
   DOKUEI_ASSIGN_OR_RETURN(const identity::SessionInfo info,
                           s.identity.sessions().Verify(req.principal.session_id));
-  DOKUEI_ASSIGN_OR_RETURN(const identity::User user,
-                          s.identity.accounts().Get(req.principal.tenant_id, req.principal.user_id));
+  DOKUEI_ASSIGN_OR_RETURN(
+      const identity::User user,
+      s.identity.accounts().Get(req.principal.tenant_id, req.principal.user_id));
   DOKUEI_ASSIGN_OR_RETURN(const identity::Tenant tenant,
                           s.identity.tenants().Get(req.principal.tenant_id));
   Json u = internal::PrincipalUserJson(info.principal);
@@ -83,8 +84,8 @@ base::Result<http::Response> ChangePassword(Services& s, http::Request& req) {
   internal::AuditedDatabase adb(s.identity.database(), s.audit, e,
                                 "UPDATE users SET password_hash");
   identity::Accounts accounts(adb, s.identity.clock(), s.identity.hasher(), s.identity.options());
-  base::Status st = accounts.ChangePassword(req.principal.user_id, current, next,
-                                            req.principal.session_id);
+  base::Status st =
+      accounts.ChangePassword(req.principal.user_id, current, next, req.principal.session_id);
   if (!st.ok()) {
     // The policy names the rule that failed; the field is the API's name for the new password.
     if (st.field() == "password") st = base::Status(st.code(), st.message(), "new_password");
@@ -117,7 +118,8 @@ base::Result<http::Response> ConfirmTwoFactor(Services& s, http::Request& req) {
   e.message = "second factor enrolled; recovery codes issued";
   std::vector<std::string> codes;
   base::Status st = s.identity.database().Transact(db::TxKind::kWrite, [&](db::Conn& c) {
-    DOKUEI_ASSIGN_OR_RETURN(codes, s.identity.two_factor().ConfirmIn(c, req.principal.user_id, code));
+    DOKUEI_ASSIGN_OR_RETURN(codes,
+                            s.identity.two_factor().ConfirmIn(c, req.principal.user_id, code));
     return s.audit.AppendIn(c, e).status();
   });
   if (!st.ok()) return Refuse(s, req, std::move(e), st);
@@ -148,18 +150,17 @@ base::Status RegisterMeRoutes(http::RouteTable& routes, Services& services) {
   auto bind = [s](base::Result<http::Response> (*fn)(Services&, http::Request&)) {
     return [s, fn](http::Request& req) { return fn(*s, req); };
   };
-  DOKUEI_RETURN_IF_ERROR(AddAuthRoute(routes, "GET", "/api/me", "account.self",
-                                      "自分のアカウント情報 (権限と CSRF トークンを含む)",
-                                      "The signed-in user, tenant, roles, permissions and CSRF token",
-                                      bind(&Me)));
+  DOKUEI_RETURN_IF_ERROR(AddAuthRoute(
+      routes, "GET", "/api/me", "account.self", "自分のアカウント情報 (権限と CSRF トークンを含む)",
+      "The signed-in user, tenant, roles, permissions and CSRF token", bind(&Me)));
   DOKUEI_RETURN_IF_ERROR(AddAuthRoute(routes, "POST", "/api/me/password", "account.self",
                                       "自分のパスワードを変更", "Change your own password",
                                       bind(&ChangePassword)));
   DOKUEI_RETURN_IF_ERROR(AddAuthRoute(routes, "POST", "/api/me/two-factor", "account.self",
-                                      "二要素認証 (TOTP) の登録を開始",
-                                      "Begin TOTP enrolment", bind(&BeginTwoFactor)));
-  DOKUEI_RETURN_IF_ERROR(AddAuthRoute(routes, "POST", "/api/me/two-factor/confirm",
-                                      "account.self", "二要素認証 (TOTP) の登録を確定",
+                                      "二要素認証 (TOTP) の登録を開始", "Begin TOTP enrolment",
+                                      bind(&BeginTwoFactor)));
+  DOKUEI_RETURN_IF_ERROR(AddAuthRoute(routes, "POST", "/api/me/two-factor/confirm", "account.self",
+                                      "二要素認証 (TOTP) の登録を確定",
                                       "Confirm TOTP enrolment with a code",
                                       bind(&ConfirmTwoFactor)));
   return AddAuthRoute(routes, "POST", "/api/me/recovery-codes", "account.self",

@@ -22,9 +22,7 @@ class TokenApiTest : public ApiTest {
   }
 
   // Creates a token through the API; returns the reply.
-  Reply Create(const Browser& who, const Json& body) {
-    return Post("/api/tokens", body, As(who));
-  }
+  Reply Create(const Browser& who, const Json& body) { return Post("/api/tokens", body, As(who)); }
 
   static std::vector<audit::Record> Exactly(const std::vector<audit::Record>& all,
                                             const std::string& a) {
@@ -151,10 +149,10 @@ TEST_P(TokenApiTest, AnotherTenantsTokensAreIndistinguishableFromMissingOnes) {
   EXPECT_EQ(other_tenant.body, no_tenant.body);
   EXPECT_EQ(Call("GET", "/api/tokens?tenant=" + std::to_string(b_.id), "", As(admin_a)).body,
             no_tenant.body);
-  EXPECT_EQ(Call("DELETE", "/api/tokens/" + std::to_string(b_token) + "?tenant=kaede", "",
-                 As(admin_a))
-                .status,
-            404);
+  EXPECT_EQ(
+      Call("DELETE", "/api/tokens/" + std::to_string(b_token) + "?tenant=kaede", "", As(admin_a))
+          .status,
+      404);
   r = Create(admin_a, {{"name", "sneaky"}, {"tenant", "kaede"}, {"permissions", {"users.read"}}});
   EXPECT_EQ(r.status, 404) << r.body;
   // A's own list does not show B's token, and B's token cannot reach A's tokens.
@@ -184,8 +182,8 @@ TEST_P(TokenApiTest, AnotherTenantsTokensAreIndistinguishableFromMissingOnes) {
 
 TEST_P(TokenApiTest, TokensExpire) {
   const Browser admin = SignIn("admin-a", kGoodPassword, secret_a_);
-  Reply r = Create(admin, {{"name", "short"}, {"permissions", {"tokens.manage"}},
-                           {"expires_in_days", 1}});
+  Reply r = Create(admin,
+                   {{"name", "short"}, {"permissions", {"tokens.manage"}}, {"expires_in_days", 1}});
   ASSERT_EQ(r.status, 201) << r.body;
   const std::string secret = r.json()["secret"];
   EXPECT_EQ(Call("GET", "/api/tokens", "", Bearer(secret)).status, 200);

@@ -144,14 +144,12 @@ base::Status RegisterTokenRoutes(http::RouteTable& routes, Services& services) {
     return [s, fn](http::Request& req) { return fn(*s, req); };
   };
   DOKUEI_RETURN_IF_ERROR(AddAuthRoute(routes, "GET", "/api/tokens", "tokens.manage",
-                                      "API トークンの一覧", "List API tokens",
-                                      bind(&ListTokens)));
-  DOKUEI_RETURN_IF_ERROR(AddAuthRoute(routes, "POST", "/api/tokens", "tokens.manage",
-                                      "API トークンを発行 (秘密の値は一度だけ表示)",
-                                      "Create an API token (the secret is shown once)",
-                                      bind(&CreateToken)));
-  return AddAuthRoute(routes, "DELETE", "/api/tokens/{id}", "tokens.manage",
-                      "API トークンを失効", "Revoke an API token", bind(&RevokeToken));
+                                      "API トークンの一覧", "List API tokens", bind(&ListTokens)));
+  DOKUEI_RETURN_IF_ERROR(AddAuthRoute(
+      routes, "POST", "/api/tokens", "tokens.manage", "API トークンを発行 (秘密の値は一度だけ表示)",
+      "Create an API token (the secret is shown once)", bind(&CreateToken)));
+  return AddAuthRoute(routes, "DELETE", "/api/tokens/{id}", "tokens.manage", "API トークンを失効",
+                      "Revoke an API token", bind(&RevokeToken));
 }
 
 }  // namespace internal

@@ -60,8 +60,8 @@ class CsrfTest : public ::testing::Test {
   RawClient::Result Send(const std::string& method, const std::string& headers) {
     RawClient c(server_->port());
     EXPECT_TRUE(c.connected());
-    EXPECT_TRUE(c.Send(method + " /thing HTTP/1.1\r\nHost: x\r\n" + headers +
-                       "Content-Length: 0\r\n\r\n"));
+    EXPECT_TRUE(
+        c.Send(method + " /thing HTTP/1.1\r\nHost: x\r\n" + headers + "Content-Length: 0\r\n\r\n"));
     return c.ReadResponse(method == "HEAD");
   }
 
