@@ -2,14 +2,16 @@
 
 #include "dokuei/base/clock.h"
 #include "dokuei/base/strings.h"
+#include "dokuei/http/media_type.h"
 #include "dokuei/identity/roles.h"
 
 namespace dokuei::api::internal {
 namespace {
 
 constexpr const identity::Message* kOwn[] = {
-    &kBadJson,          &kMissingField,     &kWrongType, &kTenantNotFound,   &kTokenNotFound,
-    &kAuditUnavailable, &kChallengeExpired, &kWrongCode, &kAddressThrottled, &kExpiryDays,
+    &kBadJson,        &kJsonOnly,         &kMissingField,     &kWrongType,
+    &kTenantNotFound, &kTokenNotFound,    &kAuditUnavailable, &kChallengeExpired,
+    &kWrongCode,      &kAddressThrottled, &kExpiryDays,
 };
 
 }  // namespace
@@ -37,6 +39,9 @@ http::Handler Localizing(http::Handler handler) {
 }
 
 base::Result<Json> ParseBody(const http::Request& request) {
+  auto type = http::ParseMediaType(request.Header("Content-Type"));
+  if (!type.ok() || type->type != "application" || type->subtype != "json")
+    return Error(base::Code::kUnsupported, kJsonOnly, request.lang, "Content-Type");
   Json body = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded() || !body.is_object())
     return Error(base::Code::kInvalidArgument, kBadJson, request.lang);

@@ -22,6 +22,9 @@ using Json = nlohmann::json;
 // Messages of the api module itself (identity's come from identity::AllMessages()).
 inline constexpr identity::Message kBadJson = {"the request body must be a JSON object",
                                                "リクエスト本文は JSON オブジェクトにしてください"};
+inline constexpr identity::Message kJsonOnly = {
+    "send the body as JSON (Content-Type: application/json)",
+    "本文は JSON で送ってください (Content-Type: application/json)"};
 inline constexpr identity::Message kMissingField = {"a required field is missing or empty",
                                                     "必須の項目がないか空です"};
 inline constexpr identity::Message kWrongType = {"a field has the wrong type",
@@ -54,7 +57,9 @@ base::Status Localized(const base::Status& status, std::string_view lang);
 // Wraps a handler so that every error it returns is localized for the request's language.
 http::Handler Localizing(http::Handler handler);
 
-// The request body as a JSON object (kInvalidArgument otherwise).
+// The request body as a JSON object (kInvalidArgument otherwise). The Content-Type must be
+// application/json (kUnsupported otherwise): an HTML form cannot send that cross-site without a
+// CORS preflight, so a forged sign-in (login CSRF) cannot reach the routes that need no cookie.
 base::Result<Json> ParseBody(const http::Request& request);
 // A string member; `required` makes a missing or empty one an error naming the field.
 base::Result<std::string> StringField(const Json& body, const char* name, bool required,

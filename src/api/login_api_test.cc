@@ -133,6 +133,17 @@ TEST_P(LoginApiTest, LockoutAfterTenFailuresThenOpensAgain) {
 TEST_P(LoginApiTest, MalformedBodiesAreRefusedWithTheFieldNamed) {
   Reply r = Call("POST", "/api/auth/login", "not json", {{"Content-Type", "application/json"}});
   EXPECT_EQ(r.status, 400);
+  // What an HTML form can send cross-site without a preflight is refused before anything runs.
+  const std::string form_json = R"({"login":"staff","password":"x"})";
+  for (const char* type : {"text/plain", "application/x-www-form-urlencoded", ""}) {
+    r = Call("POST", "/api/auth/login", form_json, {{"Content-Type", type}});
+    EXPECT_EQ(r.status, 415) << type;
+    EXPECT_EQ(r.json()["field"], "Content-Type");
+  }
+  EXPECT_TRUE(Audit("").empty());
+  r = Call("POST", "/api/auth/login", form_json,
+           {{"Content-Type", "Application/JSON; charset=utf-8"}});
+  EXPECT_EQ(r.status, 401);
   r = Post("/api/auth/login", {{"login", "x"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.json()["field"], "password");
