@@ -21,6 +21,9 @@ constexpr char kCsrf[] = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee
 class FakeAuthenticator final : public Authenticator {
  public:
   base::Result<Principal> Authenticate(const RequestView& request) override {
+    if (request.Header("X-Fail") == "unavailable")
+      return base::Unavailable("db down: secret detail");
+    if (request.Header("X-Fail") == "odd") return base::InvalidArgument("odd");
     Principal p;
     p.tenant_id = 1;
     p.permissions = {"*"};
@@ -120,6 +123,18 @@ TEST_F(CsrfTest, SafeMethodsAndBearerTokensNeedNoToken) {
     EXPECT_EQ(r.res.result_int(), 200) << method;
     EXPECT_EQ(r.res.body(), "token:t");
   }
+}
+
+// Not CSRF, but the same hook: an authenticator that cannot decide (its database or the audit
+// log is down) fails the request with 503 and no detail; other errors count as bad credentials.
+TEST_F(CsrfTest, AuthenticatorFailuresAreNotBadCredentials) {
+  auto r = Send("GET", "X-Fail: unavailable\r\n");
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.res.result_int(), 503);
+  EXPECT_EQ(r.res.body().find("secret detail"), std::string::npos);
+  r = Send("GET", "X-Fail: odd\r\n");
+  EXPECT_EQ(r.res.result_int(), 401);
+  EXPECT_EQ(calls_, 0);
 }
 
 TEST(CsrfCheck, RulesWithoutAServer) {
