@@ -1,6 +1,3 @@
-// RegisterRoutes alone in this file: it names every route group, so linking it needs all of them
-// (auth_routes.cc, admin_routes.cc, audit_routes.cc); RequestEvent lives in request_event.cc so
-// that a binary or test using one group links without the others.
 #include "dokuei/api/api.h"
 
 namespace dokuei::api {

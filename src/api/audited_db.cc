@@ -2,7 +2,7 @@
 
 #include "dokuei/base/strings.h"
 
-namespace dokuei::api::internal {
+namespace dokuei::api::auth_internal {
 namespace {
 
 // Forwards every statement and notes whether one started with `prefix`.
@@ -42,4 +42,4 @@ base::Status AuditedDatabase::Transact(db::TxKind kind,
   return st;
 }
 
-}  // namespace dokuei::api::internal
+}  // namespace dokuei::api::auth_internal

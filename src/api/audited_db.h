@@ -19,7 +19,7 @@
 #include "dokuei/audit/audit.h"
 #include "dokuei/db/db.h"
 
-namespace dokuei::api::internal {
+namespace dokuei::api::auth_internal {
 
 class AuditedDatabase final : public db::Database {
  public:
@@ -44,4 +44,4 @@ class AuditedDatabase final : public db::Database {
   std::optional<audit::Record> record_;
 };
 
-}  // namespace dokuei::api::internal
+}  // namespace dokuei::api::auth_internal

@@ -8,7 +8,7 @@
 #include "common.h"
 #include "dokuei/api/api.h"
 
-namespace dokuei::api::internal {
+namespace dokuei::api::auth_internal {
 
 inline constexpr identity::Message kUserOnly = {
     "this route is for a signed-in person (session), not for API tokens",
@@ -38,4 +38,4 @@ base::Status Record(Services& services, audit::Event event, std::string_view lan
 // kPermissionDenied unless the request was made by a person with a session (user id set).
 base::Status RequireUser(const http::Request& request);
 
-}  // namespace dokuei::api::internal
+}  // namespace dokuei::api::auth_internal

@@ -1,10 +1,10 @@
 // The authentication routes as a table (security.md A1, docs/design/identity-and-audit.md):
 // each documents itself in both languages and names a permission from identity's table, and every
 // authenticated route refuses a caller without credentials with 401 and no data.
-#include "api_test_util.h"
+#include "auth_test_fixture.h"
 #include "dokuei/identity/roles.h"
 
-namespace dokuei::api::testing {
+namespace dokuei::api::auth_testing {
 namespace {
 
 using RouteTableTest = ApiTest;
@@ -52,4 +52,4 @@ TEST_P(RouteTableTest, EveryAuthenticatedRouteRefusesAnonymousCallers) {
 }
 
 }  // namespace
-}  // namespace dokuei::api::testing
+}  // namespace dokuei::api::auth_testing

@@ -14,7 +14,7 @@
 #include "dokuei/base/strings.h"
 
 namespace dokuei::api {
-namespace internal {
+namespace auth_internal {
 
 base::Status AddAuthRoute(http::RouteTable& routes, std::string method, std::string pattern,
                           std::string permission, std::string summary_ja, std::string summary_en,
@@ -82,12 +82,12 @@ base::Status RequireUser(const http::Request& request) {
   return Error(base::Code::kPermissionDenied, kUserOnly, request.lang);
 }
 
-}  // namespace internal
+}  // namespace auth_internal
 
 namespace {
 
-using internal::Error;
-using internal::Json;
+using auth_internal::Error;
+using auth_internal::Json;
 
 enum class Step { kPassword, kSecondFactor, kEnrolment };
 
@@ -114,15 +114,15 @@ base::Result<http::Response> Refused(Services& s, http::Request& req,
       LoginEvent(req, r, step == Step::kPassword ? "login.failure" : "login.2fa.failure");
   e.outcome = audit::Outcome::kMinorFailure;
   e.message = "refused: " + std::string(identity::LoginRefusalName(r.reason));
-  DOKUEI_RETURN_IF_ERROR(internal::Record(s, std::move(e), req.lang));
+  DOKUEI_RETURN_IF_ERROR(auth_internal::Record(s, std::move(e), req.lang));
   switch (r.reason) {
     case identity::LoginRefusal::kAddressThrottled:
-      return Error(base::Code::kTooManyRequests, internal::kAddressThrottled, req.lang);
+      return Error(base::Code::kTooManyRequests, auth_internal::kAddressThrottled, req.lang);
     case identity::LoginRefusal::kWrongSecondFactor:
       // The password was right: saying that the code is wrong reveals nothing new.
-      return Error(base::Code::kUnauthenticated, internal::kWrongCode, req.lang, "code");
+      return Error(base::Code::kUnauthenticated, auth_internal::kWrongCode, req.lang, "code");
     case identity::LoginRefusal::kChallengeInvalid:
-      return Error(base::Code::kUnauthenticated, internal::kChallengeExpired, req.lang,
+      return Error(base::Code::kUnauthenticated, auth_internal::kChallengeExpired, req.lang,
                    "challenge");
     default:
       // Unknown login, wrong password, locked, disabled: one answer.
@@ -137,7 +137,8 @@ base::Result<http::Response> Finish(Services& s, http::Request& req, identity::L
   if (r.outcome == LoginOutcome::kRefused) return Refused(s, req, r, step);
 
   if (r.outcome == LoginOutcome::kNeedsSecondFactor || r.outcome == LoginOutcome::kNeedsEnrolment) {
-    Json out{{"challenge", r.challenge}, {"expires_at", internal::Iso(r.challenge_expires_at)}};
+    Json out{{"challenge", r.challenge},
+             {"expires_at", auth_internal::Iso(r.challenge_expires_at)}};
     audit::Event e = LoginEvent(req, r, "login");
     if (r.outcome == LoginOutcome::kNeedsSecondFactor) {
       out["status"] = "second_factor_required";
@@ -150,8 +151,8 @@ base::Result<http::Response> Finish(Services& s, http::Request& req, identity::L
       out["secret"] = enrolment.secret_base32;
       e.message = "password accepted; second-factor enrolment required";
     }
-    DOKUEI_RETURN_IF_ERROR(internal::Record(s, std::move(e), req.lang));
-    return internal::JsonResponse(200, out);
+    DOKUEI_RETURN_IF_ERROR(auth_internal::Record(s, std::move(e), req.lang));
+    return auth_internal::JsonResponse(200, out);
   }
 
   // Signed in.
@@ -163,7 +164,7 @@ base::Result<http::Response> Finish(Services& s, http::Request& req, identity::L
                                            std::to_string(r.recovery_codes_left) + " left"
                                      : "signed in with a TOTP code";
   e.object_detail += " session " + session.handle;
-  if (base::Status st = internal::Record(s, std::move(e), req.lang); !st.ok()) {
+  if (base::Status st = auth_internal::Record(s, std::move(e), req.lang); !st.ok()) {
     // No session without its record.
     if (auto out = s.identity.sessions().Logout(r.session_id); !out.ok())
       spdlog::error("api: could not end an unrecorded session: {}", out.ToString());
@@ -171,36 +172,39 @@ base::Result<http::Response> Finish(Services& s, http::Request& req, identity::L
   }
   Json out{{"status", "ok"},
            {"csrf_token", session.csrf_token},
-           {"user", internal::PrincipalUserJson(session.principal)},
+           {"user", auth_internal::PrincipalUserJson(session.principal)},
            {"session",
-            {{"expires_at", internal::Iso(session.absolute_expires_at)},
-             {"idle_expires_at", internal::Iso(session.idle_expires_at)}}}};
+            {{"expires_at", auth_internal::Iso(session.absolute_expires_at)},
+             {"idle_expires_at", auth_internal::Iso(session.idle_expires_at)}}}};
   if (!r.recovery_codes.empty()) out["recovery_codes"] = r.recovery_codes;
   if (r.used_recovery_code) out["recovery_codes_left"] = r.recovery_codes_left;
-  http::Response res = internal::JsonResponse(200, out);
-  res.headers.Add("Set-Cookie", internal::SessionCookie(s.options, r.session_id));
+  http::Response res = auth_internal::JsonResponse(200, out);
+  res.headers.Add("Set-Cookie", auth_internal::SessionCookie(s.options, r.session_id));
   return res;
 }
 
 base::Result<http::Response> Login(Services& s, http::Request& req) {
-  DOKUEI_ASSIGN_OR_RETURN(const Json body, internal::ParseBody(req));
+  DOKUEI_ASSIGN_OR_RETURN(const Json body, auth_internal::ParseBody(req));
   identity::LoginRequest lr;
-  DOKUEI_ASSIGN_OR_RETURN(lr.login, internal::StringField(body, "login", true, req.lang));
-  DOKUEI_ASSIGN_OR_RETURN(lr.password, internal::StringField(body, "password", true, req.lang));
+  DOKUEI_ASSIGN_OR_RETURN(lr.login, auth_internal::StringField(body, "login", true, req.lang));
+  DOKUEI_ASSIGN_OR_RETURN(lr.password,
+                          auth_internal::StringField(body, "password", true, req.lang));
   lr.source_address = RequestEvent(req, "").source_address;
   lr.user_agent = std::string(req.Header("User-Agent").substr(0, 200));
-  lr.previous_session_id = internal::CookieValue(req.Header("Cookie"), s.options.cookie_name);
+  lr.previous_session_id = auth_internal::CookieValue(req.Header("Cookie"), s.options.cookie_name);
   DOKUEI_ASSIGN_OR_RETURN(identity::LoginResult r, s.identity.sessions().Login(lr));
   return Finish(s, req, std::move(r), Step::kPassword);
 }
 
 base::Result<http::Response> SecondFactor(Services& s, http::Request& req) {
-  DOKUEI_ASSIGN_OR_RETURN(const Json body, internal::ParseBody(req));
+  DOKUEI_ASSIGN_OR_RETURN(const Json body, auth_internal::ParseBody(req));
   DOKUEI_ASSIGN_OR_RETURN(const std::string challenge,
-                          internal::StringField(body, "challenge", true, req.lang));
-  DOKUEI_ASSIGN_OR_RETURN(std::string code, internal::StringField(body, "code", false, req.lang));
+                          auth_internal::StringField(body, "challenge", true, req.lang));
+  DOKUEI_ASSIGN_OR_RETURN(std::string code,
+                          auth_internal::StringField(body, "code", false, req.lang));
   if (code.empty()) {
-    DOKUEI_ASSIGN_OR_RETURN(code, internal::StringField(body, "recovery_code", true, req.lang));
+    DOKUEI_ASSIGN_OR_RETURN(code,
+                            auth_internal::StringField(body, "recovery_code", true, req.lang));
   }
   DOKUEI_ASSIGN_OR_RETURN(identity::LoginResult r,
                           s.identity.sessions().CompleteSecondFactor(
@@ -209,11 +213,11 @@ base::Result<http::Response> SecondFactor(Services& s, http::Request& req) {
 }
 
 base::Result<http::Response> Enrol(Services& s, http::Request& req) {
-  DOKUEI_ASSIGN_OR_RETURN(const Json body, internal::ParseBody(req));
+  DOKUEI_ASSIGN_OR_RETURN(const Json body, auth_internal::ParseBody(req));
   DOKUEI_ASSIGN_OR_RETURN(const std::string challenge,
-                          internal::StringField(body, "challenge", true, req.lang));
+                          auth_internal::StringField(body, "challenge", true, req.lang));
   DOKUEI_ASSIGN_OR_RETURN(const std::string code,
-                          internal::StringField(body, "code", true, req.lang));
+                          auth_internal::StringField(body, "code", true, req.lang));
   DOKUEI_ASSIGN_OR_RETURN(identity::LoginResult r,
                           s.identity.sessions().CompleteEnrolment(
                               challenge, code, RequestEvent(req, "").source_address));
@@ -221,34 +225,34 @@ base::Result<http::Response> Enrol(Services& s, http::Request& req) {
 }
 
 base::Result<http::Response> Logout(Services& s, http::Request& req) {
-  DOKUEI_RETURN_IF_ERROR(internal::RequireUser(req));
+  DOKUEI_RETURN_IF_ERROR(auth_internal::RequireUser(req));
   audit::Event e = RequestEvent(req, "logout");
   e.tenant_id = req.principal.tenant_id;
   e.object_detail = req.method + " " + req.path;
-  internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
+  auth_internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
   identity::Sessions sessions(adb, s.identity.clock(), s.identity.hasher(), s.identity.two_factor(),
                               s.identity.options());
   DOKUEI_RETURN_IF_ERROR(sessions.Logout(req.principal.session_id));
-  if (!adb.appended()) DOKUEI_RETURN_IF_ERROR(internal::Record(s, std::move(e), req.lang));
-  http::Response res = internal::JsonResponse(200, Json{{"status", "signed_out"}});
-  res.headers.Add("Set-Cookie", internal::ClearedCookie(s.options));
+  if (!adb.appended()) DOKUEI_RETURN_IF_ERROR(auth_internal::Record(s, std::move(e), req.lang));
+  http::Response res = auth_internal::JsonResponse(200, Json{{"status", "signed_out"}});
+  res.headers.Add("Set-Cookie", auth_internal::ClearedCookie(s.options));
   return res;
 }
 
 base::Result<http::Response> LogoutEverywhere(Services& s, http::Request& req) {
-  DOKUEI_RETURN_IF_ERROR(internal::RequireUser(req));
+  DOKUEI_RETURN_IF_ERROR(auth_internal::RequireUser(req));
   audit::Event e = RequestEvent(req, "logout.all");
   e.tenant_id = req.principal.tenant_id;
   e.object_detail = req.method + " " + req.path;
   e.message = "every session and pending sign-in of the user ended";
-  internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
+  auth_internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
   identity::Sessions sessions(adb, s.identity.clock(), s.identity.hasher(), s.identity.two_factor(),
                               s.identity.options());
   DOKUEI_ASSIGN_OR_RETURN(const int64_t ended, sessions.LogoutEverywhere(req.principal.user_id));
-  if (!adb.appended()) DOKUEI_RETURN_IF_ERROR(internal::Record(s, std::move(e), req.lang));
+  if (!adb.appended()) DOKUEI_RETURN_IF_ERROR(auth_internal::Record(s, std::move(e), req.lang));
   http::Response res =
-      internal::JsonResponse(200, Json{{"status", "signed_out"}, {"sessions_ended", ended}});
-  res.headers.Add("Set-Cookie", internal::ClearedCookie(s.options));
+      auth_internal::JsonResponse(200, Json{{"status", "signed_out"}, {"sessions_ended", ended}});
+  res.headers.Add("Set-Cookie", auth_internal::ClearedCookie(s.options));
   return res;
 }
 
@@ -259,22 +263,22 @@ base::Status RegisterAuthRoutes(http::RouteTable& routes, Services& services) {
   auto bind = [s](base::Result<http::Response> (*fn)(Services&, http::Request&)) {
     return [s, fn](http::Request& req) { return fn(*s, req); };
   };
-  DOKUEI_RETURN_IF_ERROR(internal::AddAuthRoute(
+  DOKUEI_RETURN_IF_ERROR(auth_internal::AddAuthRoute(
       routes, "POST", "/api/auth/login", "", "ログイン (ID とパスワード)",
       "Sign in with login and password", bind(&Login), /*authenticate=*/false));
-  DOKUEI_RETURN_IF_ERROR(internal::AddAuthRoute(
+  DOKUEI_RETURN_IF_ERROR(auth_internal::AddAuthRoute(
       routes, "POST", "/api/auth/second-factor", "", "二要素認証コードでログインを完了",
       "Complete sign-in with a TOTP or recovery code", bind(&SecondFactor), false));
-  DOKUEI_RETURN_IF_ERROR(internal::AddAuthRoute(
+  DOKUEI_RETURN_IF_ERROR(auth_internal::AddAuthRoute(
       routes, "POST", "/api/auth/enrol", "", "初回ログイン時の二要素認証の登録を確定",
       "Confirm the TOTP enrolment required at first sign-in", bind(&Enrol), false));
-  DOKUEI_RETURN_IF_ERROR(internal::AddAuthRoute(routes, "POST", "/api/auth/logout", "account.self",
-                                                "ログアウト", "Sign out", bind(&Logout)));
-  DOKUEI_RETURN_IF_ERROR(internal::AddAuthRoute(
+  DOKUEI_RETURN_IF_ERROR(auth_internal::AddAuthRoute(
+      routes, "POST", "/api/auth/logout", "account.self", "ログアウト", "Sign out", bind(&Logout)));
+  DOKUEI_RETURN_IF_ERROR(auth_internal::AddAuthRoute(
       routes, "POST", "/api/auth/logout-everywhere", "account.self", "すべての端末からログアウト",
       "Sign out of every session", bind(&LogoutEverywhere)));
-  DOKUEI_RETURN_IF_ERROR(internal::RegisterMeRoutes(routes, services));
-  return internal::RegisterTokenRoutes(routes, services);
+  DOKUEI_RETURN_IF_ERROR(auth_internal::RegisterMeRoutes(routes, services));
+  return auth_internal::RegisterTokenRoutes(routes, services);
 }
 
 }  // namespace dokuei::api

@@ -36,11 +36,11 @@ class ApiAuthenticator final : public http::Authenticator {
       return static_.Authenticate(request);
     }
     const std::string session_id =
-        internal::CookieValue(request.Header("Cookie"), services_.options.cookie_name);
+        auth_internal::CookieValue(request.Header("Cookie"), services_.options.cookie_name);
     if (session_id.empty()) return base::Unauthenticated("missing credentials");
     DOKUEI_ASSIGN_OR_RETURN(const identity::SessionInfo info,
                             services_.identity.sessions().Verify(session_id));
-    http::Principal p = internal::ToHttpPrincipal(info.principal);
+    http::Principal p = auth_internal::ToHttpPrincipal(info.principal);
     p.via = http::Principal::Via::kSession;
     p.csrf_token = info.csrf_token;
     p.session_id = session_id;
@@ -79,7 +79,7 @@ class ApiAuthenticator final : public http::Authenticator {
       if (verified.ok()) return base::Unavailable("audit log unavailable");
     }
     if (!verified.ok()) return verified.status();
-    http::Principal p = internal::ToHttpPrincipal(*verified);
+    http::Principal p = auth_internal::ToHttpPrincipal(*verified);
     p.via = http::Principal::Via::kBearer;
     return p;
   }

@@ -5,7 +5,7 @@
 #include "dokuei/http/media_type.h"
 #include "dokuei/identity/roles.h"
 
-namespace dokuei::api::internal {
+namespace dokuei::api::auth_internal {
 namespace {
 
 constexpr const identity::Message* kOwn[] = {
@@ -129,4 +129,4 @@ Json OptionalIso(const std::optional<base::Timestamp>& t) {
   return t ? Json(Iso(*t)) : Json(nullptr);
 }
 
-}  // namespace dokuei::api::internal
+}  // namespace dokuei::api::auth_internal

@@ -15,7 +15,7 @@
 #include "dokuei/identity/messages.h"
 #include "dokuei/identity/records.h"
 
-namespace dokuei::api::internal {
+namespace dokuei::api::auth_internal {
 
 using Json = nlohmann::json;
 
@@ -78,4 +78,4 @@ identity::Principal ToIdentityPrincipal(const http::Principal& p);
 std::string Iso(base::Timestamp t);
 Json OptionalIso(const std::optional<base::Timestamp>& t);
 
-}  // namespace dokuei::api::internal
+}  // namespace dokuei::api::auth_internal

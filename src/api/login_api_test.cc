@@ -1,10 +1,10 @@
 // Sign-in through the JSON API on every backend (security.md A5–A7, L1): identical refusals,
 // lockout, second factor, enrolment at first sign-in, recovery codes, session rotation,
 // timeouts, and one audit record per attempt.
-#include "api_test_util.h"
+#include "auth_test_fixture.h"
 #include "dokuei/identity/messages.h"
 
-namespace dokuei::api::testing {
+namespace dokuei::api::auth_testing {
 namespace {
 
 using std::chrono::hours;
@@ -12,7 +12,7 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 
 using LoginApiTest = ApiTest;
-DOKUEI_API_BACKENDS(LoginApiTest);
+DOKUEI_AUTH_API_BACKENDS(LoginApiTest);
 
 std::vector<audit::Record> Exactly(const std::vector<audit::Record>& all, const std::string& a) {
   std::vector<audit::Record> out;
@@ -351,4 +351,4 @@ TEST_P(LoginApiTest, AnAddressWithTooManyFailuresIsThrottled) {
 }
 
 }  // namespace
-}  // namespace dokuei::api::testing
+}  // namespace dokuei::api::auth_testing

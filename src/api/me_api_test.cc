@@ -1,15 +1,15 @@
 // The signed-in person's own account through the JSON API on every backend: password change
 // (policy errors named, other sessions end), TOTP enrolment from the account page, recovery
 // codes regenerated; each change and each refusal recorded once.
-#include "api_test_util.h"
+#include "auth_test_fixture.h"
 
-namespace dokuei::api::testing {
+namespace dokuei::api::auth_testing {
 namespace {
 
 using std::chrono::seconds;
 
 using MeApiTest = ApiTest;
-DOKUEI_API_BACKENDS(MeApiTest);
+DOKUEI_AUTH_API_BACKENDS(MeApiTest);
 
 TEST_P(MeApiTest, ChangePasswordEndsOtherSessions) {
   const auto h = MakeTenant("sakura");
@@ -146,4 +146,4 @@ TEST_P(MeApiTest, NoChangeWithoutItsAuditRecord) {
 }
 
 }  // namespace
-}  // namespace dokuei::api::testing
+}  // namespace dokuei::api::auth_testing

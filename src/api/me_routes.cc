@@ -11,7 +11,7 @@
 namespace dokuei::api {
 namespace {
 
-using internal::Json;
+using auth_internal::Json;
 
 audit::Event MeEvent(const http::Request& req, std::string action) {
   audit::Event e = RequestEvent(req, std::move(action));
@@ -26,12 +26,12 @@ base::Status Refuse(Services& s, const http::Request& req, audit::Event e,
                     const base::Status& why) {
   e.outcome = audit::Outcome::kMinorFailure;
   e.message = "refused: " + why.message();
-  DOKUEI_RETURN_IF_ERROR(internal::Record(s, std::move(e), req.lang));
+  DOKUEI_RETURN_IF_ERROR(auth_internal::Record(s, std::move(e), req.lang));
   return why;
 }
 
 base::Result<http::Response> Me(Services& s, http::Request& req) {
-  DOKUEI_RETURN_IF_ERROR(internal::RequireUser(req));
+  DOKUEI_RETURN_IF_ERROR(auth_internal::RequireUser(req));
   // The session is verified afresh for this request; read the details it does not carry.
   DOKUEI_ASSIGN_OR_RETURN(const identity::SessionInfo info,
                           s.identity.sessions().Verify(req.principal.session_id));
@@ -40,11 +40,11 @@ base::Result<http::Response> Me(Services& s, http::Request& req) {
       s.identity.accounts().Get(req.principal.tenant_id, req.principal.user_id));
   DOKUEI_ASSIGN_OR_RETURN(const identity::Tenant tenant,
                           s.identity.tenants().Get(req.principal.tenant_id));
-  Json u = internal::PrincipalUserJson(info.principal);
+  Json u = auth_internal::PrincipalUserJson(info.principal);
   u["email"] = user.email;
   u["two_factor_enrolled"] = user.two_factor_enrolled;
   u["two_factor_required"] = user.two_factor_required;
-  u["last_login_at"] = internal::OptionalIso(user.last_login_at);
+  u["last_login_at"] = auth_internal::OptionalIso(user.last_login_at);
   Json roles = Json::array();
   for (identity::Role r : user.roles) {
     roles.push_back({{"role", std::string(identity::RoleName(r))},
@@ -58,31 +58,31 @@ base::Result<http::Response> Me(Services& s, http::Request& req) {
              {"name_en", tenant.name_en},
              {"kind", std::string(identity::TenantKindName(tenant.kind))}}},
            {"roles", roles},
-           {"permissions", internal::GrantsJson(info.principal)},
+           {"permissions", auth_internal::GrantsJson(info.principal)},
            {"csrf_token", info.csrf_token},
            {"session",
-            {{"expires_at", internal::Iso(info.absolute_expires_at)},
-             {"idle_expires_at", internal::Iso(info.idle_expires_at)}}}};
+            {{"expires_at", auth_internal::Iso(info.absolute_expires_at)},
+             {"idle_expires_at", auth_internal::Iso(info.idle_expires_at)}}}};
   if (user.two_factor_enrolled) {
     DOKUEI_ASSIGN_OR_RETURN(const int left, s.identity.two_factor().RecoveryCodesLeft(user.id));
     out["recovery_codes_left"] = left;
   }
-  return internal::JsonResponse(200, out);
+  return auth_internal::JsonResponse(200, out);
 }
 
 base::Result<http::Response> ChangePassword(Services& s, http::Request& req) {
-  DOKUEI_RETURN_IF_ERROR(internal::RequireUser(req));
-  DOKUEI_ASSIGN_OR_RETURN(const Json body, internal::ParseBody(req));
+  DOKUEI_RETURN_IF_ERROR(auth_internal::RequireUser(req));
+  DOKUEI_ASSIGN_OR_RETURN(const Json body, auth_internal::ParseBody(req));
   DOKUEI_ASSIGN_OR_RETURN(const std::string current,
-                          internal::StringField(body, "current_password", true, req.lang));
+                          auth_internal::StringField(body, "current_password", true, req.lang));
   DOKUEI_ASSIGN_OR_RETURN(const std::string next,
-                          internal::StringField(body, "new_password", true, req.lang));
+                          auth_internal::StringField(body, "new_password", true, req.lang));
   audit::Event e = MeEvent(req, "password.change");
   e.message = "own password changed; other sessions ended";
   // Only the transaction that stores the new hash carries the success record (a wrong current
   // password writes a failure counter instead).
-  internal::AuditedDatabase adb(s.identity.database(), s.audit, e,
-                                "UPDATE users SET password_hash");
+  auth_internal::AuditedDatabase adb(s.identity.database(), s.audit, e,
+                                     "UPDATE users SET password_hash");
   identity::Accounts accounts(adb, s.identity.clock(), s.identity.hasher(), s.identity.options());
   base::Status st =
       accounts.ChangePassword(req.principal.user_id, current, next, req.principal.session_id);
@@ -91,12 +91,12 @@ base::Result<http::Response> ChangePassword(Services& s, http::Request& req) {
     if (st.field() == "password") st = base::Status(st.code(), st.message(), "new_password");
     return Refuse(s, req, std::move(e), st);
   }
-  if (!adb.appended()) DOKUEI_RETURN_IF_ERROR(internal::Record(s, std::move(e), req.lang));
-  return internal::JsonResponse(200, Json{{"status", "ok"}});
+  if (!adb.appended()) DOKUEI_RETURN_IF_ERROR(auth_internal::Record(s, std::move(e), req.lang));
+  return auth_internal::JsonResponse(200, Json{{"status", "ok"}});
 }
 
 base::Result<http::Response> BeginTwoFactor(Services& s, http::Request& req) {
-  DOKUEI_RETURN_IF_ERROR(internal::RequireUser(req));
+  DOKUEI_RETURN_IF_ERROR(auth_internal::RequireUser(req));
   audit::Event e = MeEvent(req, "totp.enrol.begin");
   e.message = "new TOTP secret issued (not active until confirmed)";
   identity::TotpEnrolment enrolment;
@@ -105,15 +105,15 @@ base::Result<http::Response> BeginTwoFactor(Services& s, http::Request& req) {
     return s.audit.AppendIn(c, e).status();
   });
   if (!st.ok()) return Refuse(s, req, std::move(e), st);
-  return internal::JsonResponse(
+  return auth_internal::JsonResponse(
       200, Json{{"otpauth_uri", enrolment.otpauth_uri}, {"secret", enrolment.secret_base32}});
 }
 
 base::Result<http::Response> ConfirmTwoFactor(Services& s, http::Request& req) {
-  DOKUEI_RETURN_IF_ERROR(internal::RequireUser(req));
-  DOKUEI_ASSIGN_OR_RETURN(const Json body, internal::ParseBody(req));
+  DOKUEI_RETURN_IF_ERROR(auth_internal::RequireUser(req));
+  DOKUEI_ASSIGN_OR_RETURN(const Json body, auth_internal::ParseBody(req));
   DOKUEI_ASSIGN_OR_RETURN(const std::string code,
-                          internal::StringField(body, "code", true, req.lang));
+                          auth_internal::StringField(body, "code", true, req.lang));
   audit::Event e = MeEvent(req, "totp.enrol");
   e.message = "second factor enrolled; recovery codes issued";
   std::vector<std::string> codes;
@@ -123,27 +123,27 @@ base::Result<http::Response> ConfirmTwoFactor(Services& s, http::Request& req) {
     return s.audit.AppendIn(c, e).status();
   });
   if (!st.ok()) return Refuse(s, req, std::move(e), st);
-  return internal::JsonResponse(200, Json{{"status", "ok"}, {"recovery_codes", codes}});
+  return auth_internal::JsonResponse(200, Json{{"status", "ok"}, {"recovery_codes", codes}});
 }
 
 base::Result<http::Response> RegenerateRecoveryCodes(Services& s, http::Request& req) {
-  DOKUEI_RETURN_IF_ERROR(internal::RequireUser(req));
-  DOKUEI_ASSIGN_OR_RETURN(const Json body, internal::ParseBody(req));
+  DOKUEI_RETURN_IF_ERROR(auth_internal::RequireUser(req));
+  DOKUEI_ASSIGN_OR_RETURN(const Json body, auth_internal::ParseBody(req));
   DOKUEI_ASSIGN_OR_RETURN(const std::string code,
-                          internal::StringField(body, "code", true, req.lang));
+                          auth_internal::StringField(body, "code", true, req.lang));
   audit::Event e = MeEvent(req, "totp.recovery_codes");
   e.message = "recovery codes regenerated; the old ones are void";
-  internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
+  auth_internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
   identity::TwoFactor two_factor(adb, s.identity.clock(), s.identity.key(), s.identity.options());
   auto codes = two_factor.RegenerateRecoveryCodes(req.principal.user_id, code);
   if (!codes.ok()) return Refuse(s, req, std::move(e), codes.status());
-  if (!adb.appended()) DOKUEI_RETURN_IF_ERROR(internal::Record(s, std::move(e), req.lang));
-  return internal::JsonResponse(200, Json{{"status", "ok"}, {"recovery_codes", *codes}});
+  if (!adb.appended()) DOKUEI_RETURN_IF_ERROR(auth_internal::Record(s, std::move(e), req.lang));
+  return auth_internal::JsonResponse(200, Json{{"status", "ok"}, {"recovery_codes", *codes}});
 }
 
 }  // namespace
 
-namespace internal {
+namespace auth_internal {
 
 base::Status RegisterMeRoutes(http::RouteTable& routes, Services& services) {
   Services* s = &services;
@@ -168,5 +168,5 @@ base::Status RegisterMeRoutes(http::RouteTable& routes, Services& services) {
                       bind(&RegenerateRecoveryCodes));
 }
 
-}  // namespace internal
+}  // namespace auth_internal
 }  // namespace dokuei::api

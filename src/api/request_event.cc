@@ -1,3 +1,5 @@
+// RequestEvent lives apart from RegisterRoutes so that the route groups (and their tests) link
+// without every group being present.
 #include "dokuei/api/api.h"
 
 namespace dokuei::api {

@@ -1,9 +1,9 @@
 // API tokens through the JSON API on every backend: creation (secret shown once), use as a
 // bearer token (one "token.use" record per request, no CSRF), scope, tenant isolation,
 // revocation, expiry, and the audit record committed with the change.
-#include "api_test_util.h"
+#include "auth_test_fixture.h"
 
-namespace dokuei::api::testing {
+namespace dokuei::api::auth_testing {
 namespace {
 
 using std::chrono::hours;
@@ -36,7 +36,7 @@ class TokenApiTest : public ApiTest {
   identity::User admin_a_, admin_b_;
   std::string secret_a_, secret_b_;
 };
-DOKUEI_API_BACKENDS(TokenApiTest);
+DOKUEI_AUTH_API_BACKENDS(TokenApiTest);
 
 TEST_P(TokenApiTest, CreateUseAndRevoke) {
   const Browser admin = SignIn("admin-a", kGoodPassword, secret_a_);
@@ -241,4 +241,4 @@ TEST_P(TokenApiTest, NoTokenWithoutItsAuditRecord) {
 }
 
 }  // namespace
-}  // namespace dokuei::api::testing
+}  // namespace dokuei::api::auth_testing

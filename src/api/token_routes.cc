@@ -13,8 +13,8 @@
 namespace dokuei::api {
 namespace {
 
-using internal::Error;
-using internal::Json;
+using auth_internal::Error;
+using auth_internal::Json;
 
 constexpr int kDefaultExpiryDays = 90;
 
@@ -26,11 +26,11 @@ Json TokenJson(const identity::ApiToken& t, base::Timestamp now) {
               {"name", t.name},
               {"prefix", t.prefix},
               {"permissions", perms},
-              {"created_at", internal::Iso(t.created_at)},
+              {"created_at", auth_internal::Iso(t.created_at)},
               {"created_by", t.created_by},
-              {"expires_at", internal::Iso(t.expires_at)},
-              {"revoked_at", internal::OptionalIso(t.revoked_at)},
-              {"last_used_at", internal::OptionalIso(t.last_used_at)},
+              {"expires_at", auth_internal::Iso(t.expires_at)},
+              {"revoked_at", auth_internal::OptionalIso(t.revoked_at)},
+              {"last_used_at", auth_internal::OptionalIso(t.last_used_at)},
               {"active", !t.revoked_at && t.expires_at > now}};
 }
 
@@ -46,7 +46,7 @@ base::Result<int64_t> TargetTenant(Services& s, const http::Request& req, std::s
   }
   if (!t.ok() && t.status().code() != base::Code::kNotFound) return t.status();
   if (!t.ok() || !req.principal.Reaches("tokens.manage", t->id))
-    return Error(base::Code::kNotFound, internal::kTenantNotFound, req.lang, "tenant");
+    return Error(base::Code::kNotFound, auth_internal::kTenantNotFound, req.lang, "tenant");
   return t->id;
 }
 
@@ -57,13 +57,13 @@ base::Result<http::Response> ListTokens(Services& s, http::Request& req) {
   const base::Timestamp now = s.clock.Now();
   Json list = Json::array();
   for (const auto& t : tokens) list.push_back(TokenJson(t, now));
-  return internal::JsonResponse(200, Json{{"tenant_id", tenant}, {"tokens", list}});
+  return auth_internal::JsonResponse(200, Json{{"tenant_id", tenant}, {"tokens", list}});
 }
 
 base::Result<http::Response> CreateToken(Services& s, http::Request& req) {
-  DOKUEI_ASSIGN_OR_RETURN(const Json body, internal::ParseBody(req));
+  DOKUEI_ASSIGN_OR_RETURN(const Json body, auth_internal::ParseBody(req));
   identity::TokenRequest tr;
-  DOKUEI_ASSIGN_OR_RETURN(tr.name, internal::StringField(body, "name", true, req.lang));
+  DOKUEI_ASSIGN_OR_RETURN(tr.name, auth_internal::StringField(body, "name", true, req.lang));
   std::string named;
   if (auto it = body.find("tenant"); it != body.end() && !it->is_null()) {
     if (it->is_number_integer()) {
@@ -71,16 +71,18 @@ base::Result<http::Response> CreateToken(Services& s, http::Request& req) {
     } else if (it->is_string()) {
       named = it->get<std::string>();
     } else {
-      return Error(base::Code::kInvalidArgument, internal::kWrongType, req.lang, "tenant");
+      return Error(base::Code::kInvalidArgument, auth_internal::kWrongType, req.lang, "tenant");
     }
   }
   DOKUEI_ASSIGN_OR_RETURN(tr.tenant_id, TargetTenant(s, req, named));
   auto perms = body.find("permissions");
   if (perms == body.end() || !perms->is_array() || perms->empty())
-    return Error(base::Code::kInvalidArgument, internal::kMissingField, req.lang, "permissions");
+    return Error(base::Code::kInvalidArgument, auth_internal::kMissingField, req.lang,
+                 "permissions");
   for (const Json& p : *perms) {
     if (!p.is_string())
-      return Error(base::Code::kInvalidArgument, internal::kWrongType, req.lang, "permissions");
+      return Error(base::Code::kInvalidArgument, auth_internal::kWrongType, req.lang,
+                   "permissions");
     DOKUEI_ASSIGN_OR_RETURN(const identity::PermissionGrant g,
                             identity::ParsePermissionGrant(p.get<std::string>()));
     tr.permissions.push_back(g);
@@ -88,12 +90,13 @@ base::Result<http::Response> CreateToken(Services& s, http::Request& req) {
   int64_t days = kDefaultExpiryDays;
   if (auto it = body.find("expires_in_days"); it != body.end() && !it->is_null()) {
     if (!it->is_number_integer())
-      return Error(base::Code::kInvalidArgument, internal::kExpiryDays, req.lang,
+      return Error(base::Code::kInvalidArgument, auth_internal::kExpiryDays, req.lang,
                    "expires_in_days");
     days = it->get<int64_t>();
   }
   if (days < 1 || days > 397)
-    return Error(base::Code::kInvalidArgument, internal::kExpiryDays, req.lang, "expires_in_days");
+    return Error(base::Code::kInvalidArgument, auth_internal::kExpiryDays, req.lang,
+                 "expires_in_days");
   tr.expires_at = s.clock.Now() + std::chrono::hours(24 * days);
 
   audit::Event e = RequestEvent(req, "token.create");
@@ -102,14 +105,14 @@ base::Result<http::Response> CreateToken(Services& s, http::Request& req) {
   e.message = "permissions:";
   for (const auto& g : tr.permissions) e.message += " " + identity::FormatPermissionGrant(g);
   e.message += "; expires in " + std::to_string(days) + " days";
-  internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
+  auth_internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
   identity::Tokens tokens(adb, s.identity.clock(), s.identity.options());
-  const identity::Principal creator = internal::ToIdentityPrincipal(req.principal);
+  const identity::Principal creator = auth_internal::ToIdentityPrincipal(req.principal);
   DOKUEI_ASSIGN_OR_RETURN(const identity::NewToken created, tokens.Create(tr, &creator));
-  if (!adb.appended()) DOKUEI_RETURN_IF_ERROR(internal::Record(s, std::move(e), req.lang));
+  if (!adb.appended()) DOKUEI_RETURN_IF_ERROR(auth_internal::Record(s, std::move(e), req.lang));
   Json out = TokenJson(created.token, s.clock.Now());
   out["secret"] = created.secret;
-  http::Response res = internal::JsonResponse(201, out);
+  http::Response res = auth_internal::JsonResponse(201, out);
   res.headers.Set("Location", "/api/tokens/" + std::to_string(created.token.id));
   return res;
 }
@@ -118,17 +121,17 @@ base::Result<http::Response> RevokeToken(Services& s, http::Request& req) {
   DOKUEI_ASSIGN_OR_RETURN(const int64_t tenant,
                           TargetTenant(s, req, req.Query("tenant").value_or("")));
   const auto id = base::ParseInt(req.Param("id"));
-  if (!id || *id <= 0) return Error(base::Code::kNotFound, internal::kTokenNotFound, req.lang);
+  if (!id || *id <= 0) return Error(base::Code::kNotFound, auth_internal::kTokenNotFound, req.lang);
   audit::Event e = RequestEvent(req, "token.revoke");
   e.tenant_id = tenant;
   e.object_detail = "token id " + std::to_string(*id);
-  internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
+  auth_internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
   identity::Tokens tokens(adb, s.identity.clock(), s.identity.options());
   base::Status st = tokens.Revoke(tenant, *id);
   if (st.code() == base::Code::kNotFound)
-    return Error(base::Code::kNotFound, internal::kTokenNotFound, req.lang);
+    return Error(base::Code::kNotFound, auth_internal::kTokenNotFound, req.lang);
   DOKUEI_RETURN_IF_ERROR(st);
-  if (!adb.appended()) DOKUEI_RETURN_IF_ERROR(internal::Record(s, std::move(e), req.lang));
+  if (!adb.appended()) DOKUEI_RETURN_IF_ERROR(auth_internal::Record(s, std::move(e), req.lang));
   http::Response res;
   res.status = 204;
   return res;
@@ -136,7 +139,7 @@ base::Result<http::Response> RevokeToken(Services& s, http::Request& req) {
 
 }  // namespace
 
-namespace internal {
+namespace auth_internal {
 
 base::Status RegisterTokenRoutes(http::RouteTable& routes, Services& services) {
   Services* s = &services;
@@ -152,5 +155,5 @@ base::Status RegisterTokenRoutes(http::RouteTable& routes, Services& services) {
                       "Revoke an API token", bind(&RevokeToken));
 }
 
-}  // namespace internal
+}  // namespace auth_internal
 }  // namespace dokuei::api

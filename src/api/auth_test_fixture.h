@@ -29,7 +29,7 @@
 #include "dokuei/index/index.h"
 #include "dokuei/testing/fake_clock.h"
 
-namespace dokuei::api::testing {
+namespace dokuei::api::auth_testing {
 
 using Json = nlohmann::json;
 
@@ -179,10 +179,10 @@ class ApiTest : public ::testing::TestWithParam<Backend> {
   std::string schema_;
 };
 
-#define DOKUEI_API_BACKENDS(Suite)                                                         \
+#define DOKUEI_AUTH_API_BACKENDS(Suite)                                                    \
   INSTANTIATE_TEST_SUITE_P(                                                                \
       Backends, Suite,                                                                     \
       ::testing::Values(Backend::kSqliteMemory, Backend::kSqliteFile, Backend::kPostgres), \
       BackendName)
 
-}  // namespace dokuei::api::testing
+}  // namespace dokuei::api::auth_testing

@@ -1,9 +1,9 @@
-// The ApiTest fixture (api_test_util.h); named *_test.cc so that the module's glob builds it into
-// api_test. No tests here.
-#include "api_test_util.h"
+// The ApiTest fixture (auth_test_fixture.h); named *_test.cc so that the module's glob builds it
+// into api_test. No tests here.
+#include "auth_test_fixture.h"
 #include "dokuei/identity/totp.h"
 
-namespace dokuei::api::testing {
+namespace dokuei::api::auth_testing {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -205,4 +205,4 @@ std::vector<audit::Record> ApiTest::Audit(const std::string& prefix) {
   return r.ok() ? *r : std::vector<audit::Record>{};
 }
 
-}  // namespace dokuei::api::testing
+}  // namespace dokuei::api::auth_testing
