@@ -1,5 +1,6 @@
 #include "dokuei/api/api.h"
 
+
 namespace dokuei::api {
 
 base::Status RegisterRoutes(http::RouteTable& routes, Services& services) {

@@ -18,8 +18,8 @@ audit::Event RequestEvent(const http::Request& request, std::string action) {
   std::string_view addr = request.remote_address;
   // "127.0.0.1:5342" / "[::1]:5342" -> the address alone
   if (!addr.empty() && addr.front() == '[') {
-    addr = addr.substr(
-        1, addr.find(']') == std::string_view::npos ? addr.size() - 1 : addr.find(']') - 1);
+    addr = addr.substr(1, addr.find(']') == std::string_view::npos ? addr.size() - 1
+                                                                     : addr.find(']') - 1);
   } else if (auto colon = addr.rfind(':');
              colon != std::string_view::npos && addr.find(':') == colon) {
     addr = addr.substr(0, colon);
