@@ -35,7 +35,7 @@ Json GrantsJson(const identity::Principal& p);
 // Appends `event`; kUnavailable (localized) when the audit log cannot take it.
 base::Status Record(Services& services, audit::Event event, std::string_view lang);
 
-// kPermissionDenied unless the request was made by a person with a session (user id set).
+// kPermissionDenied unless the request was made by a person (user id set: sessions only).
 base::Status RequireUser(const http::Request& request);
 
 }  // namespace dokuei::api::auth_internal

@@ -77,8 +77,8 @@ base::Status Record(Services& services, audit::Event event, std::string_view lan
 }
 
 base::Status RequireUser(const http::Request& request) {
-  if (request.principal.user_id != 0 && !request.principal.session_id.empty())
-    return base::Status::Ok();
+  // Only sessions carry a user id (API tokens and static tokens have none).
+  if (request.principal.user_id != 0) return base::Status::Ok();
   return Error(base::Code::kPermissionDenied, kUserOnly, request.lang);
 }
 
@@ -226,6 +226,9 @@ base::Result<http::Response> Enrol(Services& s, http::Request& req) {
 
 base::Result<http::Response> Logout(Services& s, http::Request& req) {
   DOKUEI_RETURN_IF_ERROR(auth_internal::RequireUser(req));
+  http::Response res = auth_internal::JsonResponse(200, Json{{"status", "signed_out"}});
+  res.headers.Add("Set-Cookie", auth_internal::ClearedCookie(s.options));
+  if (req.principal.session_id.empty()) return res;  // no session: nothing ends, nothing to record
   audit::Event e = RequestEvent(req, "logout");
   e.tenant_id = req.principal.tenant_id;
   e.object_detail = req.method + " " + req.path;
@@ -234,8 +237,6 @@ base::Result<http::Response> Logout(Services& s, http::Request& req) {
                               s.identity.options());
   DOKUEI_RETURN_IF_ERROR(sessions.Logout(req.principal.session_id));
   if (!adb.appended()) DOKUEI_RETURN_IF_ERROR(auth_internal::Record(s, std::move(e), req.lang));
-  http::Response res = auth_internal::JsonResponse(200, Json{{"status", "signed_out"}});
-  res.headers.Add("Set-Cookie", auth_internal::ClearedCookie(s.options));
   return res;
 }
 

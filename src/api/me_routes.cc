@@ -32,21 +32,23 @@ base::Status Refuse(Services& s, const http::Request& req, audit::Event e,
 
 base::Result<http::Response> Me(Services& s, http::Request& req) {
   DOKUEI_RETURN_IF_ERROR(auth_internal::RequireUser(req));
-  // The session is verified afresh for this request; read the details it does not carry.
-  DOKUEI_ASSIGN_OR_RETURN(const identity::SessionInfo info,
-                          s.identity.sessions().Verify(req.principal.session_id));
   DOKUEI_ASSIGN_OR_RETURN(
       const identity::User user,
       s.identity.accounts().Get(req.principal.tenant_id, req.principal.user_id));
   DOKUEI_ASSIGN_OR_RETURN(const identity::Tenant tenant,
                           s.identity.tenants().Get(req.principal.tenant_id));
-  Json u = auth_internal::PrincipalUserJson(info.principal);
+  // Roles and grants as the authenticator found them for this request.
+  identity::Principal p = auth_internal::ToIdentityPrincipal(req.principal);
+  p.tenant_code = tenant.code;
+  p.display_name = user.display_name;
+  p.must_change_password = user.must_change_password;
+  Json u = auth_internal::PrincipalUserJson(p);
   u["email"] = user.email;
   u["two_factor_enrolled"] = user.two_factor_enrolled;
   u["two_factor_required"] = user.two_factor_required;
   u["last_login_at"] = auth_internal::OptionalIso(user.last_login_at);
   Json roles = Json::array();
-  for (identity::Role r : user.roles) {
+  for (identity::Role r : p.roles) {
     roles.push_back({{"role", std::string(identity::RoleName(r))},
                      {"label", std::string(identity::RoleLabel(r, req.lang))}});
   }
@@ -58,11 +60,15 @@ base::Result<http::Response> Me(Services& s, http::Request& req) {
              {"name_en", tenant.name_en},
              {"kind", std::string(identity::TenantKindName(tenant.kind))}}},
            {"roles", roles},
-           {"permissions", auth_internal::GrantsJson(info.principal)},
-           {"csrf_token", info.csrf_token},
-           {"session",
-            {{"expires_at", auth_internal::Iso(info.absolute_expires_at)},
-             {"idle_expires_at", auth_internal::Iso(info.idle_expires_at)}}}};
+           {"permissions", auth_internal::GrantsJson(p)},
+           {"csrf_token", req.principal.csrf_token}};
+  if (!req.principal.session_id.empty()) {
+    // The expiry times of the session (verified again: the authenticator keeps only the id).
+    DOKUEI_ASSIGN_OR_RETURN(const identity::SessionInfo info,
+                            s.identity.sessions().Verify(req.principal.session_id));
+    out["session"] = {{"expires_at", auth_internal::Iso(info.absolute_expires_at)},
+                      {"idle_expires_at", auth_internal::Iso(info.idle_expires_at)}};
+  }
   if (user.two_factor_enrolled) {
     DOKUEI_ASSIGN_OR_RETURN(const int left, s.identity.two_factor().RecoveryCodesLeft(user.id));
     out["recovery_codes_left"] = left;
