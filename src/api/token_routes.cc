@@ -1,7 +1,7 @@
 // API tokens (permission tokens.manage):
 //   GET    /api/tokens[?tenant=<code|id>]
 //   POST   /api/tokens {name, tenant?, permissions[], expires_in_days} → the secret, shown once
-//   DELETE /api/tokens/{id}[?tenant=<code|id>]
+//   DELETE /api/tokens/{id}[?tenant=<code|id>]   (an any-tenant grant finds the token's tenant)
 // Another tenant is reachable only with an any-tenant grant of tokens.manage; otherwise it, and
 // its tokens, answer 404 exactly like missing ones. Creation and revocation commit with their
 // audit record ("token.create", "token.revoke") in one transaction.
@@ -117,11 +117,33 @@ base::Result<http::Response> CreateToken(Services& s, http::Request& req) {
   return res;
 }
 
+// The tenant of token `id` as far as the caller reaches: the named tenant, else the caller's
+// own, else (with an any-tenant grant) whichever tenant holds it. NotFound otherwise, exactly
+// like a token that does not exist.
+base::Result<int64_t> TokenTenant(Services& s, const http::Request& req, int64_t id) {
+  const auto not_found = Error(base::Code::kNotFound, auth_internal::kTokenNotFound, req.lang);
+  const std::string_view named = req.Query("tenant").value_or("");
+  if (!named.empty()) return TargetTenant(s, req, named);
+  auto own = s.identity.tokens().Get(req.principal.tenant_id, id);
+  if (own.ok()) return req.principal.tenant_id;
+  if (own.status().code() != base::Code::kNotFound) return own.status();
+  bool any = false;
+  for (const auto& p : req.principal.any_tenant_permissions) any = any || p == "tokens.manage";
+  if (!any) return not_found;
+  DOKUEI_ASSIGN_OR_RETURN(const auto tenants, s.identity.tenants().List());
+  for (const identity::Tenant& t : tenants) {
+    if (t.id == req.principal.tenant_id) continue;
+    auto found = s.identity.tokens().Get(t.id, id);
+    if (found.ok()) return t.id;
+    if (found.status().code() != base::Code::kNotFound) return found.status();
+  }
+  return not_found;
+}
+
 base::Result<http::Response> RevokeToken(Services& s, http::Request& req) {
-  DOKUEI_ASSIGN_OR_RETURN(const int64_t tenant,
-                          TargetTenant(s, req, req.Query("tenant").value_or("")));
   const auto id = base::ParseInt(req.Param("id"));
   if (!id || *id <= 0) return Error(base::Code::kNotFound, auth_internal::kTokenNotFound, req.lang);
+  DOKUEI_ASSIGN_OR_RETURN(const int64_t tenant, TokenTenant(s, req, *id));
   audit::Event e = RequestEvent(req, "token.revoke");
   e.tenant_id = tenant;
   e.object_detail = "token id " + std::to_string(*id);
