@@ -79,7 +79,31 @@ base::Result<Principal> StaticTokenAuthenticator::Authenticate(const RequestView
   p.tenant_id = found->token.tenant_id;
   p.subject = found->token.subject;
   p.permissions = found->token.permissions;
+  p.via = Principal::Via::kBearer;
   return p;
+}
+
+bool CsrfRequired(std::string_view method, const Principal& principal) {
+  if (principal.via != Principal::Via::kSession) return false;
+  return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
+
+base::Status CheckCsrf(std::string_view method, const Headers& headers, const Principal& principal,
+                       std::string_view lang) {
+  if (!CsrfRequired(method, principal)) return base::Status::Ok();
+  std::string_view sent = base::Trim(headers.Get("X-CSRF-Token"));
+  const std::string& want = principal.csrf_token;
+  // Lengths are not secret (the token has a fixed length); the contents are compared in
+  // constant time. An empty expected token never matches.
+  const bool match = !want.empty() && sent.size() == want.size() &&
+                     CRYPTO_memcmp(sent.data(), want.data(), want.size()) == 0;
+  if (match) return base::Status::Ok();
+  return base::Status(base::Code::kPermissionDenied,
+                      lang == "en" ? "missing or wrong CSRF token: send the X-CSRF-Token header "
+                                     "returned at sign-in"
+                                   : "CSRF トークンがないか正しくありません。ログイン時に返された "
+                                     "X-CSRF-Token ヘッダーを送ってください",
+                      "X-CSRF-Token");
 }
 
 }  // namespace dokuei::http

@@ -218,12 +218,22 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                          self->req_->remote_address};
         auto r = self->core_.auth->Authenticate(view);
         if (!r.ok()) {
-          st = r.status().code() == base::Code::kUnauthenticated
-                   ? r.status()
-                   : base::Unauthenticated("authentication failed");
+          // Bad credentials are 401; an authenticator that could not decide (database or audit
+          // log unavailable) fails the request with 503 rather than letting it through or
+          // blaming the caller's credentials.
+          const base::Code code = r.status().code();
+          if (code == base::Code::kUnauthenticated) {
+            st = r.status();
+          } else if (code == base::Code::kUnavailable || code == base::Code::kInternal ||
+                     code == base::Code::kDataLoss || code == base::Code::kTimeout) {
+            st = base::Unavailable("authentication is unavailable; try again later");
+          } else {
+            st = base::Unauthenticated("authentication failed");
+          }
         } else {
           principal = std::move(r).value();
-          if (!self->route_->permission.empty() &&
+          st = CheckCsrf(self->req_->method, self->req_->headers, principal, self->req_->lang);
+          if (st.ok() && !self->route_->permission.empty() &&
               !principal.HasPermission(self->route_->permission)) {
             st = base::PermissionDenied("missing permission " + self->route_->permission);
           }

@@ -54,4 +54,13 @@ class StaticTokenAuthenticator final : public Authenticator {
   std::vector<Entry> entries_;
 };
 
+// Cross-site request forgery (security.md A8): a principal authenticated by a session cookie
+// (Via::kSession) may change state (any method but GET, HEAD and OPTIONS) only when the request
+// carries X-CSRF-Token equal to principal.csrf_token, compared in constant time. Bearer tokens
+// are not sent by browsers on their own and need no such header.
+bool CsrfRequired(std::string_view method, const Principal& principal);
+// OK, or kPermissionDenied (field X-CSRF-Token) with a message in `lang` ("ja" or "en").
+base::Status CheckCsrf(std::string_view method, const Headers& headers, const Principal& principal,
+                       std::string_view lang);
+
 }  // namespace dokuei::http
