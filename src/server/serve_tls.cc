@@ -65,8 +65,9 @@ base::Status CheckExposure(const Config& config, const Listeners& listeners,
     if (!l.tls) {
       if (std::string_view(l.key) == "dicom.listen") {
         return base::FailedPrecondition(
-            what + (en ? "the plain DICOM listener never leaves the loopback interface; offer "
-                         "DICOM over TLS with dicom.tls_listen, dicom.tls_cert and dicom.tls_key"
+            what + (en ? "refusing to listen on a non-loopback address without TLS: the plain "
+                         "DICOM listener stays on loopback; offer DICOM over TLS with "
+                         "dicom.tls_listen, dicom.tls_cert and dicom.tls_key"
                        : "暗号化なしの DICOM 受付はループバック以外では待ち受けません。"
                          "dicom.tls_listen・dicom.tls_cert・dicom.tls_key で DICOM TLS を"
                          "設定してください"));

@@ -118,6 +118,14 @@ class ServeAuditTest(unittest.TestCase):
             self.assertTrue(rec["patient_id"])
             self.assertEqual(rec["source_address"], "127.0.0.1")
         self.assertEqual(len(self.new_records("study.view", before_v)), 1)
+        # STOW-RS: one instance.store record per instance, in the name of the token's subject.
+        before_s = self.server.audit_records("instance.store")
+        body = b"--XYZ\r\nContent-Type: application/dicom\r\n\r\n" + open(MR, "rb").read() + b"\r\n--XYZ--\r\n"
+        status, _, _ = self.server.curl("/dicom-web/studies", tenant="hospital-b", method="POST", data=body,
+                                        headers=['Content-Type: multipart/related; type="application/dicom"; boundary=XYZ'])
+        self.assertEqual(status, 200)
+        s = self.new_records("instance.store", before_s)
+        self.assertEqual([(r["actor"], r["protocol"], r["object_count"]) for r in s], [("hospital-b-test", "http", 1)])
         # Another tenant's study: 404 and no record (nothing was read).
         status, _, _ = self.server.curl("/dicom-web/studies/%s" % study, tenant="hospital-b")
         self.assertEqual(status, 404)

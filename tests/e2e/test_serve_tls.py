@@ -143,7 +143,7 @@ class ServeTlsTest(unittest.TestCase):
     def test_1_refused_without_tls_or_administrator(self):
         self.refused(["--http", "0.0.0.0:0"], "without TLS")
         self.refused(["--http", "0.0.0.0:0"], "TLS なし", lang="ja")
-        self.refused(["--dicom", "0.0.0.0:0"], "plain DICOM listener never leaves the loopback")
+        self.refused(["--dicom", "0.0.0.0:0"], "the plain DICOM listener stays on loopback")
         # TLS, but nobody who could administer the server safely yet.
         self.refused(["--http", "0.0.0.0:0"] + self.tls_args, "administrator with two-factor")
         self.refused(self.dicom_tls_args, "administrator with two-factor")
