@@ -1,5 +1,7 @@
 #include "dokuei/archive/audit_hook.h"
 
+#include <set>
+
 namespace dokuei::archive {
 namespace {
 
@@ -23,6 +25,25 @@ class AuditLogHook final : public AuditHook {
 
 std::unique_ptr<AuditHook> NewAuditLogHook(audit::AuditLog& log) {
   return std::make_unique<AuditLogHook>(log);
+}
+
+base::Result<std::string> PatientsOfStudies(QueryService& query, index::TenantId tenant,
+                                            const std::vector<std::string>& study_uids) {
+  if (study_uids.empty()) return std::string();
+  QueryRequest q;
+  q.level = index::Level::kStudy;
+  q.keys.push_back({dicom::tags::kStudyInstanceUID, "UI", study_uids, {}});
+  q.keys.push_back({dicom::tags::kPatientID, "LO", {}, {}});
+  q.limit = static_cast<uint32_t>(study_uids.size());
+  DOKUEI_ASSIGN_OR_RETURN(QueryResult found, query.Find(tenant, q));
+  std::set<std::string> patients;
+  for (const auto& match : found.matches) {
+    const dicom::Attribute* pid = dicom::Find(match, dicom::tags::kPatientID);
+    if (pid != nullptr && !pid->values.empty()) patients.insert(pid->values[0]);
+  }
+  std::string out;
+  for (const auto& p : patients) out += (out.empty() ? "" : ",") + p;
+  return out;
 }
 
 std::string AddressWithoutPort(const std::string& address) {

@@ -201,7 +201,7 @@ class Session final : public dicom::DimseSession {
       std::set<std::string> studies;
       for (const auto& loc : *found) studies.insert(loc.study_instance_uid);
       e.study_uids.assign(studies.begin(), studies.end());
-      e.patient_id = PatientsOf(e.study_uids);
+      DOKUEI_ASSIGN_OR_RETURN(e.patient_id, PatientsOfStudies(query_, peer_.tenant, e.study_uids));
       e.object_count = static_cast<int64_t>(found->size());
       e.object_detail = move ? "C-MOVE to " + identifier.move_destination : "C-GET";
       e.sop_class_uid = RetrieveSopClass(identifier.model, move);
@@ -262,24 +262,6 @@ class Session final : public dicom::DimseSession {
   audit::Event MakeEvent(std::string action) const {
     Origin origin{"dimse", request_.calling_ae, request_.called_ae, request_.peer_address, ""};
     return ActorEvent(origin, std::move(action), peer_.tenant.value);
-  }
-
-  // The patients of the studies (comma-separated), from the index.
-  std::string PatientsOf(const std::vector<std::string>& study_uids) {
-    if (study_uids.empty()) return "";
-    QueryRequest q;
-    q.level = index::Level::kStudy;
-    q.keys.push_back({dicom::tags::kStudyInstanceUID, "UI", study_uids, {}});
-    q.keys.push_back({dicom::tags::kPatientID, "LO", {}, {}});
-    q.limit = 1000;
-    auto found = query_.Find(peer_.tenant, q);
-    if (!found.ok()) return "";
-    std::set<std::string> patients;
-    for (const auto& match : found->matches) {
-      const auto* pid = dicom::Find(match, dicom::tags::kPatientID);
-      if (pid != nullptr && !pid->values.empty()) patients.insert(pid->values[0]);
-    }
-    return Join(patients);
   }
 
   std::shared_ptr<ArchiveDimseHandlers::State> state_;

@@ -133,21 +133,12 @@ base::Status AuditAccess(Context& ctx, const http::Request& req, std::string act
   e.study_uids.assign(studies.begin(), studies.end());
   e.object_count = static_cast<int64_t>(locations.size());
   if (classes.size() == 1) e.sop_class_uid = *classes.begin();
-  if (!studies.empty()) {
-    archive::QueryRequest q;
-    q.level = index::Level::kStudy;
-    q.keys.push_back({dicom::tags::kStudyInstanceUID, "UI", e.study_uids, {}});
-    q.keys.push_back({dicom::tags::kPatientID, "LO", {}, {}});
-    q.limit = 1000;
-    auto found = ctx.services.query.Find(TenantOf(req), q);
-    if (!found.ok()) {
-      spdlog::error("audit: patients of the studies: {}", found.status().ToString());
-      return base::Unavailable("the audit record could not be written; nothing was sent");
-    }
-    std::set<std::string> patients;
-    AddPatients(found->matches, patients);
-    e.patient_id = JoinSet(patients);
+  auto patients = archive::PatientsOfStudies(ctx.services.query, TenantOf(req), e.study_uids);
+  if (!patients.ok()) {
+    spdlog::error("audit: patients of the studies: {}", patients.status().ToString());
+    return base::Unavailable("the audit record could not be written; nothing was sent");
   }
+  e.patient_id = std::move(*patients);
   return Write(ctx, std::move(e));
 }
 

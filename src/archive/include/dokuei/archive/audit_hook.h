@@ -12,8 +12,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "dokuei/archive/ingest.h"
+#include "dokuei/archive/query.h"
 #include "dokuei/audit/audit.h"
 #include "dokuei/base/status.h"
 #include "dokuei/db/db.h"
@@ -36,6 +38,11 @@ std::unique_ptr<AuditHook> NewAuditLogHook(audit::AuditLog& log);
 // An event with the actor fields from `origin` (actor "ae:<calling AE>" for DIMSE, the user for
 // HTTP; source address without port; protocol "dimse" or "http"), `action` and the data's tenant.
 audit::Event ActorEvent(const Origin& origin, std::string action, int64_t tenant_id);
+
+// The patients (PatientID values, sorted, comma-separated) of the tenant's studies, for the
+// records of retrieves whose locations carry no patient.
+base::Result<std::string> PatientsOfStudies(QueryService& query, index::TenantId tenant,
+                                            const std::vector<std::string>& study_uids);
 
 // "127.0.0.1:53422" -> "127.0.0.1", "[::1]:80" -> "::1"; anything else unchanged.
 std::string AddressWithoutPort(const std::string& address);
