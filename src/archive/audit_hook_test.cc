@@ -282,11 +282,20 @@ TEST_P(AuditHookTest, OneRecordPerCGetAndCMove) {
   EXPECT_EQ(records[0].event.sop_class_uid, "1.2.840.10008.5.1.4.1.2.2.3");
   EXPECT_EQ(records[1].event.sop_class_uid, "1.2.840.10008.5.1.4.1.2.2.2");
 
+  // A request that matches nothing is recorded too, with no object.
+  auto none = session->Locate(StudyKeys("1.2.3.4.5"));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  records = Records("study.retrieve");
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[2].event.object_count, 0);
+  EXPECT_TRUE(records[2].event.study_uids.empty());
+
   hook_->fail = true;
   EXPECT_FALSE(session->Locate(StudyKeys(study)).ok());  // C-GET fails: nothing is sent
   EXPECT_FALSE(session->Locate(move).ok());
   hook_->fail = false;
-  EXPECT_EQ(Records("study.retrieve").size(), 2u);
+  EXPECT_EQ(Records("study.retrieve").size(), 3u);
 }
 
 TEST_P(AuditHookTest, StorageCommitmentAndRefusedAssociationsAreRecorded) {

@@ -190,10 +190,8 @@ class Session final : public dicom::DimseSession {
     q.keys = identifier.keys;
     auto found = retrieve_.Locate(peer_.tenant, q);
     if (!found.ok()) {
-      if (found.status().code() == base::Code::kNotFound) {
-        return std::vector<dicom::RetrieveItem>{};
-      }
-      return found.status();
+      if (found.status().code() != base::Code::kNotFound) return found.status();
+      found = std::vector<index::InstanceLocation>{};  // recorded too: a request that matched nothing
     }
     if (options_.audit != nullptr) {
       const bool move = !identifier.move_destination.empty();
