@@ -190,7 +190,30 @@ class ServeTlsTest(unittest.TestCase):
         finally:
             server.stop()
 
-    def test_3_audit_records_are_shipped_to_syslog(self):
+    def test_3_identity_ae_of_a_tenant_requiring_client_certificates(self):
+        """The tenant's certificate policy (set with dokuei admin) applies to its AE titles."""
+        server = Server(data_dir=self.data_dir,
+                        extra_args=["--dicom-tls", "127.0.0.1:0", "--dicom-tls-cert", self.cert,
+                                    "--dicom-tls-key", self.key, "--dicom-tls-ca", self.cert])
+        server.cli("admin", "tenant", "create", "--code", "strict-clinic", "--name", "Strict",
+                   "--client-cert", "true")
+        server.cli("admin", "ae", "add", "--tenant", "strict-clinic", "--ae", "STRICT_AE")
+        try:
+            server.start()
+            tls_port = str(json.load(open(os.path.join(self.data_dir, "ports.json")))["dicom_tls"])
+            echo = lambda *args: server.dcmtk("echoscu", *args, aet="STRICT_AE", check=False).returncode
+            self.assertNotEqual(echo("127.0.0.1", str(server.dicom_port)), 0)  # plain TCP
+            self.assertNotEqual(echo("+tla", "+cf", self.cert, "127.0.0.1", tls_port), 0)  # no certificate
+            self.assertEqual(echo("+tls", self.key, self.cert, "+cf", self.cert, "127.0.0.1", tls_port), 0)
+            refused = [r["message"] for r in server.audit_records("ae.association.refused")
+                       if r["actor"] == "ae:STRICT_AE"]
+            self.assertEqual(len(refused), 2)
+            self.assertIn("must associate over TLS", refused[0])
+            self.assertIn("must present a TLS client certificate", refused[1])
+        finally:
+            server.stop()
+
+    def test_4_audit_records_are_shipped_to_syslog(self):
         for transport in ("udp", "tcp"):
             with self.subTest(transport=transport):
                 sink = SyslogSink(transport)
