@@ -219,10 +219,12 @@ TEST_P(AuditHookTest, FailingAuditStoresNothingAndAnswersFailure) {
   EXPECT_GE(st.code, 0xA000);
   EXPECT_EQ(Instances(), 0);
   int blobs = 0;
-  ASSERT_TRUE(blobs_->ForEach([&](const blob::BlobKey&) {
-                      ++blobs;
-                      return base::Status::Ok();
-                    }).ok());
+  ASSERT_TRUE(blobs_
+                  ->ForEach([&](const blob::BlobKey&) {
+                    ++blobs;
+                    return base::Status::Ok();
+                  })
+                  .ok());
   EXPECT_EQ(blobs, 0);
   EXPECT_TRUE(Records("instance.store").empty());
   // Once the audit log works again, the same instance is stored (and recorded) normally.

@@ -1,11 +1,11 @@
 #include "dokuei/archive/dimse_handlers.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cctype>
 #include <map>
 #include <mutex>
 #include <set>
-
-#include <spdlog/spdlog.h>
 
 #include "dokuei/archive/audit_hook.h"
 #include "dokuei/base/error_table.h"
@@ -191,7 +191,8 @@ class Session final : public dicom::DimseSession {
     auto found = retrieve_.Locate(peer_.tenant, q);
     if (!found.ok()) {
       if (found.status().code() != base::Code::kNotFound) return found.status();
-      found = std::vector<index::InstanceLocation>{};  // recorded too: a request that matched nothing
+      found =
+          std::vector<index::InstanceLocation>{};  // recorded too: a request that matched nothing
     }
     if (options_.audit != nullptr) {
       const bool move = !identifier.move_destination.empty();
@@ -293,10 +294,12 @@ base::Result<std::unique_ptr<dicom::DimseSession>> ArchiveDimseHandlers::Accept(
   base::Status refused;
   if (!found.ok()) {
     *refuse_reason = dicom::RefuseReason::kNoReason;
-    refused = found.status().WithContext("looking up calling AE title '" + request.calling_ae + "'");
+    refused =
+        found.status().WithContext("looking up calling AE title '" + request.calling_ae + "'");
   } else if (!found->has_value()) {
     *refuse_reason = dicom::RefuseReason::kCallingAeNotRecognized;
-    refused = base::PermissionDenied("calling AE title '" + request.calling_ae + "' not configured");
+    refused =
+        base::PermissionDenied("calling AE title '" + request.calling_ae + "' not configured");
   } else {
     peer = std::move(**found);
     if (peer->check_host && peer->host != request.peer_address) {
@@ -323,8 +326,7 @@ base::Result<std::unique_ptr<dicom::DimseSession>> ArchiveDimseHandlers::Accept(
   if (!refused.ok()) {
     if (options_.audit != nullptr) {
       Origin origin{"dimse", request.calling_ae, request.called_ae, request.peer_address, ""};
-      audit::Event e =
-          ActorEvent(origin, "ae.association.refused", peer ? peer->tenant.value : 0);
+      audit::Event e = ActorEvent(origin, "ae.association.refused", peer ? peer->tenant.value : 0);
       e.outcome = audit::Outcome::kMinorFailure;
       e.object_detail = request.tls ? "DICOM TLS" : "DICOM";
       e.message = refused.message();

@@ -25,7 +25,11 @@ std::string Origin::Describe() const {
 
 struct Ingest::Impl {
   Impl(index::Index& i, blob::BlobStore& b, base::Clock& c, IngestOptions o)
-      : index(i), blobs(b), clock(c), options(std::move(o)), committer(i, b, options.audit ? options.database : nullptr) {}
+      : index(i),
+        blobs(b),
+        clock(c),
+        options(std::move(o)),
+        committer(i, b, options.audit ? options.database : nullptr) {}
 
   // Reserves `n` more bytes of the in-flight budget; false when it would be exceeded.
   bool Reserve(uint64_t n) {

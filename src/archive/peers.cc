@@ -12,8 +12,7 @@ base::Result<std::optional<DicomPeer>> PeerDirectory::Find(std::string_view ae_t
 std::optional<DicomPeer> PeerDirectory::FindDestination(index::TenantId tenant,
                                                         std::string_view ae_title) const {
   auto p = Find(ae_title);
-  if (!p.ok() || !p->has_value() || (*p)->tenant != tenant || (*p)->port == 0)
-    return std::nullopt;
+  if (!p.ok() || !p->has_value() || (*p)->tenant != tenant || (*p)->port == 0) return std::nullopt;
   return std::move(*p);
 }
 

@@ -1,8 +1,8 @@
 #include "common.h"
 
-#include <set>
-
 #include <spdlog/spdlog.h>
+
+#include <set>
 
 #include "dokuei/base/strings.h"
 

@@ -6,9 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "dokuei/dicom/attribute.h"
-
 #include "dokuei/base/executor.h"
+#include "dokuei/dicom/attribute.h"
 #include "dokuei/dicomweb/dicomweb.h"
 #include "dokuei/http/message.h"
 #include "dokuei/index/records.h"

@@ -182,9 +182,11 @@ base::Status CheckPathUids(std::string_view study, std::string_view series,
   return base::Status::Ok();
 }
 
-base::Result<std::vector<index::InstanceLocation>> LocateAll(
-    Context& ctx, const http::Request& req, std::string_view study, std::string_view series,
-    std::string_view sop, const char* action) {
+base::Result<std::vector<index::InstanceLocation>> LocateAll(Context& ctx, const http::Request& req,
+                                                             std::string_view study,
+                                                             std::string_view series,
+                                                             std::string_view sop,
+                                                             const char* action) {
   DOKUEI_RETURN_IF_ERROR(CheckPathUids(study, series, sop));
   auto locs = ctx.services.retrieve.Locate(TenantOf(req), study, series, sop);
   if (!locs.ok()) return Normalize(locs.status());

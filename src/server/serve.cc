@@ -2,13 +2,12 @@
 // with identity (DICOM peers from its AE titles), TLS on both protocols, the non-loopback rule and
 // the audit trail (a record for every access to patient data; optional syslog shipping).
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <cstdio>
 #include <map>
-
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "commands.h"
 #include "config.h"

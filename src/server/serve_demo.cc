@@ -57,8 +57,7 @@ struct DemoUser {
 constexpr DemoUser kUsers[] = {
     {"demo-tech", false, identity::Role::kHospitalStaff, "病院の診療放射線技師",
      "hospital technologist", "デモ 技師"},
-    {"demo-reader", true, identity::Role::kReader, "読影医", "reader (radiologist)",
-     "デモ 読影医"},
+    {"demo-reader", true, identity::Role::kReader, "読影医", "reader (radiologist)", "デモ 読影医"},
     {"demo-admin", true, identity::Role::kAdministrator, "読影センター管理者",
      "reading-centre administrator", "デモ 管理者"},
     {"demo-auditor", true, identity::Role::kAuditor, "監査担当", "auditor", "デモ 監査担当"},
@@ -69,8 +68,7 @@ constexpr DemoUser kUsers[] = {
 base::Result<DemoIdentity> PrepareDemoIdentity(const Config& config, identity::Identity& id,
                                                const std::string& hospital_code,
                                                const std::string& hospital_name,
-                                               const std::string& calling_ae,
-                                               uint16_t move_port) {
+                                               const std::string& calling_ae, uint16_t move_port) {
   identity::TenantSpec hs;
   hs.code = hospital_code;
   hs.name = hospital_name;

@@ -64,8 +64,7 @@ base::Result<bool> HasAdministratorWithTwoFactor(identity::Identity& identity) {
     return centre.status();
   }
   if (centre->disabled) return false;
-  DOKUEI_ASSIGN_OR_RETURN(std::vector<identity::User> users,
-                          identity.accounts().List(centre->id));
+  DOKUEI_ASSIGN_OR_RETURN(std::vector<identity::User> users, identity.accounts().List(centre->id));
   for (const auto& u : users) {
     if (u.disabled || !u.two_factor_enrolled) continue;
     for (identity::Role r : u.roles)

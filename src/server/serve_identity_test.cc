@@ -145,9 +145,9 @@ TEST_F(ServeIdentityTest, NonLoopbackNeedsTlsOnThatListenerAndAnAdministratorWit
   ASSERT_TRUE(enrolment.ok()) << enrolment.status().ToString();
   auto secret = identity::Base32Decode(enrolment->secret_base32);
   ASSERT_TRUE(secret.ok());
-  const std::string code = identity::HotpCode(
-      {reinterpret_cast<const uint8_t*>(secret->data()), secret->size()},
-      static_cast<uint64_t>(identity::TotpStep(clock_.Now())));
+  const std::string code =
+      identity::HotpCode({reinterpret_cast<const uint8_t*>(secret->data()), secret->size()},
+                         static_cast<uint64_t>(identity::TotpStep(clock_.Now())));
   ASSERT_TRUE(id_->two_factor().Confirm(user->id, code).ok());
   EXPECT_TRUE(CheckExposure(c, https, *id_, "en").ok());
   // ... but never for the plain listener, nor for a listener without TLS.

@@ -99,7 +99,6 @@ struct DemoIdentity {
 base::Result<DemoIdentity> PrepareDemoIdentity(const Config& config, identity::Identity& identity,
                                                const std::string& hospital_code,
                                                const std::string& hospital_name,
-                                               const std::string& calling_ae,
-                                               uint16_t move_port);
+                                               const std::string& calling_ae, uint16_t move_port);
 
 }  // namespace dokuei::server

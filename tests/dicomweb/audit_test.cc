@@ -81,10 +81,9 @@ TEST(DicomwebAudit, FailingAuditFailsTheRequestAndSendsNothing) {
   const Stored s = StoreCt();
   ASSERT_FALSE(s.sop.empty());
   env.audit().fail = true;
-  for (const std::string path :
-       {std::string("/dicom-web/studies"), "/dicom-web/studies/" + s.study,
-        "/dicom-web/studies/" + s.study + "/metadata", "/dicom-web/studies/" + s.study +
-                                                            "/thumbnail"}) {
+  for (const std::string path : {std::string("/dicom-web/studies"), "/dicom-web/studies/" + s.study,
+                                 "/dicom-web/studies/" + s.study + "/metadata",
+                                 "/dicom-web/studies/" + s.study + "/thumbnail"}) {
     SCOPED_TRACE(path);
     auto r = env.Get(path, Token(kTenant), path.ends_with("thumbnail") ? "image/jpeg" : "");
     EXPECT_EQ(r.status, 503);

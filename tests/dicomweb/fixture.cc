@@ -162,7 +162,8 @@ Env::Env() {
   retrieve_ = std::make_unique<archive::RetrieveService>(*index_, *blobs_, *query_);
   routes_ = std::make_unique<http::RouteTable>();
   Options options;
-  base::Status st = RegisterRoutes(*routes_, Services{*ingest_, *query_, *retrieve_, &audit_}, options);
+  base::Status st =
+      RegisterRoutes(*routes_, Services{*ingest_, *query_, *retrieve_, &audit_}, options);
   if (!st.ok()) throw std::runtime_error("routes: " + st.ToString());
   std::vector<http::StaticToken> tokens;
   for (int n = 1; n <= kTenants; ++n) {

@@ -28,7 +28,8 @@ struct DimseHandlerOptions {
   // When set (it must outlive the handlers): one audit record per refused association
   // ("ae.association.refused"), C-FIND ("study.query"), C-GET / C-MOVE ("study.retrieve") and
   // storage commitment ("study.commitment"), written before the answer (a C-GET / C-MOVE that
-  // matches nothing is recorded with no object); if it cannot be written the operation fails. C-STORE records come from Ingest (IngestOptions::audit).
+  // matches nothing is recorded with no object); if it cannot be written the operation fails.
+  // C-STORE records come from Ingest (IngestOptions::audit).
   AuditHook* audit = nullptr;
 };
 

@@ -1,8 +1,8 @@
 // PeerDirectory: the DICOM application entities this archive talks to: those of the
 // configuration file, then those of a PeerSource (identity's AE titles, managed while the server
-// runs). A calling AE title found in neither is refused at association. Each peer belongs to one tenant
-// (the hospital whose modality or PACS it is); what it sends is stored in that tenant, what it
-// queries and retrieves is that tenant's only, and it may only name C-MOVE destinations of that
+// runs). A calling AE title found in neither is refused at association. Each peer belongs to one
+// tenant (the hospital whose modality or PACS it is); what it sends is stored in that tenant, what
+// it queries and retrieves is that tenant's only, and it may only name C-MOVE destinations of that
 // same tenant.
 // Thread safety: thread-safe (the configured list is immutable; the source must be thread-safe).
 #pragma once
@@ -60,8 +60,7 @@ class PeerDirectory {
       : peers_(std::move(peers)), source_(source) {}
   base::Result<std::optional<DicomPeer>> Find(std::string_view ae_title) const;
   // The C-MOVE destination `ae_title` if it belongs to `tenant` and has a port, else nullopt.
-  std::optional<DicomPeer> FindDestination(index::TenantId tenant,
-                                           std::string_view ae_title) const;
+  std::optional<DicomPeer> FindDestination(index::TenantId tenant, std::string_view ae_title) const;
   const std::vector<DicomPeer>& configured() const { return peers_; }
 
  private:
