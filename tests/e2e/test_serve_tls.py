@@ -11,6 +11,7 @@ import hmac
 import json
 import os
 import socket
+import ssl
 import struct
 import subprocess
 import tempfile
@@ -39,17 +40,21 @@ def make_cert(directory):
 
 
 class SyslogSink:
-    """Collects syslog messages over UDP (one per datagram) or TCP (octet-counting framing)."""
+    """Collects syslog messages over UDP (one per datagram), TCP or TLS (octet-counting framing)."""
 
-    def __init__(self, transport):
+    def __init__(self, transport, cert=None, key=None):
         self.transport = transport
+        self.tls = None
+        if transport == "tls":
+            self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.tls.load_cert_chain(cert, key)
         self.messages = []
         self.lock = threading.Lock()
         kind = socket.SOCK_DGRAM if transport == "udp" else socket.SOCK_STREAM
         self.sock = socket.socket(socket.AF_INET, kind)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-        if transport == "tcp":
+        if transport != "udp":
             self.sock.listen(4)
         self.sock.settimeout(0.5)
         self.stopping = False
@@ -71,6 +76,9 @@ class SyslogSink:
                     self._add(self.sock.recv(65536))
                     continue
                 conn, _ = self.sock.accept()
+                if self.tls:
+                    conn.settimeout(5)
+                    conn = self.tls.wrap_socket(conn, server_side=True)
             except OSError:
                 continue
             threading.Thread(target=self._read_stream, args=(conn,), daemon=True).start()
@@ -214,10 +222,11 @@ class ServeTlsTest(unittest.TestCase):
             server.stop()
 
     def test_4_audit_records_are_shipped_to_syslog(self):
-        for transport in ("udp", "tcp"):
+        for transport in ("udp", "tcp", "tls"):
             with self.subTest(transport=transport):
-                sink = SyslogSink(transport)
-                server = Server(data_dir=self.data_dir, extra_args=["--audit-syslog", sink.url])
+                sink = SyslogSink(transport, self.cert, self.key)
+                server = Server(data_dir=self.data_dir,
+                                extra_args=["--audit-syslog", sink.url, "--audit-syslog-ca", self.cert])
                 try:
                     server.start()
                     status, _, _ = server.curl("/dicom-web/studies")
