@@ -1,9 +1,13 @@
 #include "dokuei/archive/dimse_handlers.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cctype>
 #include <map>
 #include <mutex>
+#include <set>
 
+#include "dokuei/archive/audit_hook.h"
 #include "dokuei/base/error_table.h"
 
 namespace dokuei::archive {
@@ -65,6 +69,32 @@ dicom::DimseStatus QueryFailure(const base::Status& s) {
   return st;
 }
 
+const char* LevelName(dicom::QueryLevel level) {
+  switch (level) {
+    case dicom::QueryLevel::kPatient:
+      return "PATIENT";
+    case dicom::QueryLevel::kStudy:
+      return "STUDY";
+    case dicom::QueryLevel::kSeries:
+      return "SERIES";
+    case dicom::QueryLevel::kImage:
+      return "IMAGE";
+  }
+  return "";
+}
+
+const char* RetrieveSopClass(dicom::QueryModel model, bool move) {
+  if (model == dicom::QueryModel::kPatientRoot)
+    return move ? "1.2.840.10008.5.1.4.1.2.1.2" : "1.2.840.10008.5.1.4.1.2.1.3";
+  return move ? "1.2.840.10008.5.1.4.1.2.2.2" : "1.2.840.10008.5.1.4.1.2.2.3";
+}
+
+std::string Join(const std::set<std::string>& values) {
+  std::string out;
+  for (const auto& v : values) out += (out.empty() ? "" : ",") + v;
+  return out;
+}
+
 class Sink final : public dicom::StoreSink {
  public:
   explicit Sink(std::unique_ptr<IngestSink> sink) : sink_(std::move(sink)) {}
@@ -112,6 +142,7 @@ class Session final : public dicom::DimseSession {
                                                const std::string& sop_instance_uid,
                                                const std::string& transfer_syntax_uid) override {
     Origin origin{"dimse", request_.calling_ae, request_.called_ae, request_.peer_address, ""};
+    origin.actor_tenant_id = peer_.tenant.value;
     return std::make_unique<Sink>(ingest_.BeginDataset(
         peer_.tenant, transfer_syntax_uid, sop_class_uid, sop_instance_uid, std::move(origin)));
   }
@@ -125,6 +156,27 @@ class Session final : public dicom::DimseSession {
     q.limit = options_.max_find_matches;
     auto result = query_.Find(peer_.tenant, q);
     if (!result.ok()) return QueryFailure(result.status());
+    if (options_.audit != nullptr) {
+      audit::Event e = MakeEvent("study.query");
+      std::set<std::string> patients, studies;
+      for (const auto& match : result->matches) {
+        const auto* pid = dicom::Find(match, dicom::tags::kPatientID);
+        if (pid != nullptr && !pid->values.empty()) patients.insert(pid->values[0]);
+        const auto* uid = dicom::Find(match, dicom::tags::kStudyInstanceUID);
+        if (uid != nullptr && !uid->values.empty()) studies.insert(uid->values[0]);
+      }
+      e.patient_id = Join(patients);
+      e.study_uids.assign(studies.begin(), studies.end());
+      e.object_count = static_cast<int64_t>(result->matches.size());
+      e.object_detail = std::string("C-FIND ") + LevelName(identifier.level);
+      e.sop_class_uid = identifier.model == dicom::QueryModel::kPatientRoot
+                            ? "1.2.840.10008.5.1.4.1.2.1.1"
+                            : "1.2.840.10008.5.1.4.1.2.2.1";
+      if (base::Status st = options_.audit->Record(std::move(e)); !st.ok()) {
+        spdlog::error("dimse {}: C-FIND refused: {}", peer_.ae_title, st.ToString());
+        return {0xC000, "audit record could not be written"};
+      }
+    }
     for (const auto& match : result->matches) {
       if (!on_match(match)) break;
     }
@@ -138,10 +190,21 @@ class Session final : public dicom::DimseSession {
     q.keys = identifier.keys;
     auto found = retrieve_.Locate(peer_.tenant, q);
     if (!found.ok()) {
-      if (found.status().code() == base::Code::kNotFound) {
-        return std::vector<dicom::RetrieveItem>{};
-      }
-      return found.status();
+      if (found.status().code() != base::Code::kNotFound) return found.status();
+      found =
+          std::vector<index::InstanceLocation>{};  // recorded too: a request that matched nothing
+    }
+    if (options_.audit != nullptr) {
+      const bool move = !identifier.move_destination.empty();
+      audit::Event e = MakeEvent("study.retrieve");
+      std::set<std::string> studies;
+      for (const auto& loc : *found) studies.insert(loc.study_instance_uid);
+      e.study_uids.assign(studies.begin(), studies.end());
+      DOKUEI_ASSIGN_OR_RETURN(e.patient_id, PatientsOfStudies(query_, peer_.tenant, e.study_uids));
+      e.object_count = static_cast<int64_t>(found->size());
+      e.object_detail = move ? "C-MOVE to " + identifier.move_destination : "C-GET";
+      e.sop_class_uid = RetrieveSopClass(identifier.model, move);
+      DOKUEI_RETURN_IF_ERROR(options_.audit->Record(std::move(e)));
     }
     std::vector<dicom::RetrieveItem> items;
     items.reserve(found->size());
@@ -159,8 +222,8 @@ class Session final : public dicom::DimseSession {
   }
 
   std::optional<dicom::PeerAddress> MoveDestination(const std::string& ae_title) override {
-    const DicomPeer* p = peers_.FindDestination(peer_.tenant, ae_title);
-    if (p == nullptr) return std::nullopt;
+    auto p = peers_.FindDestination(peer_.tenant, ae_title);
+    if (!p) return std::nullopt;
     return dicom::PeerAddress{p->ae_title, p->host, p->port, p->tls_required};
   }
 
@@ -175,6 +238,15 @@ class Session final : public dicom::DimseSession {
     refs.reserve(references.size());
     for (const auto& r : references) refs.push_back({r.sop_class_uid, r.sop_instance_uid});
     DOKUEI_ASSIGN_OR_RETURN(CommitmentResult result, retrieve_.Commitment(peer_.tenant, refs));
+    if (options_.audit != nullptr) {
+      audit::Event e = MakeEvent("study.commitment");
+      e.object_count = static_cast<int64_t>(result.committed.size());
+      e.object_detail = "storage commitment: " + std::to_string(result.committed.size()) +
+                        " committed, " + std::to_string(result.failed.size()) + " failed";
+      e.sop_class_uid = "1.2.840.10008.1.20.1";
+      if (!result.failed.empty()) e.outcome = audit::Outcome::kMinorFailure;
+      DOKUEI_RETURN_IF_ERROR(options_.audit->Record(std::move(e)));
+    }
     dicom::CommitmentOutcome out;
     for (const auto& c : result.committed) {
       out.committed.push_back({c.sop_class_uid, c.sop_instance_uid});
@@ -186,6 +258,11 @@ class Session final : public dicom::DimseSession {
   }
 
  private:
+  audit::Event MakeEvent(std::string action) const {
+    Origin origin{"dimse", request_.calling_ae, request_.called_ae, request_.peer_address, ""};
+    return ActorEvent(origin, std::move(action), peer_.tenant.value);
+  }
+
   std::shared_ptr<ArchiveDimseHandlers::State> state_;
   DicomPeer peer_;
   dicom::AssociationRequest request_;
@@ -212,30 +289,51 @@ ArchiveDimseHandlers::~ArchiveDimseHandlers() = default;
 
 base::Result<std::unique_ptr<dicom::DimseSession>> ArchiveDimseHandlers::Accept(
     const dicom::AssociationRequest& request, dicom::RefuseReason* refuse_reason) {
-  const DicomPeer* peer = peers_.FindByAeTitle(request.calling_ae);
-  if (peer == nullptr) {
+  auto found = peers_.Find(request.calling_ae);
+  std::optional<DicomPeer> peer;
+  base::Status refused;
+  if (!found.ok()) {
+    *refuse_reason = dicom::RefuseReason::kNoReason;
+    refused =
+        found.status().WithContext("looking up calling AE title '" + request.calling_ae + "'");
+  } else if (!found->has_value()) {
     *refuse_reason = dicom::RefuseReason::kCallingAeNotRecognized;
-    return base::PermissionDenied("calling AE title '" + request.calling_ae + "' not configured");
+    refused =
+        base::PermissionDenied("calling AE title '" + request.calling_ae + "' not configured");
+  } else {
+    peer = std::move(**found);
+    if (peer->check_host && peer->host != request.peer_address) {
+      *refuse_reason = dicom::RefuseReason::kCallingAeNotRecognized;
+      refused = base::PermissionDenied("calling AE title '" + request.calling_ae +
+                                       "' not allowed from " + request.peer_address);
+    } else if (base::Status tls = CheckTransport(*peer, request); !tls.ok()) {
+      *refuse_reason = dicom::RefuseReason::kCallingAeNotRecognized;
+      refused = tls;
+    }
   }
-  if (peer->check_host && peer->host != request.peer_address) {
-    *refuse_reason = dicom::RefuseReason::kCallingAeNotRecognized;
-    return base::PermissionDenied("calling AE title '" + request.calling_ae +
-                                  "' not allowed from " + request.peer_address);
-  }
-  if (base::Status tls = CheckTransport(*peer, request); !tls.ok()) {
-    *refuse_reason = dicom::RefuseReason::kCallingAeNotRecognized;
-    return tls;
-  }
-  {
+  if (refused.ok()) {
     std::lock_guard l(state_->mu);
     uint32_t& open = state_->open[peer->ae_title];
     if (open >= peer->max_associations) {
       if (open == 0) state_->open.erase(peer->ae_title);
       *refuse_reason = dicom::RefuseReason::kLocalLimitExceeded;
-      return base::Status(base::Code::kTooManyRequests,
-                          "too many associations from '" + request.calling_ae + "'");
+      refused = base::Status(base::Code::kTooManyRequests,
+                             "too many associations from '" + request.calling_ae + "'");
+    } else {
+      ++open;
     }
-    ++open;
+  }
+  if (!refused.ok()) {
+    if (options_.audit != nullptr) {
+      Origin origin{"dimse", request.calling_ae, request.called_ae, request.peer_address, ""};
+      audit::Event e = ActorEvent(origin, "ae.association.refused", peer ? peer->tenant.value : 0);
+      e.outcome = audit::Outcome::kMinorFailure;
+      e.object_detail = request.tls ? "DICOM TLS" : "DICOM";
+      e.message = refused.message();
+      if (base::Status st = options_.audit->Record(std::move(e)); !st.ok())
+        spdlog::error("audit of a refused association failed: {}", st.ToString());
+    }
+    return refused;
   }
   return std::unique_ptr<dicom::DimseSession>(std::make_unique<Session>(
       state_, *peer, request, peers_, ingest_, query_, retrieve_, options_));

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "dokuei/archive/audit_hook.h"
 #include "dokuei/base/digest.h"
 #include "group_commit.h"
 #include "record_builder.h"
@@ -24,7 +25,11 @@ std::string Origin::Describe() const {
 
 struct Ingest::Impl {
   Impl(index::Index& i, blob::BlobStore& b, base::Clock& c, IngestOptions o)
-      : index(i), blobs(b), clock(c), options(std::move(o)), committer(i, b, nullptr) {}
+      : index(i),
+        blobs(b),
+        clock(c),
+        options(std::move(o)),
+        committer(i, b, options.audit ? options.database : nullptr) {}
 
   // Reserves `n` more bytes of the in-flight budget; false when it would be exceeded.
   bool Reserve(uint64_t n) {
@@ -232,7 +237,25 @@ class Sink final : public IngestSink {
     storage.source = origin_.Describe();
     index::InstanceRecord record = BuildRecord(*parsed, std::move(storage));
 
-    auto outcome = impl_.committer.Commit(tenant_, record);
+    GroupCommitter::AfterPut audit;
+    if (impl_.options.audit != nullptr && impl_.options.database != nullptr) {
+      audit = [this, &record](db::Conn& conn, const index::PutOutcome& put) {
+        audit::Event e = ActorEvent(origin_, "instance.store", tenant_.value);
+        e.patient_id = record.patient.patient_id;
+        e.study_uids = {record.study.study_instance_uid};
+        e.object_count = 1;
+        e.object_detail = record.instance.sop_instance_uid;
+        e.sop_class_uid = record.instance.sop_class_uid;
+        if (put.result == index::PutResult::kDuplicate) e.message = "duplicate (already stored)";
+        if (put.result == index::PutResult::kConflict) {
+          e.outcome = audit::Outcome::kMinorFailure;
+          e.message = "conflict #" + std::to_string(put.conflict_id) +
+                      ": a different object is already stored under this SOPInstanceUID";
+        }
+        return impl_.options.audit->RecordIn(conn, std::move(e));
+      };
+    }
+    auto outcome = impl_.committer.Commit(tenant_, record, std::move(audit));
     if (!outcome.ok()) {
       // The blob is durable but nobody refers to it: remove it (fsck would find it otherwise).
       impl_.blobs.Remove(*key).IgnoreError();

@@ -2,17 +2,18 @@
 
 namespace dokuei::archive {
 
-const DicomPeer* PeerDirectory::FindByAeTitle(std::string_view ae_title) const {
+base::Result<std::optional<DicomPeer>> PeerDirectory::Find(std::string_view ae_title) const {
   for (const auto& p : peers_)
-    if (p.ae_title == ae_title) return &p;
-  return nullptr;
+    if (p.ae_title == ae_title) return std::optional<DicomPeer>(p);
+  if (source_ == nullptr) return std::optional<DicomPeer>();
+  return source_->Lookup(ae_title);
 }
 
-const DicomPeer* PeerDirectory::FindDestination(index::TenantId tenant,
-                                                std::string_view ae_title) const {
-  const DicomPeer* p = FindByAeTitle(ae_title);
-  if (!p || p->tenant != tenant || p->port == 0) return nullptr;
-  return p;
+std::optional<DicomPeer> PeerDirectory::FindDestination(index::TenantId tenant,
+                                                        std::string_view ae_title) const {
+  auto p = Find(ae_title);
+  if (!p.ok() || !p->has_value() || (*p)->tenant != tenant || (*p)->port == 0) return std::nullopt;
+  return std::move(*p);
 }
 
 }  // namespace dokuei::archive

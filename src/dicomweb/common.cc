@@ -1,5 +1,9 @@
 #include "common.h"
 
+#include <spdlog/spdlog.h>
+
+#include <set>
+
 #include "dokuei/base/strings.h"
 
 namespace dokuei::dicomweb {
@@ -74,6 +78,84 @@ http::Route ReadRoute(const Context& ctx, std::string suffix, http::Handler hand
   r.tag = "DICOMweb";
   r.produces = std::move(produces);
   return r;
+}
+
+}  // namespace dokuei::dicomweb
+
+namespace dokuei::dicomweb {
+namespace {
+
+std::string JoinSet(const std::set<std::string>& values) {
+  std::string out;
+  for (const auto& v : values) out += (out.empty() ? "" : ",") + v;
+  return out;
+}
+
+void AddPatients(const std::vector<dicom::AttributeList>& matches, std::set<std::string>& out) {
+  for (const auto& m : matches) {
+    const dicom::Attribute* a = dicom::Find(m, dicom::tags::kPatientID);
+    if (a != nullptr && !a->values.empty()) out.insert(a->values[0]);
+  }
+}
+
+audit::Event RequestEvent(const http::Request& req, std::string action) {
+  archive::Origin origin;
+  origin.protocol = "http";
+  origin.user = req.principal.subject;
+  origin.user_id = req.principal.user_id;
+  origin.actor_tenant_id = req.principal.tenant_id;
+  for (const auto& r : req.principal.roles) origin.roles += (origin.roles.empty() ? "" : ",") + r;
+  origin.remote_address = req.remote_address;
+  audit::Event e = archive::ActorEvent(origin, std::move(action), TenantOf(req).value);
+  // The path only: query strings may hold patient names.
+  e.object_detail = req.method + " " + req.path;
+  return e;
+}
+
+base::Status Write(Context& ctx, audit::Event e) {
+  base::Status st = ctx.services.audit->Record(std::move(e));
+  if (st.ok()) return st;
+  spdlog::error("audit: {}", st.ToString());
+  return base::Unavailable("the audit record could not be written; nothing was sent");
+}
+
+}  // namespace
+
+base::Status AuditAccess(Context& ctx, const http::Request& req, std::string action,
+                         const std::vector<index::InstanceLocation>& locations) {
+  if (ctx.services.audit == nullptr) return base::Status::Ok();
+  audit::Event e = RequestEvent(req, std::move(action));
+  std::set<std::string> studies, classes;
+  for (const auto& l : locations) {
+    studies.insert(l.study_instance_uid);
+    classes.insert(l.sop_class_uid);
+  }
+  e.study_uids.assign(studies.begin(), studies.end());
+  e.object_count = static_cast<int64_t>(locations.size());
+  if (classes.size() == 1) e.sop_class_uid = *classes.begin();
+  auto patients = archive::PatientsOfStudies(ctx.services.query, TenantOf(req), e.study_uids);
+  if (!patients.ok()) {
+    spdlog::error("audit: patients of the studies: {}", patients.status().ToString());
+    return base::Unavailable("the audit record could not be written; nothing was sent");
+  }
+  e.patient_id = std::move(*patients);
+  return Write(ctx, std::move(e));
+}
+
+base::Status AuditQuery(Context& ctx, const http::Request& req,
+                        const std::vector<dicom::AttributeList>& matches) {
+  if (ctx.services.audit == nullptr) return base::Status::Ok();
+  audit::Event e = RequestEvent(req, "study.query");
+  std::set<std::string> studies, patients;
+  for (const auto& m : matches) {
+    const dicom::Attribute* a = dicom::Find(m, dicom::tags::kStudyInstanceUID);
+    if (a != nullptr && !a->values.empty()) studies.insert(a->values[0]);
+  }
+  AddPatients(matches, patients);
+  e.study_uids.assign(studies.begin(), studies.end());
+  e.patient_id = JoinSet(patients);
+  e.object_count = static_cast<int64_t>(matches.size());
+  return Write(ctx, std::move(e));
 }
 
 }  // namespace dokuei::dicomweb

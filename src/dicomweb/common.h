@@ -4,8 +4,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dokuei/base/executor.h"
+#include "dokuei/dicom/attribute.h"
 #include "dokuei/dicomweb/dicomweb.h"
 #include "dokuei/http/message.h"
 #include "dokuei/index/records.h"
@@ -26,6 +28,14 @@ index::TenantId TenantOf(const http::Request& req);
 // "<scheme>://<host><root>", or the configured base URL. The Host header is used only when it is
 // a plain host[:port] (it ends up inside JSON and URLs).
 std::string BaseUrl(const http::Request& req, const Options& options);
+
+// Writes the request's audit record (actor from the principal; study UIDs, object count, SOP
+// class and patients of `locations`, or of `query_matches`) when an audit hook is configured.
+// kUnavailable when it cannot be written: the caller must then fail the request.
+base::Status AuditAccess(Context& ctx, const http::Request& req, std::string action,
+                         const std::vector<index::InstanceLocation>& locations);
+base::Status AuditQuery(Context& ctx, const http::Request& req,
+                        const std::vector<dicom::AttributeList>& matches);
 
 // A path UID: InvalidArgument naming `field` unless it is a syntactically valid UID.
 base::Status CheckUid(std::string_view uid, const char* field);

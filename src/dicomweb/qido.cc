@@ -46,6 +46,7 @@ base::Result<http::Response> Search(Context& ctx, http::Request& req, Level leve
                           ParseQidoParams(scope, req.query, ctx.options.qido_max_limit));
   DOKUEI_ASSIGN_OR_RETURN(archive::QueryResult result,
                           ctx.services.query.Find(TenantOf(req), params.request));
+  DOKUEI_RETURN_IF_ERROR(AuditQuery(ctx, req, result.matches));
   const std::string base = BaseUrl(req, ctx.options);
   for (auto& match : result.matches) AddRetrieveUrl(level, base, match);
   http::Response res;

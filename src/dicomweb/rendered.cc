@@ -30,7 +30,7 @@ base::Result<http::Response> Render(Context& ctx, http::Request& req, Kind kind)
   DOKUEI_ASSIGN_OR_RETURN(RenderParams params, ParseRenderParams(req.query));
   std::string_view study = req.Param("study"), series = req.Param("series"),
                    sop = req.Param("sop");
-  DOKUEI_ASSIGN_OR_RETURN(auto locs, LocateAll(ctx, req, study, series, sop));
+  DOKUEI_ASSIGN_OR_RETURN(auto locs, LocateAll(ctx, req, study, series, sop, "study.view"));
   const index::InstanceLocation* loc = Representative(locs);
   if (!loc) return base::NotFound("the instance has no image to render");
   uint32_t frame = 1;

@@ -283,6 +283,9 @@ base::Result<std::unique_ptr<http::BodyConsumer>> BeginStow(const std::shared_pt
   origin.protocol = "stow";
   origin.user = req.principal.subject;
   origin.remote_address = req.remote_address;
+  origin.user_id = req.principal.user_id;
+  origin.actor_tenant_id = req.principal.tenant_id;
+  for (const auto& r : req.principal.roles) origin.roles += (origin.roles.empty() ? "" : ",") + r;
   return std::unique_ptr<http::BodyConsumer>(new StowConsumer(
       ctx, TenantOf(req), std::move(origin), std::move(study), BaseUrl(req, ctx->options),
       std::move(response_type), req.lang, std::move(boundary)));

@@ -40,7 +40,8 @@ base::Result<http::Response> Metadata(Context& ctx, http::Request& req) {
   DOKUEI_ASSIGN_OR_RETURN(std::string content_type, NegotiateJson(req.Header("Accept")));
   std::string_view study = req.Param("study"), series = req.Param("series"),
                    sop = req.Param("sop");
-  DOKUEI_RETURN_IF_ERROR(CheckPathUids(study, series, sop));
+  // Located first for the audit record (and the same NotFound as the other WADO routes).
+  DOKUEI_RETURN_IF_ERROR(LocateAll(ctx, req, study, series, sop).status());
   auto json = ctx.services.retrieve.MetadataJson(TenantOf(req), study, series, sop,
                                                  BaseUrl(req, ctx.options));
   if (!json.ok()) return Normalize(json.status());
@@ -181,15 +182,16 @@ base::Status CheckPathUids(std::string_view study, std::string_view series,
   return base::Status::Ok();
 }
 
-base::Result<std::vector<index::InstanceLocation>> LocateAll(Context& ctx,
-                                                             const http::Request& req,
+base::Result<std::vector<index::InstanceLocation>> LocateAll(Context& ctx, const http::Request& req,
                                                              std::string_view study,
                                                              std::string_view series,
-                                                             std::string_view sop) {
+                                                             std::string_view sop,
+                                                             const char* action) {
   DOKUEI_RETURN_IF_ERROR(CheckPathUids(study, series, sop));
   auto locs = ctx.services.retrieve.Locate(TenantOf(req), study, series, sop);
   if (!locs.ok()) return Normalize(locs.status());
   if (locs->empty()) return base::NotFound("no such study, series or instance");
+  DOKUEI_RETURN_IF_ERROR(AuditAccess(ctx, req, action, *locs));
   return locs;
 }
 

@@ -14,13 +14,14 @@ namespace dokuei::dicomweb {
 // InvalidArgument naming the first malformed UID (series and sop may be empty).
 base::Status CheckPathUids(std::string_view study, std::string_view series, std::string_view sop);
 // Every instance under the UIDs, in the caller's tenant; the same NotFound for "absent" and
-// "another tenant's".
-base::Result<std::vector<index::InstanceLocation>> LocateAll(Context& ctx,
-                                                             const http::Request& req,
+// "another tenant's". Writes the request's audit record `action` (each handler calls it once per
+// request): an error when it cannot be written.
+base::Result<std::vector<index::InstanceLocation>> LocateAll(Context& ctx, const http::Request& req,
                                                              std::string_view study,
                                                              std::string_view series,
-                                                             std::string_view sop);
-// The instance named by the path parameters study/series/sop.
+                                                             std::string_view sop,
+                                                             const char* action = "study.retrieve");
+// The instance named by the path parameters study/series/sop (audited as LocateAll).
 base::Result<index::InstanceLocation> LocateOne(Context& ctx, const http::Request& req);
 
 // A stored object read into memory without zero-filling it first.

@@ -119,6 +119,21 @@ class EnvCleanup : public ::testing::Environment {
     ::testing::AddGlobalTestEnvironment(new EnvCleanup);
 }  // namespace
 
+base::Status RecordingAuditHook::Record(audit::Event event) {
+  if (fail) return base::Unavailable("audit store down");
+  std::lock_guard l(mu_);
+  events_.push_back(std::move(event));
+  return base::Status::Ok();
+}
+
+std::vector<audit::Event> RecordingAuditHook::EventsOf(int64_t tenant) {
+  std::lock_guard l(mu_);
+  std::vector<audit::Event> out;
+  for (const auto& e : events_)
+    if (e.tenant_id == tenant) out.push_back(e);
+  return out;
+}
+
 Env& Env::Get() {
   if (!g_env) g_env = new Env();
   return *g_env;
@@ -147,7 +162,8 @@ Env::Env() {
   retrieve_ = std::make_unique<archive::RetrieveService>(*index_, *blobs_, *query_);
   routes_ = std::make_unique<http::RouteTable>();
   Options options;
-  base::Status st = RegisterRoutes(*routes_, Services{*ingest_, *query_, *retrieve_}, options);
+  base::Status st =
+      RegisterRoutes(*routes_, Services{*ingest_, *query_, *retrieve_, &audit_}, options);
   if (!st.ok()) throw std::runtime_error("routes: " + st.ToString());
   std::vector<http::StaticToken> tokens;
   for (int n = 1; n <= kTenants; ++n) {

@@ -1,17 +1,21 @@
 // End-to-end fixture: a real http::Server on port 0 with the DICOMweb routes over a real archive
 // (SQLite index and FsBlobStore in a temporary directory), driven with curl (a real client).
 // One server per test binary; tenants 1..kTenants each have a bearer token "token-<n>", and
-// "token-ro" is read-only in tenant 1.
+// "token-ro" is read-only in tenant 1. Read requests are audited through a RecordingAuditHook
+// (env.audit()), which a test can make fail.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "dokuei/archive/audit_hook.h"
 #include "dokuei/archive/ingest.h"
 #include "dokuei/archive/query.h"
 #include "dokuei/archive/retrieve.h"
@@ -22,7 +26,7 @@
 
 namespace dokuei::dicomweb::e2e {
 
-constexpr int kTenants = 8;
+constexpr int kTenants = 9;  // tenant 9: audit_test.cc
 
 struct CurlResult {
   int status = 0;
@@ -39,6 +43,20 @@ struct Part {
   std::string body;
 };
 
+// Keeps the events of audited requests in memory; fails every write while `fail` is set.
+class RecordingAuditHook final : public archive::AuditHook {
+ public:
+  base::Status Record(audit::Event event) override;
+  base::Status RecordIn(db::Conn&, audit::Event event) override { return Record(std::move(event)); }
+  // Events of `tenant` recorded so far, oldest first.
+  std::vector<audit::Event> EventsOf(int64_t tenant);
+  std::atomic<bool> fail{false};
+
+ private:
+  std::mutex mu_;
+  std::vector<audit::Event> events_;
+};
+
 class Env {
  public:
   static Env& Get();       // started on first use
@@ -53,6 +71,7 @@ class Env {
   index::TenantId tenant(int n) const { return tenant_ids_.at(n); }
   size_t BlobCount();
   const http::RouteTable& routes() const { return *routes_; }
+  RecordingAuditHook& audit() { return audit_; }
 
   // curl <args>; `args` is a shell fragment (quote URLs).
   CurlResult Curl(const std::string& args);
@@ -78,6 +97,7 @@ class Env {
   std::unique_ptr<http::StaticTokenAuthenticator> auth_;
   std::unique_ptr<http::Server> server_;
   std::map<int, index::TenantId> tenant_ids_;
+  RecordingAuditHook audit_;
 };
 
 std::string Token(int tenant);

@@ -207,6 +207,25 @@ class Server:
     def storescu(self, files, aet="MODALITY_A", extra=(), check=True):
         return self.dcmtk("storescu", *extra, "127.0.0.1", str(self.dicom_port), *files, aet=aet, check=check)
 
+    def cli(self, command, *args, stdin=None, check=True, env=None):
+        """Runs `dokuei <command> ...` on this server's database (it may be running)."""
+        cmd = [BIN, command] + list(args) + ["--config", self.config_path, "--data-dir", self.data_dir]
+        if self.pg:
+            cmd += ["--index", "postgres", "--postgres", self.pg]
+        p = subprocess.run(cmd, input=stdin, capture_output=True, timeout=120,
+                           env=dict(os.environ, DOKUEI_LANG="en", **(env or {})))
+        if check and p.returncode != 0:
+            raise AssertionError("dokuei %s %s: exit %d\n%s\n%s" % (
+                command, " ".join(args), p.returncode, p.stdout.decode(errors="replace"),
+                p.stderr.decode(errors="replace")))
+        return p
+
+    def audit_records(self, action):
+        """Audit records with exactly this action, oldest first (through `dokuei audit search`)."""
+        p = self.cli("audit", "search", "--json", "--action", action, "--limit", "10000")
+        records = [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
+        return sorted((r for r in records if r["action"] == action), key=lambda r: r["seq"])
+
     def fsck(self, *extra):
         args = [BIN, "fsck", "--config", self.config_path, "--data-dir", self.data_dir]
         if self.pg:

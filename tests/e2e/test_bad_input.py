@@ -144,15 +144,17 @@ class BadInputTest(ServerTestCase):
 class SecureDefaultsTest(unittest.TestCase):
 
     def test_refuses_non_loopback_addresses(self):
+        # (test_serve_tls.py covers the way to allow it: TLS and an administrator with 2FA.)
         for flag in ("--http", "--dicom"):
-            with self.subTest(flag=flag):
-                server = Server(extra_args=[flag, "0.0.0.0:0"])
-                try:
-                    with self.assertRaises(RuntimeError) as ctx:
-                        server.start(timeout=10)
-                    self.assertIn("non-loopback", str(ctx.exception))
-                finally:
-                    server.cleanup()
+            for lang, expected in (("en", "non-loopback"), ("ja", "ループバック以外")):
+                with self.subTest(flag=flag, lang=lang):
+                    server = Server(extra_args=[flag, "0.0.0.0:0"], env={"DOKUEI_LANG": lang})
+                    try:
+                        with self.assertRaises(RuntimeError) as ctx:
+                            server.start(timeout=10)
+                        self.assertIn(expected, str(ctx.exception))
+                    finally:
+                        server.cleanup()
 
     def test_serve_help_documents_options(self):
         p = subprocess.run([BIN, "serve", "--help"], capture_output=True, env=dict(NET_ENV, DOKUEI_LANG="en"))

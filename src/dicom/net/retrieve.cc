@@ -150,6 +150,7 @@ void HandleRetrieve(Association& assoc, const Command& request, uint8_t pcid) {
       return;
     }
   }
+  if (is_move) identifier->move_destination = request.Text(el::kMoveDestination);
   auto located = assoc.session.Locate(*identifier);
   if (!located.ok() && located.status().code() != base::Code::kNotFound) {
     DimseStatus st = DimseStatus::FromStatus(located.status());

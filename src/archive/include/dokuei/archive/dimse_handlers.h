@@ -1,5 +1,6 @@
 // ArchiveDimseHandlers: the archive's answer to every DIMSE policy question the network layer
-// (dicom::DimseServer) asks. Association policy comes from the PeerDirectory: an unknown calling
+// (dicom::DimseServer) asks. Association policy comes from the PeerDirectory (looked up at each
+// association, so AE titles added while the server runs are accepted): an unknown calling
 // AE title is refused, a peer with check_host is refused from any other address, and each peer
 // has its own limit of concurrent associations. Every session is bound to the calling peer's
 // tenant; stores go through Ingest, C-FIND through QueryService, C-GET/C-MOVE and storage
@@ -20,8 +21,16 @@
 
 namespace dokuei::archive {
 
+class AuditHook;
+
 struct DimseHandlerOptions {
   uint32_t max_find_matches = 10000;  // C-FIND answers at most this many matches
+  // When set (it must outlive the handlers): one audit record per refused association
+  // ("ae.association.refused"), C-FIND ("study.query"), C-GET / C-MOVE ("study.retrieve") and
+  // storage commitment ("study.commitment"), written before the answer (a C-GET / C-MOVE that
+  // matches nothing is recorded with no object); if it cannot be written the operation fails.
+  // C-STORE records come from Ingest (IngestOptions::audit).
+  AuditHook* audit = nullptr;
 };
 
 class ArchiveDimseHandlers final : public dicom::DimseHandlers {

@@ -22,10 +22,13 @@
 #include "dokuei/base/clock.h"
 #include "dokuei/base/status.h"
 #include "dokuei/blob/blob_store.h"
+#include "dokuei/db/db.h"
 #include "dokuei/dicom/parse.h"
 #include "dokuei/index/index.h"
 
 namespace dokuei::archive {
+
+class AuditHook;
 
 // Who sent an object, for the index's source column and the audit trail.
 struct Origin {
@@ -34,6 +37,11 @@ struct Origin {
   std::string called_ae;
   std::string remote_address;
   std::string user;
+  // For the audit trail: the authenticated user's id (0 for tokens and DICOM peers), tenant and
+  // roles (comma-separated).
+  int64_t user_id = 0;
+  int64_t actor_tenant_id = 0;
+  std::string roles;
   std::string Describe() const;  // "dimse:CALLING@127.0.0.1" / "stow:user@127.0.0.1"
 };
 
@@ -73,6 +81,12 @@ struct IngestOptions {
   uint64_t max_inflight_bytes = 4ull << 30;
   // Longest wait for a group commit to gather companions before committing alone.
   base::Duration group_commit_window{0};
+  // Audit: with both set, every stored (or duplicate / conflicting) instance gets an
+  // "instance.store" record written by `audit` inside the index transaction on `database` (the
+  // database the index lives in); if it cannot be written the instance is not stored. Both must
+  // outlive the Ingest.
+  AuditHook* audit = nullptr;
+  db::Database* database = nullptr;
 };
 
 class Ingest {

@@ -1,16 +1,19 @@
-// PeerDirectory: the DICOM application entities this archive talks to, from configuration.
-// A calling AE title not listed here is refused at association. Each peer belongs to one tenant
-// (the hospital whose modality or PACS it is); what it sends is stored in that tenant, what it
-// queries and retrieves is that tenant's only, and it may only name C-MOVE destinations of that
+// PeerDirectory: the DICOM application entities this archive talks to: those of the
+// configuration file, then those of a PeerSource (identity's AE titles, managed while the server
+// runs). A calling AE title found in neither is refused at association. Each peer belongs to one
+// tenant (the hospital whose modality or PACS it is); what it sends is stored in that tenant, what
+// it queries and retrieves is that tenant's only, and it may only name C-MOVE destinations of that
 // same tenant.
-// Thread safety: immutable after construction.
+// Thread safety: thread-safe (the configured list is immutable; the source must be thread-safe).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "dokuei/base/status.h"
 #include "dokuei/index/records.h"
 
 namespace dokuei::archive {
@@ -40,17 +43,29 @@ struct DicomPeer {
   std::string certificate_sha256;
 };
 
+// Peers looked up by AE title at association time (e.g. identity's AE titles).
+class PeerSource {
+ public:
+  virtual ~PeerSource() = default;
+  // The peer calling itself `ae_title`; nullopt when unknown (or disabled); an error when the
+  // source cannot answer (the association is then refused).
+  virtual base::Result<std::optional<DicomPeer>> Lookup(std::string_view ae_title) = 0;
+};
+
 class PeerDirectory {
  public:
   PeerDirectory() = default;
-  explicit PeerDirectory(std::vector<DicomPeer> peers) : peers_(std::move(peers)) {}
-  const DicomPeer* FindByAeTitle(std::string_view ae_title) const;
-  // The C-MOVE destination `ae_title` if it belongs to `tenant`, else nullptr.
-  const DicomPeer* FindDestination(index::TenantId tenant, std::string_view ae_title) const;
-  const std::vector<DicomPeer>& all() const { return peers_; }
+  // `source` (optional) must outlive the directory; configured peers take precedence over it.
+  explicit PeerDirectory(std::vector<DicomPeer> peers, PeerSource* source = nullptr)
+      : peers_(std::move(peers)), source_(source) {}
+  base::Result<std::optional<DicomPeer>> Find(std::string_view ae_title) const;
+  // The C-MOVE destination `ae_title` if it belongs to `tenant` and has a port, else nullopt.
+  std::optional<DicomPeer> FindDestination(index::TenantId tenant, std::string_view ae_title) const;
+  const std::vector<DicomPeer>& configured() const { return peers_; }
 
  private:
   std::vector<DicomPeer> peers_;
+  PeerSource* source_ = nullptr;
 };
 
 }  // namespace dokuei::archive

@@ -114,6 +114,7 @@ struct QueryIdentifier {
   QueryModel model = QueryModel::kStudyRoot;
   QueryLevel level = QueryLevel::kStudy;
   AttributeList keys;
+  std::string move_destination;  // C-MOVE: the destination AE title; empty for C-FIND and C-GET
 };
 
 // One instance to send as a C-GET / C-MOVE sub-operation.

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 
+#include "dokuei/archive/audit_hook.h"
 #include "dokuei/archive/ingest.h"
 #include "dokuei/archive/query.h"
 #include "dokuei/archive/retrieve.h"
@@ -29,6 +30,11 @@ struct Services {
   archive::Ingest& ingest;
   archive::QueryService& query;
   archive::RetrieveService& retrieve;
+  // When set: one audit record per request that reads patient data -- QIDO ("study.query"),
+  // WADO-RS / WADO-URI instances, metadata, frames, bulk data ("study.retrieve"), rendered and
+  // thumbnails ("study.view") -- written before the response is sent; when it cannot be written
+  // the request fails (503) and nothing is sent. STOW records come from Ingest, per instance.
+  archive::AuditHook* audit = nullptr;
 };
 
 struct Options {

@@ -1,0 +1,104 @@
+// Private to `dokuei serve`: the pieces serve.cc composes (one file each, along their seams).
+//   serve_identity.cc  identity-backed DICOM peers (AE titles managed while the server runs)
+//   serve_tls.cc       HTTPS and DICOM TLS from the configuration; the non-loopback rule
+//   serve_audit.cc     the background audit shipper (syslog)
+//   serve_demo.cc      --demo: tenants, AE title and users in identity
+// Thread safety: see each declaration.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "config.h"
+#include "dokuei/archive/peers.h"
+#include "dokuei/audit/audit.h"
+#include "dokuei/audit/export.h"
+#include "dokuei/base/clock.h"
+#include "dokuei/dicom/dimse.h"
+#include "dokuei/identity/identity.h"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace dokuei::server {
+
+// -- serve_identity.cc ---------------------------------------------------------------------------
+
+identity::IdentityOptions IdentityOptionsFrom(const Config& config);
+
+// An identity AE title of an enabled tenant as a DICOM peer: tenant, allow flags, certificate pin;
+// the tenant's client-certificate policy makes the AE TLS-only with a required client
+// certificate (a pinned certificate, too, can only be presented over TLS).
+archive::DicomPeer PeerFromAe(const identity::AeTitle& ae, const identity::Tenant& tenant);
+
+// Looks AE titles up in identity at association time, with a short cache (answers, including
+// "unknown", are reused for `ttl`), so titles added by `dokuei admin` or the API are accepted
+// without a restart. Thread-safe.
+class IdentityPeerSource final : public archive::PeerSource {
+ public:
+  IdentityPeerSource(identity::Identity& identity, base::Clock& clock, base::Duration ttl)
+      : identity_(identity), clock_(clock), ttl_(ttl) {}
+  base::Result<std::optional<archive::DicomPeer>> Lookup(std::string_view ae_title) override;
+
+ private:
+  struct Entry {
+    std::optional<archive::DicomPeer> peer;
+    std::chrono::steady_clock::time_point expires;
+  };
+  identity::Identity& identity_;
+  base::Clock& clock_;
+  const base::Duration ttl_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry> cache_;  // guarded by mu_
+};
+
+// Whether the reading centre has an enabled administrator with a second factor enrolled.
+base::Result<bool> HasAdministratorWithTwoFactor(identity::Identity& identity);
+
+// -- serve_tls.cc --------------------------------------------------------------------------------
+
+struct Listeners {
+  std::shared_ptr<boost::asio::ssl::context> https;  // null: plain HTTP
+  std::optional<dicom::DimseTlsOptions> dicom_tls;   // unset: no DICOM TLS listener
+};
+
+// Loads the TLS files the configuration names (errors name the file).
+base::Result<Listeners> MakeListeners(const Config& config);
+
+// The non-loopback rule (security.md): a listener may bind a non-loopback address only if it has
+// TLS and the reading centre has an administrator with two-factor authentication. The plain
+// DICOM listener has no TLS, so it is always loopback. kFailedPrecondition with a message in
+// `lang` naming the listener and what is missing.
+base::Status CheckExposure(const Config& config, const Listeners& listeners,
+                           identity::Identity& identity, const std::string& lang);
+
+// -- serve_audit.cc ------------------------------------------------------------------------------
+
+// The shipper of audit.syslog (with audit.syslog_ca), started; nullptr when audit.syslog is
+// empty. Stop it (or destroy it) before the audit log.
+base::Result<std::unique_ptr<audit::AuditShipper>> StartAuditShipper(
+    const Config& config, std::shared_ptr<db::Database> database, audit::AuditLog& log);
+
+// -- serve_demo.cc -------------------------------------------------------------------------------
+
+struct DemoLogin {
+  std::string login, role_ja, role_en, password;
+};
+struct DemoIdentity {
+  std::string credentials_file;  // <data_dir>/demo-logins.txt (0600)
+  std::vector<DemoLogin> logins;
+};
+
+// The demo hospital (with `calling_ae` as its identity AE title, C-MOVE port `move_port`), the
+// reading centre and demo users with generated passwords, written to the credentials file.
+// Existing ones are kept (their passwords were written the first time).
+base::Result<DemoIdentity> PrepareDemoIdentity(const Config& config, identity::Identity& identity,
+                                               const std::string& hospital_code,
+                                               const std::string& hospital_name,
+                                               const std::string& calling_ae, uint16_t move_port);
+
+}  // namespace dokuei::server
