@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "config.h"
 #include "demo_data.h"
+#include "dokuei/api/api.h"
 #include "dokuei/archive/audit_hook.h"
 #include "dokuei/archive/dimse_handlers.h"
 #include "dokuei/archive/ingest.h"
@@ -269,13 +270,15 @@ int RunServe(const std::vector<std::string>& args) {
     return Fail("registering DICOMweb routes", st);
   if (auto st = AddOperationsRoutes(routes, config); !st.ok()) return Fail("routes", st);
 
-  // ---- JSON API and session authentication: wired by the lead after merging h-api/h-auth ----
-  //   api::Services api_services{identity, audit_log, clock, {listeners->https != nullptr}};
-  //   api::RegisterRoutes(routes, api_services);
-  //   auto authenticator = api::MakeAuthenticator(api_services, std::move(tokens));
-  // Until then the configured (and demo) static bearer tokens authenticate DICOMweb.
-  http::StaticTokenAuthenticator authenticator(std::move(tokens));
-  // ---- end of the API wiring spot ----
+  // The JSON API (sign-in, administration, audit search) and who is calling: a session cookie,
+  // an identity API token, or a configured (or demo) static bearer token.
+  api::Options api_options;
+  api_options.secure_cookies = listeners->https != nullptr;
+  api::Services api_services{identity, audit_log, clock, api_options};
+  if (auto st = api::RegisterRoutes(routes, api_services); !st.ok())
+    return Fail("registering the JSON API routes", st);
+  std::unique_ptr<http::Authenticator> authenticator =
+      api::MakeAuthenticator(api_services, std::move(tokens));
 
   http::ServerOptions http_options;
   http_options.listen = config.http_listen;
@@ -284,7 +287,7 @@ int RunServe(const std::vector<std::string>& args) {
   http_options.tls_context = listeners->https;
   for (auto o : base::Split(config.cors_origins, ','))
     if (!base::Trim(o).empty()) http_options.cors_allowed_origins.emplace_back(base::Trim(o));
-  http::Server http_server(http_options, routes, &authenticator);
+  http::Server http_server(http_options, routes, authenticator.get());
 
   archive::DimseHandlerOptions handler_options;
   handler_options.audit = audit_hook.get();
