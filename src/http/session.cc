@@ -30,6 +30,18 @@ void LogAccess(const Request* req, std::string_view remote, int status, uint64_t
   }
 }
 
+void AddSecurityHeaders(Headers& out, bool tls) {
+  auto set_default = [&out](const char* name, const char* value) {
+    if (!out.Has(name)) out.Set(name, value);
+  };
+  set_default("X-Content-Type-Options", "nosniff");
+  set_default("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  set_default("X-Frame-Options", "DENY");
+  set_default("Referrer-Policy", "no-referrer");
+  set_default("Cache-Control", "no-store");
+  if (tls) set_default("Strict-Transport-Security", "max-age=31536000");
+}
+
 void AddCorsHeaders(const Server::Core& core, const Request& req, Headers& out) {
   if (core.options.cors_allowed_origins.empty()) return;
   std::string_view origin = req.headers.Get("Origin");

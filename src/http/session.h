@@ -45,6 +45,10 @@ std::string LogPath(std::string_view target);
 void LogAccess(const Request* req, std::string_view remote, int status, uint64_t bytes, double ms,
                std::string_view abort_reason);
 void AddCorsHeaders(const Server::Core& core, const Request& req, Headers& out);
+// Headers every response carries unless its handler set them: no MIME sniffing (a DICOM text
+// field can never be taken for HTML), no framing, no referrer, no caching of patient data, no
+// active content (Content-Security-Policy "default-src 'none'"), and HSTS over TLS.
+void AddSecurityHeaders(Headers& out, bool tls);
 base::Result<Response> RunHandlerSafely(const std::function<base::Result<Response>()>& fn);
 
 template <class Stream>

@@ -13,6 +13,7 @@ void Session<Stream>::SendResponse(Response res) {
   status_ = res.status;
   bytes_sent_ = 0;
   if (req_) AddCorsHeaders(core_, *req_, res.headers);
+  AddSecurityHeaders(res.headers, !kPlain);
   unsigned version = version_ == 10 ? 10 : 11;
   if (!res.stream) {
     auto msg = std::make_shared<bhttp::response<bhttp::string_body>>();
