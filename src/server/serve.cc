@@ -101,6 +101,13 @@ void Banner(const Config& c, uint16_t dicom_port, uint16_t dicom_tls_port, uint1
                                "(TOTP) at their first login."
                              : "読影医・管理者・監査担当は初回ログイン時に二要素認証 (TOTP) "
                                "を登録します。");
+    std::string api = url.substr(0, url.size() - std::string("/dicom-web").size()) + "/api";
+    std::printf("  %s\n", en ? "Sign in to the JSON API (README: Signing in and API tokens):"
+                             : "JSON API へのログイン (README「Signing in and API tokens」参照):");
+    std::printf("  curl -c cookies.txt -H 'Content-Type: application/json' -d "
+                "'{\"login\":\"demo-tech\",\"password\":\"…\"}' %s/auth/login\n",
+                api.c_str());
+    std::printf("  %s %s/openapi.json\n", en ? "API description:" : "API 定義:", api.c_str());
   }
   std::printf("%s\n", en ? "Stop with Ctrl-C." : "Ctrl-C で停止します。");
   std::fflush(stdout);
