@@ -18,6 +18,7 @@
 
 #include "dokuei/audit/export.h"
 #include "dokuei/base/strings.h"
+#include "dokuei/base/tls_policy.h"
 
 namespace dokuei::audit {
 namespace {
@@ -26,10 +27,6 @@ using base::Status;
 
 constexpr int kFacilityAuthpriv = 10;
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
-constexpr const char* kTls12Ciphers =
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
 int Severity(Outcome o) {
   switch (o) {
@@ -231,9 +228,8 @@ class TlsSender final : public SyslogSender {
     auto s = std::unique_ptr<TlsSender>(new TlsSender(std::move(t), std::move(o)));
     s->ctx_ = SSL_CTX_new(TLS_client_method());
     if (s->ctx_ == nullptr) return base::Internal(TlsError("syslog: SSL_CTX_new"));
-    SSL_CTX_set_min_proto_version(s->ctx_, TLS1_2_VERSION);
-    if (SSL_CTX_set_cipher_list(s->ctx_, kTls12Ciphers) != 1) {
-      return base::Internal(TlsError("syslog: cipher list"));
+    if (auto st = base::ApplyTlsPolicy(s->ctx_, /*server=*/false); !st.ok()) {
+      return base::Internal("syslog: " + st.message());
     }
     SSL_CTX_set_verify(s->ctx_, SSL_VERIFY_PEER, nullptr);
     const bool loaded = s->t_.ca_file.empty() ? SSL_CTX_set_default_verify_paths(s->ctx_) == 1

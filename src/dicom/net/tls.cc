@@ -10,47 +10,10 @@
 
 #include "dcmtk/dcmnet/assoc.h"
 #include "dokuei/base/digest.h"
+#include "dokuei/base/tls_policy.h"
 
 namespace dokuei::dicom::net {
 namespace {
-
-// The same suites as HTTPS (http::kTls12Ciphers): ECDHE + AEAD only, in order of preference (with
-// an RSA certificate ECDHE-RSA-AES128-GCM-SHA256 comes first, as BCP 195 asks).
-constexpr const char* kTls12Ciphers =
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
-constexpr const char* kTls13Ciphersuites =
-    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
-// DICOM PS3.15 Modified BCP 195: ECDHE with curves of at least 256 bits.
-constexpr const char* kGroups = "P-256:P-384:P-521";
-
-// Drains the OpenSSL error queue into one sentence about `path` (`expected`: what the file should
-// hold). A failed system call (file missing, unreadable) is reported with its errno text.
-std::string FileError(const std::string& what, const std::string& path,
-                      const std::string& expected) {
-  std::string system, reason;
-  while (unsigned long e = ERR_get_error()) {
-    if (ERR_GET_LIB(e) == ERR_LIB_SYS) {
-      if (system.empty()) system = std::strerror(ERR_GET_REASON(e));
-      continue;
-    }
-    const char* r = ERR_reason_error_string(e);
-    if (reason.empty() && r != nullptr) reason = r;
-  }
-  std::string head = what + " '" + path + "' ";
-  if (!system.empty()) return head + "cannot be read: " + system;
-  if (reason.find("too small") != std::string::npos ||
-      reason.find("too weak") != std::string::npos) {
-    return head + "is too weak for the TLS policy (" + reason +
-           "; use RSA of at least 2048 bits or ECDSA P-256 or larger, signed with SHA-256+)";
-  }
-  if (reason.find("password") != std::string::npos || reason.find("decrypt") != std::string::npos ||
-      reason.find("interrupted") != std::string::npos) {
-    return head + "is password-protected, which is not supported (" + reason + ")";
-  }
-  return head + "is not " + expected + " (" + (reason.empty() ? "unknown error" : reason) + ")";
-}
 
 base::Status Configure(TlsLayer& layer, const DimseTlsOptions& tls, bool acceptor) {
   if (!layer) return base::Internal("cannot create the DICOM TLS context");
@@ -59,21 +22,7 @@ base::Status Configure(TlsLayer& layer, const DimseTlsOptions& tls, bool accepto
   if (c.good()) c = layer.activateCipherSuites();
   if (c.bad()) return base::Internal(std::string("DICOM TLS profile: ") + c.text());
   SSL_CTX* ctx = layer.getNativeHandle();
-  if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
-      SSL_CTX_set_max_proto_version(ctx, 0) != 1 ||
-      SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) != 1 ||
-      SSL_CTX_set_ciphersuites(ctx, kTls13Ciphersuites) != 1 ||
-      SSL_CTX_set1_groups_list(ctx, kGroups) != 1) {
-    ERR_clear_error();
-    return base::Internal("OpenSSL refused the DICOM TLS policy (versions, ciphers, groups)");
-  }
-  // DCMTK lowers the level to 0 (for its NULL-cipher profile); we never use those.
-  SSL_CTX_set_security_level(ctx, 2);
-  uint64_t options = SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET;
-  if (acceptor) options |= SSL_OP_CIPHER_SERVER_PREFERENCE;
-  SSL_CTX_set_options(ctx, options);
-  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-  if (acceptor) SSL_CTX_set_num_tickets(ctx, 0);
+  DOKUEI_RETURN_IF_ERROR(base::ApplyTlsPolicy(ctx, acceptor, base::kDicomTlsGroups));
   layer.setPrivateKeyPasswd("");  // a protected key fails to load instead of prompting
 
   const std::string& cert = tls.cert_file;
@@ -83,8 +32,8 @@ base::Status Configure(TlsLayer& layer, const DimseTlsOptions& tls, bool accepto
   if (key.empty()) return base::InvalidArgument("DICOM TLS private key: no file given", "key_file");
   ERR_clear_error();
   if (SSL_CTX_use_certificate_chain_file(ctx, cert.c_str()) != 1) {
-    return base::InvalidArgument(FileError("DICOM TLS certificate", cert, "a PEM certificate"),
-                                 "cert_file");
+    return base::InvalidArgument(
+        base::TlsFileError("DICOM TLS certificate", cert, "a PEM certificate"), "cert_file");
   }
   auto mismatch = [&] {
     ERR_clear_error();
@@ -97,8 +46,8 @@ base::Status Configure(TlsLayer& layer, const DimseTlsOptions& tls, bool accepto
     if (ERR_GET_LIB(e) == ERR_LIB_X509 && ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH) {
       return mismatch();
     }
-    return base::InvalidArgument(FileError("DICOM TLS private key", key, "a PEM private key"),
-                                 "key_file");
+    return base::InvalidArgument(
+        base::TlsFileError("DICOM TLS private key", key, "a PEM private key"), "key_file");
   }
   if (SSL_CTX_check_private_key(ctx) != 1) return mismatch();
 
@@ -115,17 +64,17 @@ base::Status Configure(TlsLayer& layer, const DimseTlsOptions& tls, bool accepto
   }
   ERR_clear_error();
   if (SSL_CTX_load_verify_locations(ctx, tls.ca_file.c_str(), nullptr) != 1) {
-    return base::InvalidArgument(
-        FileError("DICOM TLS CA certificates", tls.ca_file, "a file of PEM CA certificates"),
-        "ca_file");
+    return base::InvalidArgument(base::TlsFileError("DICOM TLS CA certificates", tls.ca_file,
+                                                    "a file of PEM CA certificates"),
+                                 "ca_file");
   }
   if (acceptor) {
     // The CA names go into the CertificateRequest, so clients pick the right certificate.
     STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(tls.ca_file.c_str());
     if (names == nullptr) {
-      return base::InvalidArgument(
-          FileError("DICOM TLS CA certificates", tls.ca_file, "a file of PEM CA certificates"),
-          "ca_file");
+      return base::InvalidArgument(base::TlsFileError("DICOM TLS CA certificates", tls.ca_file,
+                                                      "a file of PEM CA certificates"),
+                                   "ca_file");
     }
     SSL_CTX_set_client_CA_list(ctx, names);
     layer.setCertificateVerification(tls.require_client_certificate ? DCV_requireCertificate

@@ -21,16 +21,7 @@ class context;
 
 namespace dokuei::http {
 
-// OpenSSL names of the TLS 1.2 cipher suites allowed, in order of preference.
-inline constexpr const char* kTls12Ciphers =
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
-// TLS 1.3 suites (all AEAD).
-inline constexpr const char* kTls13Ciphersuites =
-    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
-// Key exchange groups.
-inline constexpr const char* kTlsGroups = "X25519:P-256:P-384";
+// The policy itself (versions, suites, groups) is base::ApplyTlsPolicy (dokuei/base/tls_policy.h).
 
 // A server context for ServerOptions::tls_context. `cert_pem_path` holds the certificate,
 // optionally followed by its intermediate CA certificates; `key_pem_path` the unencrypted private
