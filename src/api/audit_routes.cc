@@ -116,28 +116,6 @@ base::Result<Search> BuildQuery(Services& s, const http::Request& req, std::stri
   return out;
 }
 
-json RecordJson(const audit::Record& r) {
-  const audit::Event& e = r.event;
-  return {{"seq", r.seq},
-          {"time", base::FormatIso8601(r.time)},
-          {"action", e.action},
-          {"outcome", static_cast<int>(e.outcome)},
-          {"tenant_id", e.tenant_id},
-          {"actor", e.actor},
-          {"actor_user_id", e.actor_user_id},
-          {"actor_tenant_id", e.actor_tenant_id},
-          {"actor_roles", e.actor_roles},
-          {"source_address", e.source_address},
-          {"protocol", e.protocol},
-          {"patient_id", e.patient_id},
-          {"study_uids", e.study_uids},
-          {"object_count", e.object_count},
-          {"object_detail", e.object_detail},
-          {"sop_class_uid", e.sop_class_uid},
-          {"message", e.message},
-          {"hash", r.hash}};
-}
-
 // The audit record of a search or export; the request fails when it cannot be written.
 base::Status AuditAccess(Services& s, const http::Request& req, const char* action,
                          const Search& search, size_t count, std::string message) {
@@ -157,12 +135,17 @@ base::Result<http::Response> SearchAudit(Services& s, http::Request& req) {
   DOKUEI_ASSIGN_OR_RETURN(const Search search, BuildQuery(s, req, "audit.read", 100, 1000));
   DOKUEI_ASSIGN_OR_RETURN(const auto records, s.audit.Search(search.query));
   DOKUEI_RETURN_IF_ERROR(AuditAccess(s, req, "audit.search", search, records.size(), ""));
-  json arr = json::array();
-  for (const auto& r : records) arr.push_back(RecordJson(r));
-  json body = {{"records", arr}};
+  // The records are already JSON (audit::ToJson): joined, not parsed again.
+  std::string body = "{\"records\":[";
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (i > 0) body += ',';
+    body += audit::ToJson(records[i]);
+  }
+  body += ']';
   if (search.query.oldest_first && !records.empty() && records.size() == search.query.limit)
-    body["next_after_seq"] = records.back().seq;
-  return JsonResponse(200, body);
+    body += ",\"next_after_seq\":" + std::to_string(records.back().seq);
+  body += '}';
+  return http::Response::Bytes(200, "application/json", std::move(body));
 }
 
 base::Result<http::Response> ExportAudit(Services& s, http::Request& req) {

@@ -130,4 +130,27 @@ std::string ToFhirAuditEvent(const Record& record, std::string_view source_id) {
   return ev.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+std::string ToJson(const Record& r) {
+  const Event& e = r.event;
+  json out = {{"seq", r.seq},
+              {"time", base::FormatIso8601(r.time)},
+              {"action", e.action},
+              {"outcome", static_cast<int>(e.outcome)},
+              {"tenant_id", e.tenant_id},
+              {"actor", e.actor},
+              {"actor_user_id", e.actor_user_id},
+              {"actor_tenant_id", e.actor_tenant_id},
+              {"actor_roles", e.actor_roles},
+              {"source_address", e.source_address},
+              {"protocol", e.protocol},
+              {"patient_id", e.patient_id},
+              {"study_uids", e.study_uids},
+              {"object_count", e.object_count},
+              {"object_detail", e.object_detail},
+              {"sop_class_uid", e.sop_class_uid},
+              {"message", e.message},
+              {"hash", r.hash}};
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 }  // namespace dokuei::audit

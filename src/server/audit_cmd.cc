@@ -169,28 +169,6 @@ const char* OutcomeName(audit::Outcome o) {
   return "?";
 }
 
-nlohmann::json RecordJson(const audit::Record& r) {
-  const audit::Event& e = r.event;
-  return {{"seq", r.seq},
-          {"time", base::FormatIso8601(r.time)},
-          {"action", e.action},
-          {"outcome", static_cast<int>(e.outcome)},
-          {"tenant_id", e.tenant_id},
-          {"actor", e.actor},
-          {"actor_user_id", e.actor_user_id},
-          {"actor_tenant_id", e.actor_tenant_id},
-          {"actor_roles", e.actor_roles},
-          {"source_address", e.source_address},
-          {"protocol", e.protocol},
-          {"patient_id", e.patient_id},
-          {"study_uids", e.study_uids},
-          {"object_count", e.object_count},
-          {"object_detail", e.object_detail},
-          {"sop_class_uid", e.sop_class_uid},
-          {"message", e.message},
-          {"hash", r.hash}};
-}
-
 std::string CliActor() {
   if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) {
     return std::string("cli:") + pw->pw_name;
@@ -276,7 +254,7 @@ int Search(Cli& cli) {
     if (cli.json) {
       std::printf(
           "%s\n",
-          RecordJson(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+          audit::ToJson(r).c_str());
       continue;
     }
     const audit::Event& e = r.event;

@@ -139,5 +139,8 @@ base::Result<std::unique_ptr<AuditLog>> OpenAuditLog(std::shared_ptr<db::Databas
 // AuditEvent JSON. source_id names this system (AuditSourceID / source.observer).
 std::string ToDicomAuditMessage(const Record& record, std::string_view source_id);
 std::string ToFhirAuditEvent(const Record& record, std::string_view source_id);
+// The record as one compact JSON object (every Event field, seq, ISO 8601 time, hash): the form
+// of `dokuei audit search --json` lines and of GET /api/audit.
+std::string ToJson(const Record& record);
 
 }  // namespace dokuei::audit
