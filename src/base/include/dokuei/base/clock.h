@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace dokuei::base {
 
@@ -27,6 +29,10 @@ Clock& SystemClock();
 
 // ISO 8601 UTC, e.g. "2026-11-25T04:38:47.123456Z".
 std::string FormatIso8601(Timestamp t);
+// Parses "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS[.ffffff](Z|±HH:MM)". A bare date is the start of
+// that day in UTC, or with `date_end` the start of the next day (an exclusive upper bound:
+// "to=2026-11-25" includes the whole of the 25th). nullopt when malformed.
+std::optional<Timestamp> ParseIso8601(std::string_view s, bool date_end = false);
 // DICOM DA "YYYYMMDD" and TM "HHMMSS.ffffff" of t in UTC.
 std::string FormatDicomDate(Timestamp t);
 std::string FormatDicomTime(Timestamp t);
