@@ -191,13 +191,6 @@ nlohmann::json RecordJson(const audit::Record& r) {
           {"hash", r.hash}};
 }
 
-std::string CliActor() {
-  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) {
-    return std::string("cli:") + pw->pw_name;
-  }
-  return "cli:uid" + std::to_string(::geteuid());
-}
-
 // The filters shared by search and export; false (with a message printed) when one is invalid.
 bool BuildQuery(const Cli& cli, audit::Query* q) {
   q->all_tenants = true;  // the CLI runs as the operator of the whole installation
@@ -386,6 +379,13 @@ int Purge(Cli& cli) {
 }
 
 }  // namespace
+
+std::string CliActor() {
+  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) {
+    return std::string("cli:") + pw->pw_name;
+  }
+  return "cli:uid" + std::to_string(::geteuid());
+}
 
 int RunAudit(const std::vector<std::string>& args) {
   Cli cli;
