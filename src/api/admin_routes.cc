@@ -113,9 +113,9 @@ base::Result<http::Response> CreateTenant(Services& s, http::Request& req) {
   spec.staff_two_factor_required = staff_2fa.value_or(false);
   spec.dicom_client_certificate_required = client_cert.value_or(false);
   DOKUEI_RETURN_IF_ERROR(identity::ValidateTenantCode(spec.code));
-  AuditedDatabase adb(
+  audit::AuditedDatabase adb(
       s.identity.database(), s.audit, ChangeEvent(req, "tenant.create", 0, ""),
-      [&](db::Conn& c, audit::Event& e) -> base::Status {
+      ChangeOptions([&](db::Conn& c, audit::Event& e) -> base::Status {
         // The code is unique; the tenant may have existed in the index alone.
         const db::Value p[] = {spec.code};
         DOKUEI_RETURN_IF_ERROR(
@@ -126,7 +126,7 @@ base::Result<http::Response> CreateTenant(Services& s, http::Request& req) {
         e.object_detail = "tenant " + std::to_string(e.tenant_id) + " (" + spec.code + ")";
         e.message = std::string("kind ") + std::string(identity::TenantKindName(spec.kind));
         return base::Status::Ok();
-      });
+      }));
   identity::TenantDirectory tenants(adb, s.identity.clock());
   DOKUEI_ASSIGN_OR_RETURN(const identity::Tenant t, tenants.Create(spec));
   http::Response r = JsonResponse(201, TenantJson(t));
@@ -163,7 +163,7 @@ base::Result<http::Response> PatchTenant(Services& s, http::Request& req) {
   audit::Event e = ChangeEvent(req, "tenant.update", t.id,
                                "tenant " + std::to_string(t.id) + " (" + t.code + ")");
   e.message = "changed: " + changed;
-  AuditedDatabase adb(s.identity.database(), s.audit, std::move(e));
+  audit::AuditedDatabase adb(s.identity.database(), s.audit, std::move(e), ChangeOptions());
   identity::TenantDirectory tenants(adb, s.identity.clock());
   DOKUEI_ASSIGN_OR_RETURN(const identity::Tenant out, tenants.Update(t.id, u));
   return JsonResponse(200, TenantJson(out));
@@ -201,19 +201,19 @@ base::Result<http::Response> CreateUser(Services& s, http::Request& req) {
   nu.password = one_time ? identity::GeneratePassword() : *password;
   nu.must_change_password = one_time;
   audit::Event e = ChangeEvent(req, "user.create", t.id, "");
-  AuditedDatabase adb(s.identity.database(), s.audit, std::move(e),
-                      [&](db::Conn& c, audit::Event& ev) -> base::Status {
-                        // The users row is the only insert with a generated id in Create.
-                        DOKUEI_ASSIGN_OR_RETURN(const int64_t id, LastInsertId(c));
-                        auto norm = identity::NormalizeLogin(nu.login);
-                        ev.object_detail = "user " + std::to_string(id) + " (" +
-                                           (norm.ok() ? *norm : nu.login) + ")";
-                        std::vector<identity::Role> roles = nu.roles;
-                        std::sort(roles.begin(), roles.end());
-                        roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
-                        ev.message = "roles: " + RoleList(roles);
-                        return base::Status::Ok();
-                      });
+  audit::AuditedDatabase adb(s.identity.database(), s.audit, std::move(e),
+                             ChangeOptions([&](db::Conn& c, audit::Event& ev) -> base::Status {
+                               // The users row is the only insert with a generated id in Create.
+                               DOKUEI_ASSIGN_OR_RETURN(const int64_t id, db::LastInsertId(c));
+                               auto norm = identity::NormalizeLogin(nu.login);
+                               ev.object_detail = "user " + std::to_string(id) + " (" +
+                                                  (norm.ok() ? *norm : nu.login) + ")";
+                               std::vector<identity::Role> roles = nu.roles;
+                               std::sort(roles.begin(), roles.end());
+                               roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
+                               ev.message = "roles: " + RoleList(roles);
+                               return base::Status::Ok();
+                             }));
   DOKUEI_ASSIGN_OR_RETURN(const identity::User u, AccountsOn(s, adb).Create(nu));
   json j = UserJson(u);
   if (one_time) j["one_time_password"] = nu.password;  // shown once, never stored in clear
@@ -248,7 +248,7 @@ base::Result<http::Response> PatchUser(Services& s, http::Request& req) {
     audit::Event e = ChangeEvent(req, "user.update", u.tenant_id, UserDetail(u));
     e.message = std::string("changed:") + (update.display_name ? " display_name" : "") +
                 (update.email ? " email" : "");
-    AuditedDatabase adb(s.identity.database(), s.audit, std::move(e));
+    audit::AuditedDatabase adb(s.identity.database(), s.audit, std::move(e), ChangeOptions());
     DOKUEI_RETURN_IF_ERROR(AccountsOn(s, adb).Update(u.tenant_id, u.id, update).status());
   }
   if (roles) {
@@ -257,13 +257,14 @@ base::Result<http::Response> PatchUser(Services& s, http::Request& req) {
     std::sort(next.begin(), next.end());
     next.erase(std::unique(next.begin(), next.end()), next.end());
     e.message = "roles: " + RoleList(u.roles) + " -> " + RoleList(next);
-    AuditedDatabase adb(s.identity.database(), s.audit, std::move(e));
+    audit::AuditedDatabase adb(s.identity.database(), s.audit, std::move(e), ChangeOptions());
     DOKUEI_RETURN_IF_ERROR(AccountsOn(s, adb).SetRoles(u.tenant_id, u.id, *roles).status());
   }
   if (enabled) {
-    AuditedDatabase adb(
+    audit::AuditedDatabase adb(
         s.identity.database(), s.audit,
-        ChangeEvent(req, *enabled ? "user.enable" : "user.disable", u.tenant_id, UserDetail(u)));
+        ChangeEvent(req, *enabled ? "user.enable" : "user.disable", u.tenant_id, UserDetail(u)),
+        ChangeOptions());
     DOKUEI_RETURN_IF_ERROR(AccountsOn(s, adb).SetDisabled(u.tenant_id, u.id, !*enabled));
   }
   DOKUEI_ASSIGN_OR_RETURN(const identity::User out, s.identity.accounts().Get(u.tenant_id, u.id));
@@ -282,7 +283,7 @@ base::Result<http::Response> ResetPassword(Services& s, http::Request& req) {
   const bool must = one_time || must_change.value_or(true);
   audit::Event e = ChangeEvent(req, "password.reset", u.tenant_id, UserDetail(u));
   e.message = one_time ? "one-time password issued" : "password set by an administrator";
-  AuditedDatabase adb(s.identity.database(), s.audit, std::move(e));
+  audit::AuditedDatabase adb(s.identity.database(), s.audit, std::move(e), ChangeOptions());
   DOKUEI_RETURN_IF_ERROR(AccountsOn(s, adb).ResetPassword(u.tenant_id, u.id, pw, must));
   json j = {{"user_id", u.id}, {"must_change_password", must}};
   if (one_time) j["one_time_password"] = pw;
@@ -291,8 +292,9 @@ base::Result<http::Response> ResetPassword(Services& s, http::Request& req) {
 
 base::Result<http::Response> ResetTwoFactor(Services& s, http::Request& req) {
   DOKUEI_ASSIGN_OR_RETURN(const identity::User u, PathUser(s, req, "users.manage"));
-  AuditedDatabase adb(s.identity.database(), s.audit,
-                      ChangeEvent(req, "totp.reset", u.tenant_id, UserDetail(u)));
+  audit::AuditedDatabase adb(s.identity.database(), s.audit,
+                             ChangeEvent(req, "totp.reset", u.tenant_id, UserDetail(u)),
+                             ChangeOptions());
   identity::TwoFactor two_factor(adb, s.identity.clock(), s.identity.key(), s.identity.options());
   DOKUEI_RETURN_IF_ERROR(two_factor.Reset(u.tenant_id, u.id));
   DOKUEI_ASSIGN_OR_RETURN(const identity::User out, s.identity.accounts().Get(u.tenant_id, u.id));
@@ -301,8 +303,9 @@ base::Result<http::Response> ResetTwoFactor(Services& s, http::Request& req) {
 
 base::Result<http::Response> Unlock(Services& s, http::Request& req) {
   DOKUEI_ASSIGN_OR_RETURN(const identity::User u, PathUser(s, req, "users.manage"));
-  AuditedDatabase adb(s.identity.database(), s.audit,
-                      ChangeEvent(req, "user.unlock", u.tenant_id, UserDetail(u)));
+  audit::AuditedDatabase adb(s.identity.database(), s.audit,
+                             ChangeEvent(req, "user.unlock", u.tenant_id, UserDetail(u)),
+                             ChangeOptions());
   DOKUEI_RETURN_IF_ERROR(AccountsOn(s, adb).Unlock(u.tenant_id, u.id));
   DOKUEI_ASSIGN_OR_RETURN(const identity::User out, s.identity.accounts().Get(u.tenant_id, u.id));
   return JsonResponse(200, UserJson(out));

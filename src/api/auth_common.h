@@ -7,6 +7,7 @@
 
 #include "common.h"
 #include "dokuei/api/api.h"
+#include "dokuei/audit/audited_database.h"
 
 namespace dokuei::api::auth_internal {
 
@@ -31,6 +32,13 @@ std::string ClearedCookie(const Options& options);
 Json PrincipalUserJson(const identity::Principal& p);
 // [{"permission":"users.read","scope":"any"}, ...]
 Json GrantsJson(const identity::Principal& p);
+
+// Options of the audit::AuditedDatabase under an authentication route's identity operation: the
+// record goes with the first write transaction that succeeds (and, with `required_statement`,
+// ran it: an operation that writes something else on failure, such as a failed-attempt counter,
+// then gets no success record); later writes pass through. When adb.appended() is false
+// afterwards the route records the operation itself (Record).
+audit::AuditedDatabase::Options AuditOptions(std::string required_statement = {});
 
 // Appends `event`; kUnavailable (localized) when the audit log cannot take it.
 base::Status Record(Services& services, audit::Event event, std::string_view lang);

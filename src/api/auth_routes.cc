@@ -9,7 +9,6 @@
 // leaves exactly one audit record, written before the answer.
 #include <spdlog/spdlog.h>
 
-#include "audited_db.h"
 #include "auth_common.h"
 #include "dokuei/base/strings.h"
 
@@ -67,6 +66,13 @@ Json GrantsJson(const identity::Principal& p) {
                    {"scope", std::string(identity::ScopeName(g.scope))}});
   }
   return out;
+}
+
+audit::AuditedDatabase::Options AuditOptions(std::string required_statement) {
+  audit::AuditedDatabase::Options o;
+  o.required_statement = std::move(required_statement);
+  o.after_record = audit::AuditedDatabase::AfterRecord::kPassThrough;
+  return o;
 }
 
 base::Status Record(Services& services, audit::Event event, std::string_view lang) {
@@ -232,7 +238,7 @@ base::Result<http::Response> Logout(Services& s, http::Request& req) {
   audit::Event e = RequestEvent(req, "logout");
   e.tenant_id = req.principal.tenant_id;
   e.object_detail = req.method + " " + req.path;
-  auth_internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
+  audit::AuditedDatabase adb(s.identity.database(), s.audit, e, auth_internal::AuditOptions());
   identity::Sessions sessions(adb, s.identity.clock(), s.identity.hasher(), s.identity.two_factor(),
                               s.identity.options());
   DOKUEI_RETURN_IF_ERROR(sessions.Logout(req.principal.session_id));
@@ -246,7 +252,7 @@ base::Result<http::Response> LogoutEverywhere(Services& s, http::Request& req) {
   e.tenant_id = req.principal.tenant_id;
   e.object_detail = req.method + " " + req.path;
   e.message = "every session and pending sign-in of the user ended";
-  auth_internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
+  audit::AuditedDatabase adb(s.identity.database(), s.audit, e, auth_internal::AuditOptions());
   identity::Sessions sessions(adb, s.identity.clock(), s.identity.hasher(), s.identity.two_factor(),
                               s.identity.options());
   DOKUEI_ASSIGN_OR_RETURN(const int64_t ended, sessions.LogoutEverywhere(req.principal.user_id));

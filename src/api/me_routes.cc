@@ -5,7 +5,6 @@
 //   POST /api/me/two-factor/confirm   {code} → recovery codes (shown once)
 //   POST /api/me/recovery-codes       {code} → new recovery codes (the old ones become void)
 // Changes commit with their audit record in one transaction; a refused change is recorded too.
-#include "audited_db.h"
 #include "auth_common.h"
 
 namespace dokuei::api {
@@ -87,8 +86,8 @@ base::Result<http::Response> ChangePassword(Services& s, http::Request& req) {
   e.message = "own password changed; other sessions ended";
   // Only the transaction that stores the new hash carries the success record (a wrong current
   // password writes a failure counter instead).
-  auth_internal::AuditedDatabase adb(s.identity.database(), s.audit, e,
-                                     "UPDATE users SET password_hash");
+  audit::AuditedDatabase adb(s.identity.database(), s.audit, e,
+                             auth_internal::AuditOptions("UPDATE users SET password_hash"));
   identity::Accounts accounts(adb, s.identity.clock(), s.identity.hasher(), s.identity.options());
   base::Status st =
       accounts.ChangePassword(req.principal.user_id, current, next, req.principal.session_id);
@@ -139,7 +138,7 @@ base::Result<http::Response> RegenerateRecoveryCodes(Services& s, http::Request&
                           auth_internal::StringField(body, "code", true, req.lang));
   audit::Event e = MeEvent(req, "totp.recovery_codes");
   e.message = "recovery codes regenerated; the old ones are void";
-  auth_internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
+  audit::AuditedDatabase adb(s.identity.database(), s.audit, e, auth_internal::AuditOptions());
   identity::TwoFactor two_factor(adb, s.identity.clock(), s.identity.key(), s.identity.options());
   auto codes = two_factor.RegenerateRecoveryCodes(req.principal.user_id, code);
   if (!codes.ok()) return Refuse(s, req, std::move(e), codes.status());

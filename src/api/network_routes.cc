@@ -108,15 +108,16 @@ base::Result<http::Response> CreateAe(Services& s, http::Request& req) {
   if (!body.contains("ae_title")) return Invalid(kRequired, "ae_title");
   identity::AeTitle ae;
   DOKUEI_RETURN_IF_ERROR(ReadAe(body, ae));
-  AuditedDatabase adb(s.identity.database(), s.audit, ChangeEvent(req, "ae.create", t.id, ""),
-                      [&](db::Conn& c, audit::Event& e) -> base::Status {
-                        // The ae_titles row is the only insert of AeTitles::Add.
-                        DOKUEI_ASSIGN_OR_RETURN(const int64_t id, LastInsertId(c));
-                        auto norm = identity::NormalizeAeTitle(ae.ae_title);
-                        e.object_detail = "ae " + std::to_string(id) + " (" +
-                                          (norm.ok() ? *norm : ae.ae_title) + ")";
-                        return base::Status::Ok();
-                      });
+  audit::AuditedDatabase adb(s.identity.database(), s.audit,
+                             ChangeEvent(req, "ae.create", t.id, ""),
+                             ChangeOptions([&](db::Conn& c, audit::Event& e) -> base::Status {
+                               // The ae_titles row is the only insert of AeTitles::Add.
+                               DOKUEI_ASSIGN_OR_RETURN(const int64_t id, db::LastInsertId(c));
+                               auto norm = identity::NormalizeAeTitle(ae.ae_title);
+                               e.object_detail = "ae " + std::to_string(id) + " (" +
+                                                 (norm.ok() ? *norm : ae.ae_title) + ")";
+                               return base::Status::Ok();
+                             }));
   identity::AeTitles aes(adb, s.identity.clock());
   DOKUEI_ASSIGN_OR_RETURN(const identity::AeTitle out, aes.Add(t.id, ae));
   http::Response r = JsonResponse(201, AeJson(out));
@@ -138,7 +139,7 @@ base::Result<http::Response> PatchAe(Services& s, http::Request& req) {
   if (changed.empty()) return JsonResponse(200, AeJson(a));  // nothing to change or audit
   audit::Event e = ChangeEvent(req, "ae.update", a.tenant_id, AeDetail(a));
   e.message = "changed: " + changed;
-  AuditedDatabase adb(s.identity.database(), s.audit, std::move(e));
+  audit::AuditedDatabase adb(s.identity.database(), s.audit, std::move(e), ChangeOptions());
   identity::AeTitles aes(adb, s.identity.clock());
   auto out = aes.Update(a.tenant_id, a);
   if (!out.ok()) return SameNotFound(out.status(), kAeNotFound);
@@ -147,8 +148,9 @@ base::Result<http::Response> PatchAe(Services& s, http::Request& req) {
 
 base::Result<http::Response> DeleteAe(Services& s, http::Request& req) {
   DOKUEI_ASSIGN_OR_RETURN(const identity::AeTitle a, PathAe(s, req, "peers.manage"));
-  AuditedDatabase adb(s.identity.database(), s.audit,
-                      ChangeEvent(req, "ae.delete", a.tenant_id, AeDetail(a)));
+  audit::AuditedDatabase adb(s.identity.database(), s.audit,
+                             ChangeEvent(req, "ae.delete", a.tenant_id, AeDetail(a)),
+                             ChangeOptions());
   identity::AeTitles aes(adb, s.identity.clock());
   DOKUEI_RETURN_IF_ERROR(SameNotFound(aes.Remove(a.tenant_id, a.id), kAeNotFound));
   http::Response r;
@@ -193,13 +195,14 @@ base::Result<http::Response> CreateContact(Services& s, http::Request& req) {
   if (!body.contains("name")) return Invalid(kRequired, "name");
   identity::Contact k;
   DOKUEI_RETURN_IF_ERROR(ReadContact(body, k));
-  AuditedDatabase adb(s.identity.database(), s.audit, ChangeEvent(req, "contact.create", t.id, ""),
-                      [](db::Conn& c, audit::Event& e) -> base::Status {
-                        // The contacts row is the only insert of Contacts::Add.
-                        DOKUEI_ASSIGN_OR_RETURN(const int64_t id, LastInsertId(c));
-                        e.object_detail = ContactDetail(id);
-                        return base::Status::Ok();
-                      });
+  audit::AuditedDatabase adb(s.identity.database(), s.audit,
+                             ChangeEvent(req, "contact.create", t.id, ""),
+                             ChangeOptions([](db::Conn& c, audit::Event& e) -> base::Status {
+                               // The contacts row is the only insert of Contacts::Add.
+                               DOKUEI_ASSIGN_OR_RETURN(const int64_t id, db::LastInsertId(c));
+                               e.object_detail = ContactDetail(id);
+                               return base::Status::Ok();
+                             }));
   identity::Contacts contacts(adb);
   DOKUEI_ASSIGN_OR_RETURN(const identity::Contact out, contacts.Add(t.id, k));
   return JsonResponse(201, ContactJson(out));
@@ -214,7 +217,7 @@ base::Result<http::Response> PatchContact(Services& s, http::Request& req) {
   if (changed.empty()) return JsonResponse(200, ContactJson(k));  // nothing to change or audit
   audit::Event e = ChangeEvent(req, "contact.update", k.tenant_id, ContactDetail(k.id));
   e.message = "changed: " + changed;
-  AuditedDatabase adb(s.identity.database(), s.audit, std::move(e));
+  audit::AuditedDatabase adb(s.identity.database(), s.audit, std::move(e), ChangeOptions());
   identity::Contacts contacts(adb);
   auto out = contacts.Update(k.tenant_id, k);
   if (!out.ok()) return SameNotFound(out.status(), kContactNotFound);
@@ -223,8 +226,9 @@ base::Result<http::Response> PatchContact(Services& s, http::Request& req) {
 
 base::Result<http::Response> DeleteContact(Services& s, http::Request& req) {
   DOKUEI_ASSIGN_OR_RETURN(const identity::Contact k, PathContact(s, req, "contacts.manage"));
-  AuditedDatabase adb(s.identity.database(), s.audit,
-                      ChangeEvent(req, "contact.delete", k.tenant_id, ContactDetail(k.id)));
+  audit::AuditedDatabase adb(s.identity.database(), s.audit,
+                             ChangeEvent(req, "contact.delete", k.tenant_id, ContactDetail(k.id)),
+                             ChangeOptions());
   identity::Contacts contacts(adb);
   DOKUEI_RETURN_IF_ERROR(SameNotFound(contacts.Remove(k.tenant_id, k.id), kContactNotFound));
   http::Response r;

@@ -106,8 +106,9 @@ base::Result<http::Response> PutProfile(Services& s, http::Request& req, bool se
   p.modalities = mods.value_or(std::vector<std::string>{});
   p.languages = langs.value_or(std::vector<std::string>{});
   p.biography = bio.value_or("");
-  AuditedDatabase adb(s.identity.database(), s.audit,
-                      ProfileEvent(req, "reader_profile.update", tenant_id, user_id));
+  audit::AuditedDatabase adb(s.identity.database(), s.audit,
+                             ProfileEvent(req, "reader_profile.update", tenant_id, user_id),
+                             ChangeOptions());
   identity::ReaderProfiles profiles(adb, s.identity.clock(), s.identity.options());
   auto out = profiles.Put(tenant_id, user_id, p);
   if (!out.ok()) return SameNotFound(out.status(), kReaderNotFound);
@@ -121,8 +122,9 @@ base::Result<http::Response> PutPhoto(Services& s, http::Request& req, bool self
   identity::Photo photo;
   photo.content_type = std::string(req.Header("Content-Type"));
   photo.bytes = req.body;
-  AuditedDatabase adb(s.identity.database(), s.audit,
-                      ProfileEvent(req, "reader_profile.photo", tenant_id, user_id));
+  audit::AuditedDatabase adb(s.identity.database(), s.audit,
+                             ProfileEvent(req, "reader_profile.photo", tenant_id, user_id),
+                             ChangeOptions());
   identity::ReaderProfiles profiles(adb, s.identity.clock(), s.identity.options());
   DOKUEI_RETURN_IF_ERROR(
       SameNotFound(profiles.SetPhoto(tenant_id, user_id, photo), kReaderNotFound));

@@ -249,38 +249,12 @@ json ProfileJson(const identity::ReaderProfile& p) {
           {"updated_at", base::FormatIso8601(p.updated_at)}};
 }
 
-base::Status AuditedDatabase::Transact(db::TxKind kind,
-                                       const std::function<base::Status(db::Conn&)>& fn) {
-  if (kind != db::TxKind::kWrite) return inner_.Transact(kind, fn);
-  if (record_) return base::Internal("api: a second audited write in one change");
-  std::optional<audit::Record> written;
-  DOKUEI_RETURN_IF_ERROR(inner_.Transact(kind, [&](db::Conn& c) -> base::Status {
-    written.reset();
-    DOKUEI_RETURN_IF_ERROR(fn(c));
-    audit::Event e = event_;
-    if (finish_) DOKUEI_RETURN_IF_ERROR(finish_(c, e));
-    auto r = log_.AppendIn(c, std::move(e));
-    if (!r.ok()) {
-      // The change rolls back with the record: nothing happened without its audit record.
-      return AuditFailed(r.status());
-    }
-    written = std::move(r).value();
-    return base::Status::Ok();
-  }));
-  record_ = std::move(written);
-  return base::Status::Ok();
-}
-
-base::Result<int64_t> LastInsertId(db::Conn& conn) {
-  int64_t id = 0;
-  DOKUEI_RETURN_IF_ERROR(conn.Query(
-      conn.dialect() == db::Dialect::kPostgres ? "SELECT lastval()" : "SELECT last_insert_rowid()",
-      {}, [&](const db::Row& r) {
-        id = r.Int(0);
-        return base::Status::Ok();
-      }));
-  if (id <= 0) return base::Internal("api: no inserted row id");
-  return id;
+audit::AuditedDatabase::Options ChangeOptions(audit::AuditedDatabase::Finish finish) {
+  audit::AuditedDatabase::Options o;
+  o.finish = std::move(finish);
+  o.after_record = audit::AuditedDatabase::AfterRecord::kRefuse;  // one change, one record
+  o.on_append_failure = AuditFailed;
+  return o;
 }
 
 }  // namespace dokuei::api::internal

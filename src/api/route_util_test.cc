@@ -1,5 +1,6 @@
-// AuditedDatabase on its own: the record commits with the change, a failed record undoes the
-// change, a refused change leaves no record, and a second write through one object is refused.
+// The routes' audit::AuditedDatabase (ChangeOptions) under identity's services: the record
+// commits with the change, a failed record undoes the change and reads as kAuditFailed, a refused
+// change leaves no record, and a second write through one object is refused.
 #include "route_util.h"
 
 #include "api_test_util.h"
@@ -35,12 +36,12 @@ class AuditedDatabaseTest : public ::testing::TestWithParam<Backend> {
 TEST_P(AuditedDatabaseTest, RecordCommitsWithTheChangeOnce) {
   const int64_t seq = stack_.LastSeq();
   int64_t inserted = 0;
-  internal::AuditedDatabase adb(*stack_.database(), stack_.log(), Event(),
-                                [&](db::Conn& c, audit::Event& e) -> base::Status {
-                                  DOKUEI_ASSIGN_OR_RETURN(inserted, internal::LastInsertId(c));
-                                  e.object_detail = "contact " + std::to_string(inserted);
-                                  return base::Status::Ok();
-                                });
+  audit::AuditedDatabase adb(*stack_.database(), stack_.log(), Event(),
+                             internal::ChangeOptions([&](db::Conn& c, audit::Event& e) {
+                               DOKUEI_ASSIGN_OR_RETURN(inserted, db::LastInsertId(c));
+                               e.object_detail = "contact " + std::to_string(inserted);
+                               return base::Status::Ok();
+                             }));
   identity::Contacts contacts(adb);
   identity::Contact k;
   k.name = "受付";
@@ -65,14 +66,17 @@ TEST_P(AuditedDatabaseTest, NoRecordNoChangeAndNoChangeNoRecord) {
   k.name = "受付";
   {
     stack_.audit_switch().fail = true;
-    internal::AuditedDatabase adb(*stack_.database(), stack_.log(), Event());
+    audit::AuditedDatabase adb(*stack_.database(), stack_.log(), Event(),
+                               internal::ChangeOptions());
     auto r = identity::Contacts(adb).Add(tenant_.id, k);
     stack_.audit_switch().fail = false;
     EXPECT_EQ(r.status().code(), base::Code::kUnavailable);
+    EXPECT_EQ(r.status().message(), internal::kAuditFailed.en);
     EXPECT_EQ(Contacts(), 0u);
   }
   {
-    internal::AuditedDatabase adb(*stack_.database(), stack_.log(), Event());
+    audit::AuditedDatabase adb(*stack_.database(), stack_.log(), Event(),
+                               internal::ChangeOptions());
     k.phone = "not a phone number";
     auto r = identity::Contacts(adb).Add(tenant_.id, k);
     EXPECT_EQ(r.status().code(), base::Code::kInvalidArgument);
@@ -80,7 +84,8 @@ TEST_P(AuditedDatabaseTest, NoRecordNoChangeAndNoChangeNoRecord) {
   }
   {
     // Refused inside the transaction (another tenant's contact): rolled back with its record.
-    internal::AuditedDatabase adb(*stack_.database(), stack_.log(), Event());
+    audit::AuditedDatabase adb(*stack_.database(), stack_.log(), Event(),
+                               internal::ChangeOptions());
     EXPECT_EQ(identity::Contacts(adb).Remove(tenant_.id, 12345).code(), base::Code::kNotFound);
     EXPECT_FALSE(adb.record().has_value());
   }

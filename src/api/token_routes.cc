@@ -5,7 +5,6 @@
 // Another tenant is reachable only with an any-tenant grant of tokens.manage; otherwise it, and
 // its tokens, answer 404 exactly like missing ones. Creation and revocation commit with their
 // audit record ("token.create", "token.revoke") in one transaction.
-#include "audited_db.h"
 #include "auth_common.h"
 #include "dokuei/base/strings.h"
 #include "dokuei/identity/tokens.h"
@@ -105,7 +104,7 @@ base::Result<http::Response> CreateToken(Services& s, http::Request& req) {
   e.message = "permissions:";
   for (const auto& g : tr.permissions) e.message += " " + identity::FormatPermissionGrant(g);
   e.message += "; expires in " + std::to_string(days) + " days";
-  auth_internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
+  audit::AuditedDatabase adb(s.identity.database(), s.audit, e, auth_internal::AuditOptions());
   identity::Tokens tokens(adb, s.identity.clock(), s.identity.options());
   const identity::Principal creator = auth_internal::ToIdentityPrincipal(req.principal);
   DOKUEI_ASSIGN_OR_RETURN(const identity::NewToken created, tokens.Create(tr, &creator));
@@ -147,7 +146,7 @@ base::Result<http::Response> RevokeToken(Services& s, http::Request& req) {
   audit::Event e = RequestEvent(req, "token.revoke");
   e.tenant_id = tenant;
   e.object_detail = "token id " + std::to_string(*id);
-  auth_internal::AuditedDatabase adb(s.identity.database(), s.audit, e);
+  audit::AuditedDatabase adb(s.identity.database(), s.audit, e, auth_internal::AuditOptions());
   identity::Tokens tokens(adb, s.identity.clock(), s.identity.options());
   base::Status st = tokens.Revoke(tenant, *id);
   if (st.code() == base::Code::kNotFound)

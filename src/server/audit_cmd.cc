@@ -120,13 +120,6 @@ const char* OutcomeName(audit::Outcome o) {
   return "?";
 }
 
-std::string CliActor() {
-  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) {
-    return std::string("cli:") + pw->pw_name;
-  }
-  return "cli:uid" + std::to_string(::geteuid());
-}
-
 // The filters shared by search and export; false (with a message printed) when one is invalid.
 bool BuildQuery(const Cli& cli, audit::Query* q) {
   q->all_tenants = true;  // the CLI runs as the operator of the whole installation
@@ -313,6 +306,13 @@ int Purge(Cli& cli) {
 }
 
 }  // namespace
+
+std::string CliActor() {
+  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) {
+    return std::string("cli:") + pw->pw_name;
+  }
+  return "cli:uid" + std::to_string(::geteuid());
+}
 
 int RunAudit(const std::vector<std::string>& args) {
   Cli cli;

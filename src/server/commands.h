@@ -15,6 +15,10 @@ int RunFsck(const std::vector<std::string>& args);
 int RunAdmin(const std::vector<std::string>& args);
 int RunAudit(const std::vector<std::string>& args);
 
+// The actor of audit records written by the command line: "cli:<login of the effective user>"
+// (getpwuid(geteuid())), "cli:uid<N>" when the user has no name (audit_cmd.cc).
+std::string CliActor();
+
 // The key that encrypts TOTP secrets at rest: DOKUEI_IDENTITY_KEY_FILE, else
 // <data_dir>/identity.key, created (mode 0600, 64 hex characters) when missing (admin_cmd.cc).
 base::Result<identity::SecretKey> LoadIdentityKey(const Config& config);

@@ -1,7 +1,9 @@
 """`dokuei admin` against the real binary: a fresh installation set up from the command line
 (reading centre and first administrator, hospital, AE titles, contacts, users, API tokens, TOTP
 enrolment through stdin), with validation errors naming the field, secrets shown once and never
-stored in clear, and the identity key file created with mode 0600.
+stored in clear, and the identity key file created with mode 0600. Every change is audited like
+the API's (one record, the API's action name, protocol "cli", actor "cli:<OS login>", no secret),
+and a change whose record cannot be written does not happen.
 
 Runs on SQLite; with DOKUEI_TEST_PG_CONNINFO (scripts/with-postgres.sh) on a fresh PostgreSQL
 database instead."""
@@ -10,8 +12,10 @@ import hashlib
 import hmac
 import json
 import os
+import pwd
 import secrets
 import shutil
+import sqlite3
 import stat
 import struct
 import subprocess
@@ -50,8 +54,8 @@ class AdminCliTest(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.dir, ignore_errors=True)
 
-    def admin(self, *args, stdin=None, expect=0, json_out=True):
-        cmd = [BIN, "admin"] + list(args) + (["--json"] if json_out else []) + self.db_args
+    def admin(self, *args, stdin=None, expect=0, json_out=True, db=None):
+        cmd = [BIN, "admin"] + list(args) + (["--json"] if json_out else []) + (db or self.db_args)
         p = subprocess.run(cmd, input=stdin, capture_output=True, timeout=120,
                            env=dict(os.environ, DOKUEI_LANG="en"))
         self.assertEqual(p.returncode, expect, "%s\nstdout: %s\nstderr: %s" % (
@@ -199,6 +203,194 @@ class AdminCliTest(unittest.TestCase):
             self.assertIn(cmd, en.stdout.decode())
         self.assertEqual(subprocess.run([BIN, "admin", "nonsense"] + self.db_args, capture_output=True).returncode, 2)
 
+
+    # -- the audit trail of admin changes ---------------------------------------------------------
+
+    def fresh_db(self):
+        """Storage options of a new, empty installation (PostgreSQL: a database of its own)."""
+        d = tempfile.mkdtemp(prefix="dokuei-admin-audit-")
+        self.addCleanup(shutil.rmtree, d, True)
+        db = ["--data-dir", d]
+        pg = None
+        base = os.environ.get("DOKUEI_TEST_PG_CONNINFO")
+        if base:
+            name = "admin_" + secrets.token_hex(6)
+            subprocess.run(["psql", base, "-q", "-c", "CREATE DATABASE " + name], check=True,
+                           capture_output=True)
+            pg = base + " dbname=" + name
+            db += ["--index", "postgres", "--postgres", pg]
+        return db, d, pg
+
+    def records(self, db):
+        """Every audit record but the searches themselves, oldest first."""
+        p = subprocess.run([BIN, "audit", "search", "--json", "--limit", "10000"] + db,
+                           capture_output=True, timeout=120, env=dict(os.environ, DOKUEI_LANG="en"))
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
+        out = [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
+        return sorted((r for r in out if r["action"] != "audit.search"), key=lambda r: r["seq"])
+
+    def audited(self, db, actions, *args, stdin=None):
+        """Runs an admin change; checks it wrote exactly one record per action, from the CLI."""
+        before = self.records(db)
+        last = before[-1]["seq"] if before else 0
+        out = self.admin(*args, stdin=stdin, db=db)
+        new = [r for r in self.records(db) if r["seq"] > last]
+        self.assertEqual([r["action"] for r in new], actions, " ".join(args))
+        for r in new:
+            self.assertEqual(r["protocol"], "cli")
+            self.assertEqual(r["actor"], "cli:" + pwd.getpwuid(os.geteuid()).pw_name)
+            self.assertEqual(r["outcome"], 0)
+        return out, new
+
+    def not_audited(self, db, *args, expect=0, stdin=None):
+        before = self.records(db)
+        out = self.admin(*args, expect=expect, stdin=stdin, db=db)
+        self.assertEqual(self.records(db), before, " ".join(args))
+        return out
+
+    def verify(self, db):
+        p = subprocess.run([BIN, "audit", "verify"] + db, capture_output=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stdout.decode() + p.stderr.decode())
+        self.assertTrue(p.stdout.decode().startswith("OK: "), p.stdout.decode())
+
+    def test_4_every_change_is_audited(self):
+        db, _, _ = self.fresh_db()
+        secrets_shown = []
+        r, recs = self.audited(db, ["tenant.create", "user.create"], "create-admin", "--login",
+                               "boss", "--name", "Boss")
+        secrets_shown.append(r["one_time_password"])
+        centre = r["tenant"]["id"]
+        self.assertEqual(recs[0]["tenant_id"], centre)
+        self.assertEqual(recs[0]["object_detail"], "tenant %d (reading-centre)" % centre)
+        self.assertEqual(recs[1]["object_detail"], "user %d (boss)" % r["user"]["id"])
+        self.assertEqual(recs[1]["message"], "roles: administrator")
+
+        t, recs = self.audited(db, ["tenant.create"], "tenant", "create", "--code", "audit-clinic",
+                               "--name", "監査クリニック")
+        self.assertEqual(recs[0]["tenant_id"], t["id"])
+        self.assertEqual(recs[0]["message"], "kind hospital")
+        _, recs = self.audited(db, ["tenant.update"], "tenant", "set", "--code", "audit-clinic",
+                               "--name-en", "Audit Clinic", "--staff-2fa", "true")
+        self.assertEqual(recs[0]["message"], "changed: name_en,staff_two_factor_required")
+        ae, recs = self.audited(db, ["ae.create"], "ae", "add", "--tenant", "audit-clinic", "--ae",
+                                "CT_AUDIT")
+        self.assertEqual(recs[0]["object_detail"], "ae %d (%s)" % (ae["id"], ae["ae_title"]))
+        self.assertEqual(recs[0]["tenant_id"], t["id"])
+        self.audited(db, ["ae.delete"], "ae", "remove", "--ae", "CT_AUDIT")
+        k, recs = self.audited(db, ["contact.create"], "contact", "add", "--tenant", "audit-clinic",
+                               "--name", "受付")
+        self.assertEqual(recs[0]["object_detail"], "contact %d" % k["id"])
+
+        u, recs = self.audited(db, ["user.create"], "user", "create", "--tenant", "audit-clinic",
+                               "--login", "Tech2", "--name", "技師", "--roles",
+                               "hospital_staff,hospital_staff")
+        secrets_shown.append(u["one_time_password"])
+        self.assertEqual(recs[0]["object_detail"], "user %d (tech2)" % u["id"])
+        self.assertEqual(recs[0]["message"], "roles: hospital_staff")
+        self.assertEqual(recs[0]["tenant_id"], t["id"])
+        _, recs = self.audited(db, ["role.change"], "user", "set-roles", "--login", "tech2",
+                               "--roles", "hospital_staff,administrator")
+        self.assertEqual(recs[0]["message"], "roles: hospital_staff -> hospital_staff,administrator")
+        self.audited(db, ["user.disable"], "user", "disable", "--login", "tech2")
+        self.audited(db, ["user.enable"], "user", "enable", "--login", "tech2")
+        r, recs = self.audited(db, ["password.reset"], "user", "reset-password", "--login", "tech2")
+        secrets_shown.append(r["one_time_password"])
+        self.assertEqual(recs[0]["message"], "one-time password issued")
+        _, recs = self.audited(db, ["password.reset"], "user", "reset-password", "--login", "tech2",
+                               "--password-stdin", stdin=b"Kawasemi-no-mizube-2032\n")
+        self.assertEqual(recs[0]["message"], "password set by an administrator")
+        secrets_shown.append("Kawasemi-no-mizube-2032")
+        self.audited(db, ["user.unlock"], "user", "unlock", "--login", "tech2")
+        self.audited(db, ["totp.reset"], "user", "reset-2fa", "--login", "tech2")
+
+        tok, recs = self.audited(db, ["token.create"], "token", "create", "--tenant",
+                                 "audit-clinic", "--name", "gw", "--permissions", "dicomweb.read",
+                                 "--expires-days", "7")
+        secrets_shown.append(tok["token"])
+        self.assertEqual(recs[0]["object_detail"], "token:gw")
+        self.assertEqual(recs[0]["message"], "permissions: dicomweb.read; expires in 7 days")
+        _, recs = self.audited(db, ["token.revoke"], "token", "revoke", "--tenant", "audit-clinic",
+                               "--id", str(tok["id"]))
+        self.assertEqual(recs[0]["object_detail"], "token id %d" % tok["id"])
+
+        # Two-factor enrolment: the secret issued, then the confirmation; two changes.
+        before = self.records(db)
+        p = subprocess.Popen([BIN, "admin", "enroll-2fa", "--login", "boss", "--json"] + db,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=dict(os.environ, DOKUEI_LANG="en"))
+        first = json.loads(p.stdout.readline())
+        secrets_shown.append(first["secret"])
+        p.stdin.write((totp(first["secret"]) + "\n").encode())
+        p.stdin.close()
+        done = json.loads(p.stdout.readline())
+        self.assertEqual(p.wait(60), 0, p.stderr.read())
+        secrets_shown += done["recovery_codes"]
+        new = [r for r in self.records(db) if r["seq"] > before[-1]["seq"]]
+        self.assertEqual([r["action"] for r in new], ["totp.enrol.begin", "totp.enrol"])
+        self.assertTrue(all(r["protocol"] == "cli" for r in new))
+
+        # Reading and refused changes write nothing.
+        for args in [("tenant", "list"), ("user", "list"), ("ae", "list"),
+                     ("token", "list", "--tenant", "audit-clinic"),
+                     ("contact", "list", "--tenant", "audit-clinic")]:
+            self.not_audited(db, *args)
+        self.not_audited(db, "tenant", "create", "--code", "Bad Code", "--name", "x", expect=2)
+        self.not_audited(db, "tenant", "create", "--code", "audit-clinic", "--name", "x", expect=1)
+        self.not_audited(db, "user", "disable", "--login", "boss", expect=1)
+        self.not_audited(db, "token", "revoke", "--tenant", "reading-centre", "--id",
+                         str(tok["id"]), expect=1)
+
+        everything = json.dumps(self.records(db), ensure_ascii=False)
+        for secret in secrets_shown:
+            self.assertNotIn(secret, everything)
+        self.verify(db)
+
+    def test_5_no_record_no_change(self):
+        db, data_dir, pg = self.fresh_db()
+        self.admin("create-admin", "--login", "boss", "--name", "Boss", db=db)
+        # The database refuses new audit records from now on.
+        if pg:
+            subprocess.run(["psql", pg, "-q", "-c",
+                            "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS "
+                            "$$ BEGIN RAISE EXCEPTION 'refused'; END $$; "
+                            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_records "
+                            "FOR EACH ROW EXECUTE FUNCTION refuse_audit()"],
+                           check=True, capture_output=True)
+        else:
+            with sqlite3.connect(os.path.join(data_dir, "index.sqlite")) as c:
+                c.execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_records "
+                          "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        for args in [("tenant", "create", "--code", "never", "--name", "x"),
+                     ("user", "create", "--tenant", "reading-centre", "--login", "never",
+                      "--name", "x", "--roles", "administrator"),
+                     ("user", "reset-password", "--login", "boss"),
+                     ("token", "create", "--tenant", "reading-centre", "--name", "never",
+                      "--permissions", "tenants.read")]:
+            err = self.admin(*args, expect=1, db=db)
+            self.assertTrue(err["message"].startswith(
+                "the audit record could not be written, so nothing was changed"), err)
+            self.assertNotIn("one_time_password", err)
+            self.assertNotIn("token", err)
+        # The text form says so on stderr.
+        p = subprocess.run([BIN, "admin", "tenant", "create", "--code", "never", "--name", "x"] + db,
+                           capture_output=True, timeout=120, env=dict(os.environ, DOKUEI_LANG="en"))
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("the audit record could not be written, so nothing was changed",
+                      p.stderr.decode())
+        self.assertEqual(p.stdout, b"")
+        if pg:
+            subprocess.run(["psql", pg, "-q", "-c", "DROP TRIGGER refuse_audit ON audit_records"],
+                           check=True, capture_output=True)
+        else:
+            with sqlite3.connect(os.path.join(data_dir, "index.sqlite")) as c:
+                c.execute("DROP TRIGGER refuse_audit")
+        # Nothing changed.
+        self.assertEqual([x["code"] for x in self.admin("tenant", "list", db=db)["tenants"]],
+                         ["reading-centre"])
+        self.assertEqual([x["login"] for x in self.admin("user", "list", db=db)["users"]], ["boss"])
+        self.assertEqual(self.admin("token", "list", "--tenant", "reading-centre", db=db)["tokens"], [])
+        self.assertEqual([r["action"] for r in self.records(db)], ["tenant.create", "user.create"])
+        self.verify(db)
 
 if __name__ == "__main__":
     unittest.main()
