@@ -258,7 +258,7 @@ base::Result<ReadingRequest> SqlRequests::UpdateDetails(const Actor& actor, int6
     out = MutateIn(ctx_, c, actor, id, o.expected_version, now,
                    [&](ReadingRequest& r, const Contract& k) -> base::Result<Change> {
                      const uint32_t rel = RelationsOf(actor, r);
-                     if ((rel & (kSystem | kCoordinator | kHospital)) == 0)
+                     if ((rel & (Who::kSystem | Who::kCoordinator | Who::kHospital)) == 0)
                        return base::PermissionDenied(
                            "only the hospital and coordinators change a request");
                      if (r.final_at || r.state == State::kCancelled)

@@ -9,9 +9,9 @@ namespace {
 
 using S = State;
 using G = Guard;
-constexpr uint32_t kSys = kSystem;
-constexpr uint32_t kCoord = kCoordinator;
-constexpr uint32_t kHosp = kHospital;
+constexpr uint32_t kSys = Who::kSystem;
+constexpr uint32_t kCoord = Who::kCoordinator;
+constexpr uint32_t kHosp = Who::kHospital;
 
 // Order matters only where two rules share (from, to): the first one whose guard holds and whose
 // Who matches the actor names the action (e.g. "resume" before "requeue").
@@ -21,27 +21,27 @@ constexpr TransitionRule kTable[] = {
     // Assignment: by the engine or a coordinator (Requests::Assign names the reader), or a reader
     // claiming from the pool for themself.
     {S::kReady, S::kAssigned, kSys | kCoord, G::kNone, "assign"},
-    {S::kReady, S::kAssigned, kAnyReader, G::kNone, "claim"},
+    {S::kReady, S::kAssigned, Who::kAnyReader, G::kNone, "claim"},
     // The assigned reader opens it (the lock), or gives it back to the pool.
-    {S::kAssigned, S::kReading, kAssignedReader, G::kNone, "start"},
-    {S::kAssigned, S::kReady, kAssignedReader | kCoord | kSys, G::kNone, "release"},
-    {S::kReading, S::kReady, kAssignedReader | kCoord, G::kNone, "release"},
+    {S::kAssigned, S::kReading, Who::kAssignedReader, G::kNone, "start"},
+    {S::kAssigned, S::kReady, Who::kAssignedReader | kCoord | kSys, G::kNone, "release"},
+    {S::kReading, S::kReady, Who::kAssignedReader | kCoord, G::kNone, "release"},
     // The first reader finishes: to the second reader, the checker, or signs.
-    {S::kReading, S::kSecondRead, kAssignedReader, G::kDoubleReading, "submit"},
-    {S::kReading, S::kCheck, kAssignedReader, G::kCheckNoDouble, "submit"},
-    {S::kReading, S::kFinal, kAssignedReader, G::kNeitherDoubleNorCheck, "sign"},
+    {S::kReading, S::kSecondRead, Who::kAssignedReader, G::kDoubleReading, "submit"},
+    {S::kReading, S::kCheck, Who::kAssignedReader, G::kCheckNoDouble, "submit"},
+    {S::kReading, S::kFinal, Who::kAssignedReader, G::kNeitherDoubleNorCheck, "sign"},
     // Second read (二次読影): confirm, or return to the first reader.
-    {S::kSecondRead, S::kCheck, kSecondReader, G::kCheckRequired, "confirm"},
-    {S::kSecondRead, S::kFinal, kSecondReader, G::kNoCheck, "confirm"},
-    {S::kSecondRead, S::kReading, kSecondReader, G::kNone, "return"},
+    {S::kSecondRead, S::kCheck, Who::kSecondReader, G::kCheckRequired, "confirm"},
+    {S::kSecondRead, S::kFinal, Who::kSecondReader, G::kNoCheck, "confirm"},
+    {S::kSecondRead, S::kReading, Who::kSecondReader, G::kNone, "return"},
     // Report check (校閲): approve, or return to the first reader.
-    {S::kCheck, S::kFinal, kChecker, G::kNone, "approve"},
-    {S::kCheck, S::kReading, kChecker, G::kNone, "return"},
+    {S::kCheck, S::kFinal, Who::kChecker, G::kNone, "approve"},
+    {S::kCheck, S::kReading, Who::kChecker, G::kNone, "return"},
     // Delivery and addenda (nothing signed is overwritten: an addendum is a new version).
     {S::kFinal, S::kDelivered, kSys | kCoord, G::kNone, "deliver"},
-    {S::kFinal, S::kAddendum, kAssignedReader, G::kNone, "addendum"},
-    {S::kDelivered, S::kAddendum, kAssignedReader, G::kNone, "addendum"},
-    {S::kAddendum, S::kFinal, kAssignedReader, G::kNone, "sign_addendum"},
+    {S::kFinal, S::kAddendum, Who::kAssignedReader, G::kNone, "addendum"},
+    {S::kDelivered, S::kAddendum, Who::kAssignedReader, G::kNone, "addendum"},
+    {S::kAddendum, S::kFinal, Who::kAssignedReader, G::kNone, "sign_addendum"},
     // Hold: the hospital before reading starts, the coordinator at any open step.
     {S::kReceived, S::kOnHold, kHosp | kCoord, G::kNone, "hold"},
     {S::kReady, S::kOnHold, kHosp | kCoord, G::kNone, "hold"},
@@ -93,13 +93,13 @@ std::string_view GuardText(Guard g) {
 
 std::string WhoText(uint32_t who) {
   static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
-      {kSystem, "system"},
-      {kCoordinator, "coordinator"},
-      {kHospital, "hospital staff"},
-      {kAnyReader, "any reader (self)"},
-      {kAssignedReader, "assigned reader"},
-      {kSecondReader, "second reader"},
-      {kChecker, "checker"},
+      {Who::kSystem, "system"},
+      {Who::kCoordinator, "coordinator"},
+      {Who::kHospital, "hospital staff"},
+      {Who::kAnyReader, "any reader (self)"},
+      {Who::kAssignedReader, "assigned reader"},
+      {Who::kSecondReader, "second reader"},
+      {Who::kChecker, "checker"},
   };
   std::string out;
   for (const auto& [bit, name] : kNames) {
@@ -115,16 +115,16 @@ std::string WhoText(uint32_t who) {
 std::span<const TransitionRule> TransitionTable() { return kTable; }
 
 uint32_t RelationsOf(const Actor& a, const ReadingRequest& r) {
-  if (a.system) return kSystem;
+  if (a.system) return Who::kSystem;
   uint32_t rel = 0;
-  if (a.InReadingCentre() && a.Has(identity::Role::kCoordinator)) rel |= kCoordinator;
+  if (a.InReadingCentre() && a.Has(identity::Role::kCoordinator)) rel |= Who::kCoordinator;
   if (!a.InReadingCentre() && a.Has(identity::Role::kHospitalStaff) && a.tenant_id == r.tenant_id)
-    rel |= kHospital;
+    rel |= Who::kHospital;
   if (Reads(a) && a.user_id != 0) {
-    rel |= kAnyReader;
-    if (a.user_id == r.reader_id) rel |= kAssignedReader;
-    if (a.user_id == r.second_reader_id) rel |= kSecondReader;
-    if (a.user_id == r.checker_id) rel |= kChecker;
+    rel |= Who::kAnyReader;
+    if (a.user_id == r.reader_id) rel |= Who::kAssignedReader;
+    if (a.user_id == r.second_reader_id) rel |= Who::kSecondReader;
+    if (a.user_id == r.checker_id) rel |= Who::kChecker;
   }
   return rel;
 }

@@ -19,14 +19,14 @@
 namespace dokuei::workflow {
 
 // Bit flags of who may make a transition.
-enum Who : uint32_t {
-  kSystem = 1u << 0,         // the engine (completeness, automatic assignment, delivery)
-  kCoordinator = 1u << 1,    // reading-centre coordinator (any request)
-  kHospital = 1u << 2,       // hospital staff of the request's hospital
-  kAnyReader = 1u << 3,      // a reader (or checker) claiming from the pool for themself
-  kAssignedReader = 1u << 4, // the request's reader_id
-  kSecondReader = 1u << 5,   // the request's second_reader_id
-  kChecker = 1u << 6,        // the request's checker_id
+struct Who {
+  static constexpr uint32_t kSystem = 1u << 0;          // the engine (routing, assignment, delivery)
+  static constexpr uint32_t kCoordinator = 1u << 1;     // reading-centre coordinator (any request)
+  static constexpr uint32_t kHospital = 1u << 2;        // staff of the request's hospital
+  static constexpr uint32_t kAnyReader = 1u << 3;       // a reader or checker claiming for themself
+  static constexpr uint32_t kAssignedReader = 1u << 4;  // the request's reader_id
+  static constexpr uint32_t kSecondReader = 1u << 5;    // the request's second_reader_id
+  static constexpr uint32_t kChecker = 1u << 6;         // the request's checker_id
 };
 
 // Contract-dependent conditions on a transition.
