@@ -101,10 +101,10 @@ double BreachRisk(base::Timestamp finish, double var_min2, base::Timestamp due) 
 
 std::optional<Choice> BestReader(base::Timestamp now, const WorkItem& item,
                                  std::span<const ReaderLoad> readers, const AssignmentOptions& o,
-                                 bool ignore_cap) {
+                                 bool ignore_cap, bool on_duty_only) {
   std::optional<Choice> best;
   for (const ReaderLoad& r : readers) {
-    if (!Eligible(r.info, item) || !OnDuty(r, now)) continue;
+    if (!Eligible(r.info, item) || (on_duty_only && !OnDuty(r, now))) continue;
     const base::Duration work = WorkFor(o, r, item);
     if (!ignore_cap && r.backlog.count() > 0 && r.backlog + work > o.max_backlog) continue;
     const auto finish = PredictFinish(r, now, work);
@@ -149,7 +149,6 @@ std::vector<EscalationDecision> PlanEscalations(base::Timestamp now, std::span<c
   for (const OpenWork& w : open)
     if (w.holder != 0) queues[w.holder].push_back(&w);
   std::map<const OpenWork*, std::optional<base::Timestamp>> finish;
-  std::map<const OpenWork*, double> variance;
   for (auto& [holder, q] : queues) {
     std::sort(q.begin(), q.end(),
               [](const OpenWork* a, const OpenWork* b) { return Before(a->item, b->item); });
@@ -160,13 +159,9 @@ std::vector<EscalationDecision> PlanEscalations(base::Timestamp now, std::span<c
       empty.duty = r->duty;
     }
     base::Duration cumulative{};
-    double var = 0;
     for (const OpenWork* w : q) {
-      const base::Duration work = WorkFor(o, empty, w->item);
-      cumulative += work;
-      var += WorkVar(o, work);
+      cumulative += WorkFor(o, empty, w->item);
       finish[w] = r ? PredictFinish(empty, now, cumulative) : std::nullopt;
-      variance[w] = var;
     }
   }
 
@@ -183,13 +178,12 @@ std::vector<EscalationDecision> PlanEscalations(base::Timestamp now, std::span<c
       continue;
     }
     std::optional<base::Timestamp> predicted;
-    double var = 0;
     bool nobody = false;
     if (w.holder != 0) {
       predicted = finish[&w];
-      var = variance[&w];
     } else {
-      const auto best = BestReader(now, w.item, readers, o, /*ignore_cap=*/true);
+      const auto best =
+          BestReader(now, w.item, readers, o, /*ignore_cap=*/true, /*on_duty_only=*/false);
       if (best) {
         predicted = best->predicted_finish;
       } else {
@@ -197,7 +191,6 @@ std::vector<EscalationDecision> PlanEscalations(base::Timestamp now, std::span<c
       }
     }
     d.predicted_finish = predicted;
-    (void)var;
     const bool at_risk = !predicted || *predicted > w.item.due_at - o.at_risk_margin;
     if (!at_risk) continue;
     if (w.holder != 0 && w.reroutable) {

@@ -181,6 +181,17 @@ TEST(AssignmentTest, EscalationDecisions) {
   ASSERT_EQ(alert.size(), 1u);
   EXPECT_EQ(alert[0].kind, EscalationKind::kAtRisk);
   EXPECT_EQ(alert[0].request_id, 2);
+  // Pool work while nobody eligible is on duty: fine if a reader comes on duty in time, at risk
+  // if only after the deadline.
+  std::vector<ReaderLoad> later = {Load(Info(kJunior), kNow + minutes(30), kNow + hours(8))};
+  OpenWork pool;
+  pool.item = Item(5, Modality::kMr, Priority::kStat, kNow + hours(2));
+  EXPECT_TRUE(PlanEscalations(kNow, std::vector<OpenWork>{pool}, later, o).empty());
+  pool.item.due_at = kNow + minutes(35);
+  auto late = PlanEscalations(kNow, std::vector<OpenWork>{pool}, later, o);
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].kind, EscalationKind::kAtRisk);
+  EXPECT_EQ(late[0].predicted_finish, kNow + minutes(42));
 }
 
 // 250 studies over one day (the Y's Reading figure) with 40 part-time readers on 6-hour shifts,

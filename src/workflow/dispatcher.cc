@@ -253,9 +253,7 @@ base::Result<std::vector<Escalation>> SqlDispatcher::Escalations(int64_t tenant_
           e.tenant_id = r.Int(1);
           e.request_id = r.Int(2);
           e.at = base::FromUnixMicros(r.Int(3));
-          for (auto k : {EscalationKind::kRerouted, EscalationKind::kAtRisk,
-                         EscalationKind::kNoReader, EscalationKind::kBreached})
-            if (EscalationKindName(k) == r.Str(4)) e.kind = k;
+          e.kind = EscalationKindFromName(r.Str(4)).value_or(EscalationKind::kAtRisk);
           e.from_reader_id = r.Int(5);
           e.to_reader_id = r.Int(6);
           e.detail = std::string(r.Str(7));

@@ -71,7 +71,7 @@ constexpr std::array<Named<Modality>, 4> kModalities = {{
 }};
 
 constexpr std::array<Named<Side>, 4> kSides = {{
-    {Side::kNone, "", "", ""},
+    {Side::kNone, "", "指定なし", "Not specified"},
     {Side::kLeft, "left", "左", "Left"},
     {Side::kRight, "right", "右", "Right"},
     {Side::kBoth, "both", "両側", "Both"},
@@ -99,9 +99,13 @@ std::string_view PriorityLabel(Priority p, std::string_view lang) {
 
 std::string_view RegionName(Region r) { return NameOf(kRegions, r); }
 std::optional<Region> RegionFromName(std::string_view n) { return FromName(kRegions, n); }
+std::string_view RegionLabel(Region r, std::string_view lang) { return LabelOf(kRegions, r, lang); }
 
 std::string_view ModalityName(Modality m) { return NameOf(kModalities, m); }
 std::optional<Modality> ModalityFromName(std::string_view n) { return FromName(kModalities, n); }
+std::string_view ModalityLabel(Modality m, std::string_view lang) {
+  return LabelOf(kModalities, m, lang);
+}
 Modality ModalityFromDicom(std::string_view m) {
   const std::string u = base::ToUpperAscii(base::Trim(m));
   if (u == "CR" || u == "DX" || u == "RF" || u == "XA") return Modality::kXray;
@@ -112,8 +116,15 @@ Modality ModalityFromDicom(std::string_view m) {
 
 std::string_view SideName(Side s) { return NameOf(kSides, s); }
 std::optional<Side> SideFromName(std::string_view n) { return FromName(kSides, n); }
+std::string_view SideLabel(Side s, std::string_view lang) { return LabelOf(kSides, s, lang); }
 
 std::string_view EscalationKindName(EscalationKind k) { return NameOf(kEscalations, k); }
+std::optional<EscalationKind> EscalationKindFromName(std::string_view n) {
+  return FromName(kEscalations, n);
+}
+std::string_view EscalationKindLabel(EscalationKind k, std::string_view lang) {
+  return LabelOf(kEscalations, k, lang);
+}
 
 bool Actor::Has(identity::Role r) const {
   return std::find(roles.begin(), roles.end(), r) != roles.end();

@@ -78,11 +78,12 @@ double BreachRisk(base::Timestamp finish, double var_min2, base::Timestamp due);
 // the readers' backlogs.
 std::vector<Choice> PlanAssignments(base::Timestamp now, std::vector<WorkItem> items,
                                     std::vector<ReaderLoad>& readers, const AssignmentOptions& o);
-// The best reader for one item (ignoring the backlog cap when `ignore_cap`), without changing
-// anything.
+// The best reader for one item, without changing anything. `ignore_cap`: the backlog cap does
+// not apply; `on_duty_only = false`: readers coming on duty later count too (their finish is
+// predicted from their next duty), which is how escalation judges work waiting in the pool.
 std::optional<Choice> BestReader(base::Timestamp now, const WorkItem& item,
                                  std::span<const ReaderLoad> readers, const AssignmentOptions& o,
-                                 bool ignore_cap = false);
+                                 bool ignore_cap = false, bool on_duty_only = true);
 
 // Escalation: what to do with a request that is open (not final) at `now`.
 struct OpenWork {
@@ -101,9 +102,10 @@ struct EscalationDecision {
 };
 
 // Per open request: breached (due passed, once); otherwise predicted finish (the holder's queue
-// in priority order, or the best reader for pool work) later than due - margin: reroute when it
-// is reroutable and another reader finishes in time, else alert the coordinator (at risk, or no
-// reader when nobody on duty is eligible), once per level.
+// in priority order, or for pool work the best reader on duty now or later) later than due -
+// margin: reroute when it is reroutable and a reader on duty finishes in time, else alert the
+// coordinator (at risk, or no reader when nobody with the credentials is on the roster before the
+// deadline), once per level.
 std::vector<EscalationDecision> PlanEscalations(base::Timestamp now, std::span<const OpenWork> open,
                                                 std::span<const ReaderLoad> readers,
                                                 const AssignmentOptions& o);

@@ -45,17 +45,20 @@ std::string_view PriorityLabel(Priority p, std::string_view lang);
 enum class Region : uint8_t { kUnspecified, kCervical, kThoracic, kLumbar, kWholeSpine };
 std::string_view RegionName(Region r);  // "", "cervical", "thoracic", "lumbar", "whole_spine"
 std::optional<Region> RegionFromName(std::string_view name);
+std::string_view RegionLabel(Region r, std::string_view lang);
 
 // Priced and timed classes of study (no region or slice surcharge: the price is per modality).
 enum class Modality : uint8_t { kOther, kXray, kCt, kMr };
 std::string_view ModalityName(Modality m);  // "other", "xray", "ct", "mr"
 std::optional<Modality> ModalityFromName(std::string_view name);
+std::string_view ModalityLabel(Modality m, std::string_view lang);
 // From a DICOM Modality (0008,0060): CR, DX, RF -> xray; CT; MR; anything else -> other.
 Modality ModalityFromDicom(std::string_view dicom_modality);
 
 enum class Side : uint8_t { kNone, kLeft, kRight, kBoth };
 std::string_view SideName(Side s);  // "", "left", "right", "both"
 std::optional<Side> SideFromName(std::string_view name);
+std::string_view SideLabel(Side s, std::string_view lang);
 
 // Who acts. People come from an authenticated identity::Principal (ActorFrom); the engine itself
 // (completeness, automatic assignment, escalation) acts as System().
@@ -179,7 +182,9 @@ enum class EscalationKind : uint8_t {
   kNoReader,   // nobody on shift has the credentials: coordinator alerted
   kBreached,   // the SLA deadline passed before the report was final
 };
-std::string_view EscalationKindName(EscalationKind k);
+std::string_view EscalationKindName(EscalationKind k);  // "rerouted", "at_risk", ...
+std::optional<EscalationKind> EscalationKindFromName(std::string_view name);
+std::string_view EscalationKindLabel(EscalationKind k, std::string_view lang);
 
 struct Escalation {
   int64_t id = 0;
