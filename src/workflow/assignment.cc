@@ -36,7 +36,8 @@ bool Better(const Choice& c, const std::optional<Choice>& best) {
   constexpr double kRiskEpsilon = 1e-3;  // risks closer than this are a tie: balance the load
   if (c.breach_risk < best->breach_risk - kRiskEpsilon) return true;
   if (c.breach_risk > best->breach_risk + kRiskEpsilon) return false;
-  if (c.predicted_finish != best->predicted_finish) return c.predicted_finish < best->predicted_finish;
+  if (c.predicted_finish != best->predicted_finish)
+    return c.predicted_finish < best->predicted_finish;
   return c.reader_id < best->reader_id;
 }
 

@@ -1,4 +1,6 @@
 // The assignment and escalation engine (pure), and a day of synthetic arrivals through it.
+#include "dokuei/workflow/assignment.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -6,7 +8,6 @@
 #include <map>
 #include <random>
 
-#include "dokuei/workflow/assignment.h"
 #include "workflow_test_util.h"
 
 namespace dokuei::workflow {
@@ -36,7 +37,8 @@ ReaderInfo Info(int64_t id) {
   return {};
 }
 
-WorkItem Item(int64_t id, Modality m, Priority p, base::Timestamp due, Step step = Step::kFirstRead) {
+WorkItem Item(int64_t id, Modality m, Priority p, base::Timestamp due,
+              Step step = Step::kFirstRead) {
   WorkItem w;
   w.request_id = id;
   w.step = step;
@@ -51,8 +53,8 @@ WorkItem Item(int64_t id, Modality m, Priority p, base::Timestamp due, Step step
 TEST(AssignmentTest, CredentialsDecideEligibility) {
   const auto mr = Item(1, Modality::kMr, Priority::kRoutine, kNow + hours(20));
   EXPECT_TRUE(Eligible(Info(kJunior), mr));
-  EXPECT_FALSE(Eligible(Info(kCtOnly), mr));    // no MR
-  EXPECT_FALSE(Eligible(Info(kChecker), mr));   // checks only, no first reads
+  EXPECT_FALSE(Eligible(Info(kCtOnly), mr));   // no MR
+  EXPECT_FALSE(Eligible(Info(kChecker), mr));  // checks only, no first reads
   auto second = Item(1, Modality::kMr, Priority::kRoutine, kNow + hours(20), Step::kSecondRead);
   second.min_years = 15;
   second.exclude = {kSenior};
@@ -96,8 +98,8 @@ TEST(AssignmentTest, StatFirstAndTheBacklogCapKeepsRoutineWorkInThePool) {
   EXPECT_EQ(plan[0].request_id, 9);  // STAT first
   EXPECT_EQ(plan[1].request_id, 1);  // then one routine MR (8 + 12 = 20 min): the rest wait
   // A STAT is never left in the pool: it queues behind even a full backlog.
-  auto stat = PlanAssignments(kNow, {Item(10, Modality::kXray, Priority::kStat, kNow + minutes(60))},
-                              readers, o);
+  auto stat = PlanAssignments(
+      kNow, {Item(10, Modality::kXray, Priority::kStat, kNow + minutes(60))}, readers, o);
   ASSERT_EQ(stat.size(), 1u);
   EXPECT_EQ(stat[0].predicted_finish, kNow + minutes(22));
 }
@@ -110,8 +112,8 @@ TEST(AssignmentTest, MinimisesBreachRiskNotJustQueueLength) {
   tomorrow.start = kNow + hours(20);
   tomorrow.end = kNow + hours(28);
   leaving.duty.push_back(tomorrow);
-  std::vector<ReaderLoad> readers = {leaving,
-                                     Load(Info(kSenior), kNow - hours(1), kNow + hours(7), minutes(20))};
+  std::vector<ReaderLoad> readers = {
+      leaving, Load(Info(kSenior), kNow - hours(1), kNow + hours(7), minutes(20))};
   const AssignmentOptions o;
   auto plan = PlanAssignments(kNow, {Item(1, Modality::kMr, Priority::kStat, kNow + minutes(60))},
                               readers, o);
@@ -124,9 +126,10 @@ TEST(AssignmentTest, MinimisesBreachRiskNotJustQueueLength) {
 }
 
 TEST(AssignmentTest, SecondReaderDiffersAndMeetsSeniority) {
-  std::vector<ReaderLoad> readers = {Load(Info(kJunior)), Load(Info(kMidSenior)),
-                                     Load(Info(kSenior), kNow - hours(1), kNow + hours(7), minutes(30)),
-                                     Load(Info(kChecker), kNow - hours(1), kNow + hours(7), minutes(20))};
+  std::vector<ReaderLoad> readers = {
+      Load(Info(kJunior)), Load(Info(kMidSenior)),
+      Load(Info(kSenior), kNow - hours(1), kNow + hours(7), minutes(30)),
+      Load(Info(kChecker), kNow - hours(1), kNow + hours(7), minutes(20))};
   auto second = Item(1, Modality::kMr, Priority::kRoutine, kNow + hours(20), Step::kSecondRead);
   second.min_years = 15;
   second.exclude = {kSenior};  // the senior read it first
@@ -241,7 +244,9 @@ TEST(AssignmentTest, ADayOfArrivalsRunsWellUnderASecond) {
     const double m = u(rng);
     const Modality mod = m < 0.4 ? Modality::kMr : m < 0.7 ? Modality::kCt : Modality::kXray;
     const double p = u(rng);
-    const Priority prio = p < 0.1 ? Priority::kStat : p < 0.5 ? Priority::kSameDay : Priority::kRoutine;
+    const Priority prio = p < 0.1   ? Priority::kStat
+                          : p < 0.5 ? Priority::kSameDay
+                                    : Priority::kRoutine;
     WorkItem w;
     w.request_id = i + 1;
     w.modality = mod;

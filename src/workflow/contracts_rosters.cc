@@ -31,9 +31,10 @@ Status CheckContract(const Contract& c) {
     return base::InvalidArgument("routine deadline: 0..30 days", "routine_days");
   if (c.second_reader_min_years < 0 || c.second_reader_min_years > 80)
     return base::InvalidArgument("seniority: 0..80 years", "second_reader_min_years");
-  for (int64_t v : {c.price_xray, c.price_ct, c.price_mr, c.price_other, c.initial_fee,
-                    c.monthly_fee})
-    if (v < 0 || v > 100'000'000) return base::InvalidArgument("prices: 0..100,000,000 yen", "price");
+  for (int64_t v :
+       {c.price_xray, c.price_ct, c.price_mr, c.price_other, c.initial_fee, c.monthly_fee})
+    if (v < 0 || v > 100'000'000)
+      return base::InvalidArgument("prices: 0..100,000,000 yen", "price");
   return Status::Ok();
 }
 
@@ -235,7 +236,8 @@ std::vector<Shift> DutyOf(int64_t reader_id, const std::vector<Shift>& shifts,
     }
     out.insert(out.end(), pieces.begin(), pieces.end());
   }
-  std::sort(out.begin(), out.end(), [](const Shift& a, const Shift& b) { return a.start < b.start; });
+  std::sort(out.begin(), out.end(),
+            [](const Shift& a, const Shift& b) { return a.start < b.start; });
   // Merge overlapping or touching shifts so that PredictFinish never counts time twice.
   std::vector<Shift> merged;
   for (const Shift& s : out) {

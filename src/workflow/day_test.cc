@@ -54,9 +54,12 @@ TEST_P(DayTest, ADayOfArrivalsIsDeliveredInTime) {
     const double h = u(rng) < 0.8 ? 8 + u(rng) * 10 : u(rng) * 22;
     const double m = u(rng), p = u(rng);
     arrivals.push_back({day + minutes(static_cast<int>(h * 60)),
-                        m < 0.4 ? Modality::kMr : m < 0.7 ? Modality::kCt : Modality::kXray,
-                        p < 0.1 ? Priority::kStat : p < 0.5 ? Priority::kSameDay
-                                                            : Priority::kRoutine});
+                        m < 0.4   ? Modality::kMr
+                        : m < 0.7 ? Modality::kCt
+                                  : Modality::kXray,
+                        p < 0.1   ? Priority::kStat
+                        : p < 0.5 ? Priority::kSameDay
+                                  : Priority::kRoutine});
   }
   std::sort(arrivals.begin(), arrivals.end(),
             [](const Arrival& a, const Arrival& b) { return a.at < b.at; });
@@ -126,13 +129,15 @@ TEST_P(DayTest, ADayOfArrivalsIsDeliveredInTime) {
   int breaches = 0;
   for (const Escalation& e : *esc) {
     breaches += e.kind == EscalationKind::kBreached;
-    std::printf("  escalation: request %lld at %s %s %s\n", static_cast<long long>(e.request_id), base::FormatIso8601(e.at).c_str(),
-                std::string(EscalationKindName(e.kind)).c_str(), e.detail.c_str());
+    std::printf("  escalation: request %lld at %s %s %s\n", static_cast<long long>(e.request_id),
+                base::FormatIso8601(e.at).c_str(), std::string(EscalationKindName(e.kind)).c_str(),
+                e.detail.c_str());
   }
-  std::printf("%s: 120 requests over a simulated day in %.0f ms; %zu delivered, %d late, %zu "
-              "escalations\n",
-              BackendName(::testing::TestParamInfo<Backend>(GetParam(), 0)).c_str(), elapsed_ms,
-              done->size(), late, esc->size());
+  std::printf(
+      "%s: 120 requests over a simulated day in %.0f ms; %zu delivered, %d late, %zu "
+      "escalations\n",
+      BackendName(::testing::TestParamInfo<Backend>(GetParam(), 0)).c_str(), elapsed_ms,
+      done->size(), late, esc->size());
   EXPECT_EQ(done->size(), arrivals.size());
   EXPECT_EQ(late, 0);
   EXPECT_EQ(breaches, 0);

@@ -41,31 +41,31 @@ base::Result<SqlDispatcher::Snapshot> SqlDispatcher::Load(base::Timestamp now) {
     snap.contracts.clear();
     shifts.clear();
     absences.clear();
-    DOKUEI_RETURN_IF_ERROR(c.Query(
-        std::string("SELECT ") + kRequestColumns +
-            " FROM workflow_requests r WHERE r.state IN ('received', 'ready', 'assigned',"
-            " 'reading', 'second_read', 'check') ORDER BY r.id",
-        {}, [&](const Row& row) {
-          snap.requests.push_back(DecodeRequest(row));
-          return Status::Ok();
-        }));
+    DOKUEI_RETURN_IF_ERROR(
+        c.Query(std::string("SELECT ") + kRequestColumns +
+                    " FROM workflow_requests r WHERE r.state IN ('received', 'ready', 'assigned',"
+                    " 'reading', 'second_read', 'check') ORDER BY r.id",
+                {}, [&](const Row& row) {
+                  snap.requests.push_back(DecodeRequest(row));
+                  return Status::Ok();
+                }));
     for (const ReadingRequest& r : snap.requests) {
       if (snap.contracts.count(r.tenant_id)) continue;
       DOKUEI_ASSIGN_OR_RETURN(snap.contracts[r.tenant_id], LoadContract(c, r.tenant_id));
     }
     const Value p[] = {I(Us(now)), I(Us(now + kHorizon))};
-    DOKUEI_RETURN_IF_ERROR(c.Query(
-        "SELECT id, reader_id, start_us, end_us FROM workflow_shifts"
-        " WHERE end_us > ? AND start_us < ?",
-        p, [&](const Row& r) {
-          Shift s;
-          s.id = r.Int(0);
-          s.reader_id = r.Int(1);
-          s.start = base::FromUnixMicros(r.Int(2));
-          s.end = base::FromUnixMicros(r.Int(3));
-          shifts.push_back(s);
-          return Status::Ok();
-        }));
+    DOKUEI_RETURN_IF_ERROR(
+        c.Query("SELECT id, reader_id, start_us, end_us FROM workflow_shifts"
+                " WHERE end_us > ? AND start_us < ?",
+                p, [&](const Row& r) {
+                  Shift s;
+                  s.id = r.Int(0);
+                  s.reader_id = r.Int(1);
+                  s.start = base::FromUnixMicros(r.Int(2));
+                  s.end = base::FromUnixMicros(r.Int(3));
+                  shifts.push_back(s);
+                  return Status::Ok();
+                }));
     return c.Query(
         "SELECT id, reader_id, start_us, end_us FROM workflow_absences"
         " WHERE end_us > ? AND start_us < ?",
@@ -116,14 +116,17 @@ base::Result<TickReport> SqlDispatcher::Tick() {
   // 1. Completeness: received -> ready.
   for (ReadingRequest& r : snap.requests) {
     if (r.state != State::kReceived || !IsComplete(ctx_.options.completeness, r, now)) continue;
-    auto st = Mutate(system, r, now, [&](ReadingRequest& m, const Contract& k) -> base::Result<Change> {
-      DOKUEI_ASSIGN_OR_RETURN(const TransitionRule rule,
-                              CheckTransition(system, m, k, State::kReady));
-      ApplyTransition(m, rule, system, now);
-      return Change{std::string(rule.action), {}};
-    });
-    if (st.ok()) ++report.readied;
-    else if (!Skippable(st)) return st;
+    auto st =
+        Mutate(system, r, now, [&](ReadingRequest& m, const Contract& k) -> base::Result<Change> {
+          DOKUEI_ASSIGN_OR_RETURN(const TransitionRule rule,
+                                  CheckTransition(system, m, k, State::kReady));
+          ApplyTransition(m, rule, system, now);
+          return Change{std::string(rule.action), {}};
+        });
+    if (st.ok())
+      ++report.readied;
+    else if (!Skippable(st))
+      return st;
   }
 
   // 2. Assignment: first reads of ready requests, second readers and checkers still missing.
@@ -147,8 +150,10 @@ base::Result<TickReport> SqlDispatcher::Tick() {
     auto st = Mutate(system, *it, now, [&](ReadingRequest& m, const Contract& k) {
       return AssignSlot(m, k, system, slot, load->info, now);
     });
-    if (st.ok()) ++report.assigned;
-    else if (!Skippable(st)) return st;
+    if (st.ok())
+      ++report.assigned;
+    else if (!Skippable(st))
+      return st;
   }
 
   // 3. Escalation, on the state after this tick's changes.
@@ -174,8 +179,10 @@ base::Result<TickReport> SqlDispatcher::Tick() {
                            [&](const ReadingRequest& r) { return r.id == d.request_id; });
     if (it == snap.requests.end()) continue;
     auto st = Escalate(*it, d, now);
-    if (st.ok()) ++report.escalations;
-    else if (!Skippable(st)) return st;
+    if (st.ok())
+      ++report.escalations;
+    else if (!Skippable(st))
+      return st;
   }
   return report;
 }
@@ -193,8 +200,8 @@ Status SqlDispatcher::Escalate(const ReadingRequest& seen, const EscalationDecis
   std::string detail;
   switch (d.kind) {
     case EscalationKind::kRerouted:
-      detail = "reader " + std::to_string(d.from_reader_id) + " would miss the deadline; moved to " +
-               std::to_string(d.to_reader_id);
+      detail = "reader " + std::to_string(d.from_reader_id) +
+               " would miss the deadline; moved to " + std::to_string(d.to_reader_id);
       break;
     case EscalationKind::kAtRisk:
       detail = "predicted to finish after the SLA deadline";
@@ -206,7 +213,8 @@ Status SqlDispatcher::Escalate(const ReadingRequest& seen, const EscalationDecis
       detail = "the SLA deadline passed before the report was final";
       break;
   }
-  if (d.predicted_finish) detail += " (predicted finish " + base::FormatIso8601(*d.predicted_finish) + ")";
+  if (d.predicted_finish)
+    detail += " (predicted finish " + base::FormatIso8601(*d.predicted_finish) + ")";
   return ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
     auto r = MutateIn(ctx_, c, system, seen.id, seen.version, now,
                       [&](ReadingRequest& m, const Contract&) -> base::Result<Change> {
@@ -228,9 +236,9 @@ Status SqlDispatcher::Escalate(const ReadingRequest& seen, const EscalationDecis
                         return base::Internal("unknown escalation");
                       });
     DOKUEI_RETURN_IF_ERROR(r.status());
-    const Value p[] = {I(seen.tenant_id),      I(seen.id),          I(Us(now)),
-                       S(EscalationKindName(d.kind)), I(d.from_reader_id), I(d.to_reader_id),
-                       S(detail)};
+    const Value p[] = {
+        I(seen.tenant_id),   I(seen.id),        I(Us(now)), S(EscalationKindName(d.kind)),
+        I(d.from_reader_id), I(d.to_reader_id), S(detail)};
     return c.Exec(
         "INSERT INTO workflow_escalations (tenant_id, request_id, at_us, kind, from_reader_id,"
         " to_reader_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -80,9 +80,13 @@ TEST_P(DispatcherTest, TheEngineAssignsTheRightReaderOnDuty) {
   auto loads = wf_->dispatcher().Loads();
   ASSERT_TRUE(loads.ok());
   for (const auto& l : *loads) {
-    if (l.info.user_id == kJunior) EXPECT_EQ(l.backlog, minutes(12));
-    if (l.info.user_id == kCtOnly) EXPECT_EQ(l.backlog, minutes(8));
-    if (l.info.user_id == kSenior) EXPECT_FALSE(OnDuty(l, now));
+    if (l.info.user_id == kJunior) {
+      EXPECT_EQ(l.backlog, minutes(12));
+    } else if (l.info.user_id == kCtOnly) {
+      EXPECT_EQ(l.backlog, minutes(8));
+    } else if (l.info.user_id == kSenior) {
+      EXPECT_FALSE(OnDuty(l, now));
+    }
   }
   // Assignments are audited as the system.
   bool seen = false;

@@ -3,6 +3,7 @@
 // stable names; lists are JSON arrays of strings. Every table holding a hospital's data carries
 // tenant_id and every query on it filters by it (or by an id already checked against it).
 #include "dokuei/db/migrations.h"
+
 #include "dokuei/workflow/workflow.h"
 
 namespace dokuei::workflow {

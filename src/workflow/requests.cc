@@ -1,8 +1,9 @@
 // Reading requests: creation (forms and arriving studies), details, transitions, assignment.
+#include "requests.h"
+
 #include <algorithm>
 
 #include "dokuei/base/strings.h"
-#include "requests.h"
 
 namespace dokuei::workflow::internal {
 
@@ -116,7 +117,8 @@ base::Result<Change> AssignSlot(ReadingRequest& r, const Contract& c, const Acto
       }
       return base::Status(base::Code::kFailedPrecondition,
                           "a reader can be assigned only when the request is ready, assigned or "
-                          "being read (it is " + std::string(StateName(r.state)) + ")",
+                          "being read (it is " +
+                              std::string(StateName(r.state)) + ")",
                           "state");
     }
     case Slot::kSecondReader: {
@@ -221,18 +223,18 @@ base::Result<ReadingRequest> SqlRequests::RecordArrival(int64_t tenant_id,
     }
     int64_t new_series = 0;
     const Value sp[] = {I(*id), S(series_uid)};
-    DOKUEI_RETURN_IF_ERROR(c.Query(
-        "INSERT INTO workflow_request_series (request_id, series_uid) VALUES (?, ?)"
-        " ON CONFLICT DO NOTHING RETURNING request_id",
-        sp, [&](const Row&) {
-          new_series = 1;
-          return Status::Ok();
-        }));
+    DOKUEI_RETURN_IF_ERROR(
+        c.Query("INSERT INTO workflow_request_series (request_id, series_uid) VALUES (?, ?)"
+                " ON CONFLICT DO NOTHING RETURNING request_id",
+                sp, [&](const Row&) {
+                  new_series = 1;
+                  return Status::Ok();
+                }));
     // Counters are commutative, so concurrent arrivals need no version check; the version still
     // moves so that clients holding an older copy notice. Instances arriving once the study was
     // routed are late: the reader is told.
     const Value up[] = {I(new_series), I(Us(now)), I(Us(now)), S(ModalityName(modality)),
-                        I(Us(now)), I(*id)};
+                        I(Us(now)),    I(*id)};
     DOKUEI_RETURN_IF_ERROR(c.Exec(
         "UPDATE workflow_requests SET instance_count = instance_count + 1,"
         " series_count = series_count + ?, last_instance_us = ?,"
@@ -255,21 +257,21 @@ base::Result<ReadingRequest> SqlRequests::UpdateDetails(const Actor& actor, int6
   const base::Timestamp now = ctx_.clock.Now();
   base::Result<ReadingRequest> out = base::Internal("unset");
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
-    out = MutateIn(ctx_, c, actor, id, o.expected_version, now,
-                   [&](ReadingRequest& r, const Contract& k) -> base::Result<Change> {
-                     const uint32_t rel = RelationsOf(actor, r);
-                     if ((rel & (Who::kSystem | Who::kCoordinator | Who::kHospital)) == 0)
-                       return base::PermissionDenied(
-                           "only the hospital and coordinators change a request");
-                     if (r.final_at || r.state == State::kCancelled)
-                       return base::FailedPrecondition(
-                           "the request is final or cancelled; ask a question on the report");
-                     const bool priority_changed = d.priority != r.details.priority;
-                     r.details = d;
-                     r.details_complete = true;
-                     if (priority_changed) r.due_at = SlaDeadline(k, d.priority, r.received_at);
-                     return Change{"update", o.reason};
-                   });
+    out = MutateIn(
+        ctx_, c, actor, id, o.expected_version, now,
+        [&](ReadingRequest& r, const Contract& k) -> base::Result<Change> {
+          const uint32_t rel = RelationsOf(actor, r);
+          if ((rel & (Who::kSystem | Who::kCoordinator | Who::kHospital)) == 0)
+            return base::PermissionDenied("only the hospital and coordinators change a request");
+          if (r.final_at || r.state == State::kCancelled)
+            return base::FailedPrecondition(
+                "the request is final or cancelled; ask a question on the report");
+          const bool priority_changed = d.priority != r.details.priority;
+          r.details = d;
+          r.details_complete = true;
+          if (priority_changed) r.due_at = SlaDeadline(k, d.priority, r.received_at);
+          return Change{"update", o.reason};
+        });
     return out.status();
   }));
   return out;
@@ -288,15 +290,17 @@ base::Result<ReadingRequest> SqlRequests::Get(const Actor& actor, int64_t id) {
 
 base::Result<std::vector<ReadingRequest>> SqlRequests::List(const Actor& actor,
                                                             const RequestFilter& f) {
-  std::string sql = std::string("SELECT ") + kRequestColumns + " FROM workflow_requests r WHERE 1=1";
+  std::string sql =
+      std::string("SELECT ") + kRequestColumns + " FROM workflow_requests r WHERE 1=1";
   std::vector<Value> p;
   if (!actor.system) {
     if (actor.InReadingCentre()) {
       if (!actor.Has(Role::kCoordinator) && !actor.Has(Role::kAdministrator)) {
         if (!actor.Has(Role::kReader) && !actor.Has(Role::kChecker))
           return base::PermissionDenied("no access to reading requests");
-        sql += " AND (r.state = 'ready' OR r.reader_id = ? OR r.second_reader_id = ?"
-               " OR r.checker_id = ?)";
+        sql +=
+            " AND (r.state = 'ready' OR r.reader_id = ? OR r.second_reader_id = ?"
+            " OR r.checker_id = ?)";
         p.insert(p.end(), {I(actor.user_id), I(actor.user_id), I(actor.user_id)});
       }
     } else {
@@ -315,9 +319,10 @@ base::Result<std::vector<ReadingRequest>> SqlRequests::List(const Actor& actor,
     p.push_back(S(StateName(*f.state)));
   }
   if (f.holder != 0) {
-    sql += " AND ((r.state IN ('assigned', 'reading', 'addendum') AND r.reader_id = ?)"
-           " OR (r.state = 'second_read' AND r.second_reader_id = ?)"
-           " OR (r.state = 'check' AND r.checker_id = ?))";
+    sql +=
+        " AND ((r.state IN ('assigned', 'reading', 'addendum') AND r.reader_id = ?)"
+        " OR (r.state = 'second_read' AND r.second_reader_id = ?)"
+        " OR (r.state = 'check' AND r.checker_id = ?))";
     p.insert(p.end(), {I(f.holder), I(f.holder), I(f.holder)});
   }
   sql += " ORDER BY r.due_us, r.id LIMIT ? OFFSET ?";
@@ -376,12 +381,13 @@ base::Result<ReadingRequest> SqlRequests::Assign(const Actor& actor, int64_t id,
   const base::Timestamp now = ctx_.clock.Now();
   base::Result<ReadingRequest> out = base::Internal("unset");
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
-    out = MutateIn(ctx_, c, actor, id, o.expected_version, now,
-                   [&](ReadingRequest& r, const Contract& k) -> base::Result<Change> {
-                     DOKUEI_ASSIGN_OR_RETURN(Change ch, AssignSlot(r, k, actor, slot, *reader, now));
-                     ch.reason = o.reason;
-                     return ch;
-                   });
+    out =
+        MutateIn(ctx_, c, actor, id, o.expected_version, now,
+                 [&](ReadingRequest& r, const Contract& k) -> base::Result<Change> {
+                   DOKUEI_ASSIGN_OR_RETURN(Change ch, AssignSlot(r, k, actor, slot, *reader, now));
+                   ch.reason = o.reason;
+                   return ch;
+                 });
     return out.status();
   }));
   return out;

@@ -20,8 +20,8 @@ class SqlRequests final : public Requests {
                                                  const RequestFilter& f) override;
   base::Result<ReadingRequest> Transition(const Actor& actor, int64_t id, State to,
                                           const TransitionOptions& o) override;
-  base::Result<ReadingRequest> Assign(const Actor& actor, int64_t id, Slot slot,
-                                      int64_t reader_id, const TransitionOptions& o) override;
+  base::Result<ReadingRequest> Assign(const Actor& actor, int64_t id, Slot slot, int64_t reader_id,
+                                      const TransitionOptions& o) override;
   base::Result<std::vector<State>> Allowed(const Actor& actor, int64_t id) override;
   base::Result<std::vector<HistoryEntry>> History(const Actor& actor, int64_t id) override;
 

@@ -166,9 +166,9 @@ TEST_P(RequestsTest, TheWholePathWithDoubleReadingAndCheck) {
   std::vector<std::string> actions;
   for (const auto& h : *history) actions.push_back(h.action);
   const std::vector<std::string> expected = {
-      "create", "ready",  "claim",   "start",  "submit",  "assign_second_reader",
-      "confirm", "assign_checker", "return", "submit", "confirm", "approve",
-      "deliver", "addendum", "sign_addendum"};
+      "create",  "ready",          "claim",        "start",  "submit",  "assign_second_reader",
+      "confirm", "assign_checker", "return",       "submit", "confirm", "approve",
+      "deliver", "addendum",       "sign_addendum"};
   EXPECT_EQ(actions, expected);
   std::vector<std::string> audited;
   for (const auto& a : expected) audited.push_back("request." + a);

@@ -1,7 +1,8 @@
 // SLA deadlines in Japan time, reading times and the completeness rule (pure).
+#include "dokuei/workflow/sla.h"
+
 #include <gtest/gtest.h>
 
-#include "dokuei/workflow/sla.h"
 #include "workflow_test_util.h"
 
 namespace dokuei::workflow {
@@ -59,7 +60,8 @@ TEST(SlaTest, RoutineIsTheNextJapanDay) {
   Contract two;
   two.routine_days = 2;
   two.routine_deadline_minute = 17 * 60;
-  EXPECT_EQ(SlaDeadline(two, Priority::kRoutine, Jst(2026, 11, 25, 9, 0)), Jst(2026, 11, 27, 17, 0));
+  EXPECT_EQ(SlaDeadline(two, Priority::kRoutine, Jst(2026, 11, 25, 9, 0)),
+            Jst(2026, 11, 27, 17, 0));
 }
 
 TEST(SlaTest, ReadingTimesFromTheProductFigures) {

@@ -192,8 +192,8 @@ base::Result<TransitionRule> CheckTransition(const Actor& actor, const ReadingRe
                            std::string(StateName(r.state)) + " -> " + std::string(StateName(to));
   const std::string allowed = " (allowed: " + StateList(AllowedTransitions(actor, r, c)) + ")";
   if (exists) return base::PermissionDenied(head + " is not allowed for this user" + allowed);
-  return base::Status(base::Code::kFailedPrecondition, head + " is not a valid transition" + allowed,
-                      "state");
+  return base::Status(base::Code::kFailedPrecondition,
+                      head + " is not a valid transition" + allowed, "state");
 }
 
 std::string TransitionTableMarkdown() {

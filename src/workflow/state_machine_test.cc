@@ -1,12 +1,12 @@
 // The transition table (pure): every invalid transition is refused with the allowed ones, every
 // rule is authorised for exactly the actors it names, and the design note shows the table.
+#include "dokuei/workflow/state_machine.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-
-#include "dokuei/workflow/state_machine.h"
 
 namespace dokuei::workflow {
 namespace {
@@ -38,15 +38,17 @@ std::vector<NamedActor> Actors() {
   return {
       {"system", Actor::System(), Who::kSystem},
       {"coordinator", Person(1, rc, 50, {Role::kCoordinator}), Who::kCoordinator},
-      {"staff", Person(kHospitalId, TenantKind::kHospital, 60, {Role::kHospitalStaff}), Who::kHospital},
+      {"staff", Person(kHospitalId, TenantKind::kHospital, 60, {Role::kHospitalStaff}),
+       Who::kHospital},
       {"other hospital staff", Person(3, TenantKind::kHospital, 61, {Role::kHospitalStaff}), 0},
-      {"hospital admin", Person(kHospitalId, TenantKind::kHospital, 62, {Role::kAdministrator}),
-       0},
+      {"hospital admin", Person(kHospitalId, TenantKind::kHospital, 62, {Role::kAdministrator}), 0},
       {"centre admin", Person(1, rc, 63, {Role::kAdministrator}), 0},
       {"auditor", Person(1, rc, 64, {Role::kAuditor}), 0},
       {"other reader", Person(1, rc, kOtherReaderId, {Role::kReader}), Who::kAnyReader},
-      {"assigned reader", Person(1, rc, kReaderId, {Role::kReader}), Who::kAnyReader | Who::kAssignedReader},
-      {"second reader", Person(1, rc, kSecondId, {Role::kChecker}), Who::kAnyReader | Who::kSecondReader},
+      {"assigned reader", Person(1, rc, kReaderId, {Role::kReader}),
+       Who::kAnyReader | Who::kAssignedReader},
+      {"second reader", Person(1, rc, kSecondId, {Role::kChecker}),
+       Who::kAnyReader | Who::kSecondReader},
       {"checker", Person(1, rc, kCheckerId, {Role::kChecker}), Who::kAnyReader | Who::kChecker},
   };
 }
@@ -91,8 +93,8 @@ TEST(StateMachineTest, EveryInvalidTransitionIsRefusedWithTheAllowedOnes) {
   int invalid = 0;
   for (const Contract& c : AllContracts()) {
     for (int from = 0; from < kStateCount; ++from) {
-      for (std::optional<State> held : {std::optional<State>(), std::optional(State::kReading),
-                                        std::optional(State::kReady)}) {
+      for (std::optional<State> held :
+           {std::optional<State>(), std::optional(State::kReading), std::optional(State::kReady)}) {
         if (static_cast<State>(from) != State::kOnHold && held) continue;
         const ReadingRequest r = RequestIn(static_cast<State>(from), held);
         for (int to = 0; to < kStateCount; ++to) {
@@ -108,8 +110,7 @@ TEST(StateMachineTest, EveryInvalidTransitionIsRefusedWithTheAllowedOnes) {
               continue;
             }
             const auto code = res.status().code();
-            EXPECT_EQ(code, valid ? base::Code::kPermissionDenied
-                                  : base::Code::kFailedPrecondition)
+            EXPECT_EQ(code, valid ? base::Code::kPermissionDenied : base::Code::kFailedPrecondition)
                 << StateName(r.state) << " -> " << StateName(static_cast<State>(to)) << " by "
                 << a.name;
             EXPECT_NE(res.status().message().find("(allowed: "), std::string::npos);
@@ -120,8 +121,7 @@ TEST(StateMachineTest, EveryInvalidTransitionIsRefusedWithTheAllowedOnes) {
               expected += StateName(s);
             }
             if (expected.empty()) expected = "none";
-            EXPECT_NE(res.status().message().find("(allowed: " + expected + ")"),
-                      std::string::npos)
+            EXPECT_NE(res.status().message().find("(allowed: " + expected + ")"), std::string::npos)
                 << res.status().message();
           }
           if (valid) {
@@ -173,8 +173,9 @@ TEST(StateMachineTest, SpotChecks) {
     return Actor{};
   };
   // The first reader signs only without double reading or check; with double reading, submits.
-  EXPECT_TRUE(CheckTransition(by("assigned reader"), RequestIn(State::kReading), plain,
-                              State::kFinal).ok());
+  EXPECT_TRUE(
+      CheckTransition(by("assigned reader"), RequestIn(State::kReading), plain, State::kFinal)
+          .ok());
   auto r = CheckTransition(by("assigned reader"), RequestIn(State::kReading), dbl, State::kFinal);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), base::Code::kFailedPrecondition);
@@ -186,25 +187,30 @@ TEST(StateMachineTest, SpotChecks) {
                 .code(),
             base::Code::kPermissionDenied);
   // The hospital cannot start reading; a hospital can cancel before reading only.
-  EXPECT_FALSE(CheckTransition(by("staff"), RequestIn(State::kAssigned), plain, State::kReading).ok());
-  EXPECT_TRUE(CheckTransition(by("staff"), RequestIn(State::kReady), plain, State::kCancelled).ok());
-  EXPECT_FALSE(CheckTransition(by("staff"), RequestIn(State::kReading), plain, State::kCancelled).ok());
+  EXPECT_FALSE(
+      CheckTransition(by("staff"), RequestIn(State::kAssigned), plain, State::kReading).ok());
+  EXPECT_TRUE(
+      CheckTransition(by("staff"), RequestIn(State::kReady), plain, State::kCancelled).ok());
+  EXPECT_FALSE(
+      CheckTransition(by("staff"), RequestIn(State::kReading), plain, State::kCancelled).ok());
   // Nothing leaves cancelled; nothing goes back from delivered except an addendum.
   EXPECT_TRUE(AllowedTransitions(by("coordinator"), RequestIn(State::kCancelled), plain).empty());
   EXPECT_EQ(AllowedTransitions(by("assigned reader"), RequestIn(State::kDelivered), plain),
             std::vector<State>{State::kAddendum});
   // Resume goes back only where it was held.
   EXPECT_TRUE(CheckTransition(by("coordinator"), RequestIn(State::kOnHold, State::kReading), plain,
-                              State::kReading).ok());
-  EXPECT_FALSE(CheckTransition(by("coordinator"), RequestIn(State::kOnHold, State::kReading),
-                               plain, State::kCheck).ok());
+                              State::kReading)
+                  .ok());
+  EXPECT_FALSE(CheckTransition(by("coordinator"), RequestIn(State::kOnHold, State::kReading), plain,
+                               State::kCheck)
+                   .ok());
   // Actions name audit records.
   EXPECT_EQ(CheckTransition(by("other reader"), RequestIn(State::kReady), plain, State::kAssigned)
                 ->action,
             "claim");
-  EXPECT_EQ(CheckTransition(by("coordinator"), RequestIn(State::kReady), plain, State::kAssigned)
-                ->action,
-            "assign");
+  EXPECT_EQ(
+      CheckTransition(by("coordinator"), RequestIn(State::kReady), plain, State::kAssigned)->action,
+      "assign");
 }
 
 TEST(StateMachineTest, DesignNoteShowsTheTable) {

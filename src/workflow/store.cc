@@ -35,7 +35,10 @@ bool CleanText(std::string_view s, size_t max_bytes) {
       ++i;
       continue;
     }
-    const int n = c >= 0xC2 && c < 0xE0 ? 1 : c >= 0xE0 && c < 0xF0 ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : -1;
+    const int n = c >= 0xC2 && c < 0xE0    ? 1
+                  : c >= 0xE0 && c < 0xF0  ? 2
+                  : c >= 0xF0 && c <= 0xF4 ? 3
+                                           : -1;
     if (n < 0 || i + static_cast<size_t>(n) >= s.size()) return false;
     for (int k = 1; k <= n; ++k)
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
@@ -48,7 +51,8 @@ bool CleanText(std::string_view s, size_t max_bytes) {
 
 Status CheckDetails(const RequestDetails& d) {
   if (!CleanText(d.clinical_question, 12000))
-    return base::InvalidArgument("clinical question: invalid or too long text", "clinical_question");
+    return base::InvalidArgument("clinical question: invalid or too long text",
+                                 "clinical_question");
   if (!CleanText(d.symptoms, 6000))
     return base::InvalidArgument("symptoms: invalid or too long text", "symptoms");
   if (d.prior_study_uids.size() > 50)
@@ -118,12 +122,12 @@ ReadingRequest DecodeRequest(const Row& row) {
 base::Result<ReadingRequest> LoadRequest(Conn& c, int64_t id) {
   std::optional<ReadingRequest> out;
   const Value p[] = {I(id)};
-  DOKUEI_RETURN_IF_ERROR(c.Query(std::string("SELECT ") + kRequestColumns +
-                                     " FROM workflow_requests r WHERE r.id = ?",
-                                 p, [&](const Row& row) {
-                                   out = DecodeRequest(row);
-                                   return Status::Ok();
-                                 }));
+  DOKUEI_RETURN_IF_ERROR(
+      c.Query(std::string("SELECT ") + kRequestColumns + " FROM workflow_requests r WHERE r.id = ?",
+              p, [&](const Row& row) {
+                out = DecodeRequest(row);
+                return Status::Ok();
+              }));
   if (!out) return base::NotFound("reading request not found");
   return *out;
 }
@@ -187,29 +191,29 @@ base::Result<Contract> LoadContract(Conn& c, int64_t tenant_id) {
   Contract k;
   k.tenant_id = tenant_id;
   const Value p[] = {I(tenant_id)};
-  DOKUEI_RETURN_IF_ERROR(c.Query(
-      "SELECT stat_minutes, same_day_cutoff_minute, same_day_deadline_minute, routine_days,"
-      " routine_deadline_minute, double_reading, check_required, second_reader_min_years,"
-      " price_xray, price_ct, price_mr, price_other, initial_fee, monthly_fee, updated_us"
-      " FROM workflow_contracts WHERE tenant_id = ?",
-      p, [&](const Row& r) {
-        k.stat_minutes = static_cast<int>(r.Int(0));
-        k.same_day_cutoff_minute = static_cast<int>(r.Int(1));
-        k.same_day_deadline_minute = static_cast<int>(r.Int(2));
-        k.routine_days = static_cast<int>(r.Int(3));
-        k.routine_deadline_minute = static_cast<int>(r.Int(4));
-        k.double_reading = r.Int(5) != 0;
-        k.check_required = r.Int(6) != 0;
-        k.second_reader_min_years = static_cast<int>(r.Int(7));
-        k.price_xray = r.Int(8);
-        k.price_ct = r.Int(9);
-        k.price_mr = r.Int(10);
-        k.price_other = r.Int(11);
-        k.initial_fee = r.Int(12);
-        k.monthly_fee = r.Int(13);
-        k.updated_at = base::FromUnixMicros(r.Int(14));
-        return Status::Ok();
-      }));
+  DOKUEI_RETURN_IF_ERROR(
+      c.Query("SELECT stat_minutes, same_day_cutoff_minute, same_day_deadline_minute, routine_days,"
+              " routine_deadline_minute, double_reading, check_required, second_reader_min_years,"
+              " price_xray, price_ct, price_mr, price_other, initial_fee, monthly_fee, updated_us"
+              " FROM workflow_contracts WHERE tenant_id = ?",
+              p, [&](const Row& r) {
+                k.stat_minutes = static_cast<int>(r.Int(0));
+                k.same_day_cutoff_minute = static_cast<int>(r.Int(1));
+                k.same_day_deadline_minute = static_cast<int>(r.Int(2));
+                k.routine_days = static_cast<int>(r.Int(3));
+                k.routine_deadline_minute = static_cast<int>(r.Int(4));
+                k.double_reading = r.Int(5) != 0;
+                k.check_required = r.Int(6) != 0;
+                k.second_reader_min_years = static_cast<int>(r.Int(7));
+                k.price_xray = r.Int(8);
+                k.price_ct = r.Int(9);
+                k.price_mr = r.Int(10);
+                k.price_other = r.Int(11);
+                k.initial_fee = r.Int(12);
+                k.monthly_fee = r.Int(13);
+                k.updated_at = base::FromUnixMicros(r.Int(14));
+                return Status::Ok();
+              }));
   return k;
 }
 
@@ -250,9 +254,8 @@ audit::Event MakeEvent(const Actor& actor, const ReadingRequest& r, std::string_
 
 Status AppendHistory(Conn& c, int64_t request_id, base::Timestamp at, std::string_view action,
                      State from, State to, const Actor& actor, std::string_view reason) {
-  const Value p[] = {I(request_id),       I(Us(at)),          S(action),
-                     S(StateName(from)), S(StateName(to)),   S(actor.subject),
-                     I(actor.user_id),    S(reason)};
+  const Value p[] = {I(request_id),    I(Us(at)),        S(action),        S(StateName(from)),
+                     S(StateName(to)), S(actor.subject), I(actor.user_id), S(reason)};
   return c.Exec(
       "INSERT INTO workflow_history (request_id, at_us, action, from_state, to_state, actor,"
       " actor_user_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -260,14 +263,13 @@ Status AppendHistory(Conn& c, int64_t request_id, base::Timestamp at, std::strin
 }
 
 base::Result<ReadingRequest> MutateIn(const Context& ctx, Conn& c, const Actor& actor, int64_t id,
-                                      std::optional<int64_t> expected_version,
-                                      base::Timestamp now, const MutateFn& fn) {
+                                      std::optional<int64_t> expected_version, base::Timestamp now,
+                                      const MutateFn& fn) {
   DOKUEI_ASSIGN_OR_RETURN(ReadingRequest r, LoadRequest(c, id));
   if (!Visible(actor, r)) return base::NotFound("reading request not found");
   if (expected_version && *expected_version != r.version) {
     return base::Conflict("reading request " + std::to_string(id) + " is at version " +
-                          std::to_string(r.version) + ", not " +
-                          std::to_string(*expected_version));
+                          std::to_string(r.version) + ", not " + std::to_string(*expected_version));
   }
   DOKUEI_ASSIGN_OR_RETURN(const Contract k, LoadContract(c, r.tenant_id));
   const State from = r.state;

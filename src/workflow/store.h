@@ -64,8 +64,8 @@ struct Change {
 };
 using MutateFn = std::function<base::Result<Change>(ReadingRequest& r, const Contract& c)>;
 base::Result<ReadingRequest> MutateIn(const Context& ctx, Conn& c, const Actor& actor, int64_t id,
-                                      std::optional<int64_t> expected_version,
-                                      base::Timestamp now, const MutateFn& fn);
+                                      std::optional<int64_t> expected_version, base::Timestamp now,
+                                      const MutateFn& fn);
 
 base::Status AppendHistory(Conn& c, int64_t request_id, base::Timestamp at, std::string_view action,
                            State from, State to, const Actor& actor, std::string_view reason);

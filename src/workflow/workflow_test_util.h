@@ -55,9 +55,8 @@ inline std::vector<ReaderInfo> FixtureReaders() {
   };
   using M = Modality;
   return {make(kJunior, true, false, {M::kXray, M::kCt, M::kMr}, 5),
-          make(kCtOnly, true, false, {M::kXray, M::kCt}, 8),
-          make(kSenior, true, true, {}, 20), make(kChecker, false, true, {}, 25),
-          make(kMidSenior, true, true, {}, 12)};
+          make(kCtOnly, true, false, {M::kXray, M::kCt}, 8), make(kSenior, true, true, {}, 20),
+          make(kChecker, false, true, {}, 25), make(kMidSenior, true, true, {}, 12)};
 }
 
 enum class Backend { kSqliteMemory, kSqliteFile, kPostgres };

@@ -37,7 +37,7 @@ struct AssignmentOptions {
 struct ReaderLoad {
   ReaderInfo info;
   std::vector<Shift> duty;
-  base::Duration backlog{};  // expected remaining work held, at the reader's speed
+  base::Duration backlog{};     // expected remaining work held, at the reader's speed
   double backlog_var_min2 = 0;  // its variance (minutes²)
 };
 
@@ -48,8 +48,9 @@ struct WorkItem {
   Modality modality = Modality::kOther;
   Region region = Region::kUnspecified;
   base::Timestamp received_at{}, due_at{};
-  std::vector<int64_t> exclude;  // readers who may not take it (the first reader, for a second read)
-  int min_years = 0;             // seniority rule (second reads)
+  std::vector<int64_t>
+      exclude;        // readers who may not take it (the first reader, for a second read)
+  int min_years = 0;  // seniority rule (second reads)
 };
 
 struct Choice {
@@ -89,9 +90,9 @@ std::optional<Choice> BestReader(base::Timestamp now, const WorkItem& item,
 struct OpenWork {
   WorkItem item;
   State state = State::kReady;
-  int64_t holder = 0;            // 0 = in the pool
-  bool reroutable = false;       // assigned but not opened: may move to another reader
-  int escalation_level = 0;      // what was already raised (0 none, 1 at risk, 2 breached)
+  int64_t holder = 0;        // 0 = in the pool
+  bool reroutable = false;   // assigned but not opened: may move to another reader
+  int escalation_level = 0;  // what was already raised (0 none, 1 at risk, 2 breached)
 };
 
 struct EscalationDecision {

@@ -132,9 +132,9 @@ struct ReadingRequest {
 struct Contract {
   int64_t tenant_id = 0;
   int stat_minutes = 60;
-  int same_day_cutoff_minute = 18 * 60;    // JST minute of day
+  int same_day_cutoff_minute = 18 * 60;         // JST minute of day
   int same_day_deadline_minute = 23 * 60 + 59;  // JST minute of day
-  int routine_days = 1;                    // deadline this many JST days after reception
+  int routine_days = 1;                         // deadline this many JST days after reception
   int routine_deadline_minute = 23 * 60 + 59;
   bool double_reading = false;
   bool check_required = false;
@@ -151,8 +151,8 @@ struct Contract {
 struct ReaderInfo {
   int64_t user_id = 0;
   std::string display_name;
-  bool reads = true;     // role reader: first reads
-  bool checks = false;   // role checker: second reads and report checks
+  bool reads = true;                 // role reader: first reads
+  bool checks = false;               // role checker: second reads and report checks
   std::vector<Modality> modalities;  // empty = every modality
   std::vector<Region> regions;       // empty = every region
   std::vector<std::string> subspecialties;
@@ -177,10 +177,10 @@ struct Absence {
 };
 
 enum class EscalationKind : uint8_t {
-  kRerouted,   // the assigned reader would miss the SLA: moved to one who will not
-  kAtRisk,     // predicted breach the engine cannot fix: coordinator alerted
-  kNoReader,   // nobody on shift has the credentials: coordinator alerted
-  kBreached,   // the SLA deadline passed before the report was final
+  kRerouted,  // the assigned reader would miss the SLA: moved to one who will not
+  kAtRisk,    // predicted breach the engine cannot fix: coordinator alerted
+  kNoReader,  // nobody on shift has the credentials: coordinator alerted
+  kBreached,  // the SLA deadline passed before the report was final
 };
 std::string_view EscalationKindName(EscalationKind k);  // "rerouted", "at_risk", ...
 std::optional<EscalationKind> EscalationKindFromName(std::string_view name);
@@ -193,7 +193,7 @@ struct Escalation {
   base::Timestamp at{};
   EscalationKind kind = EscalationKind::kAtRisk;
   int64_t from_reader_id = 0, to_reader_id = 0;  // for reroutes
-  std::string detail;  // English, for the coordinator's log
+  std::string detail;                            // English, for the coordinator's log
 };
 
 // One line of a request's history (every transition, timed).

@@ -20,10 +20,10 @@ namespace dokuei::workflow {
 
 // Bit flags of who may make a transition.
 struct Who {
-  static constexpr uint32_t kSystem = 1u << 0;          // the engine (routing, assignment, delivery)
-  static constexpr uint32_t kCoordinator = 1u << 1;     // reading-centre coordinator (any request)
-  static constexpr uint32_t kHospital = 1u << 2;        // staff of the request's hospital
-  static constexpr uint32_t kAnyReader = 1u << 3;       // a reader or checker claiming for themself
+  static constexpr uint32_t kSystem = 1u << 0;       // the engine (routing, assignment, delivery)
+  static constexpr uint32_t kCoordinator = 1u << 1;  // reading-centre coordinator (any request)
+  static constexpr uint32_t kHospital = 1u << 2;     // staff of the request's hospital
+  static constexpr uint32_t kAnyReader = 1u << 3;    // a reader or checker claiming for themself
   static constexpr uint32_t kAssignedReader = 1u << 4;  // the request's reader_id
   static constexpr uint32_t kSecondReader = 1u << 5;    // the request's second_reader_id
   static constexpr uint32_t kChecker = 1u << 6;         // the request's checker_id
@@ -32,12 +32,12 @@ struct Who {
 // Contract-dependent conditions on a transition.
 enum class Guard : uint8_t {
   kNone,
-  kDoubleReading,         // contract.double_reading
-  kCheckNoDouble,         // !double_reading && check_required
-  kNeitherDoubleNorCheck, // !double_reading && !check_required
-  kCheckRequired,         // check_required
-  kNoCheck,               // !check_required
-  kResume,                // on_hold -> the state it was held from
+  kDoubleReading,          // contract.double_reading
+  kCheckNoDouble,          // !double_reading && check_required
+  kNeitherDoubleNorCheck,  // !double_reading && !check_required
+  kCheckRequired,          // check_required
+  kNoCheck,                // !check_required
+  kResume,                 // on_hold -> the state it was held from
 };
 
 struct TransitionRule {

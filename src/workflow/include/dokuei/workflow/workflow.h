@@ -78,8 +78,8 @@ enum class Slot : uint8_t { kReader, kSecondReader, kChecker };
 
 struct RequestFilter {
   std::optional<State> state;
-  int64_t tenant_id = 0;  // 0 = every tenant the actor sees
-  int64_t holder = 0;     // 0 = anyone
+  int64_t tenant_id = 0;             // 0 = every tenant the actor sees
+  int64_t holder = 0;                // 0 = anyone
   uint32_t limit = 100, offset = 0;  // limit at most 1000; ordered by due time, then id
 };
 
@@ -134,13 +134,12 @@ class Rosters {
   virtual base::Status RemoveAbsence(const Actor& actor, int64_t absence_id) = 0;
   // Shifts and absences overlapping [from, to), by start.
   virtual base::Result<std::vector<Shift>> Shifts(base::Timestamp from, base::Timestamp to) = 0;
-  virtual base::Result<std::vector<Absence>> Absences(base::Timestamp from,
-                                                      base::Timestamp to) = 0;
+  virtual base::Result<std::vector<Absence>> Absences(base::Timestamp from, base::Timestamp to) = 0;
 };
 
 struct TickReport {
-  int readied = 0;    // received -> ready (complete)
-  int assigned = 0;   // readers put in slots
+  int readied = 0;   // received -> ready (complete)
+  int assigned = 0;  // readers put in slots
   int escalations = 0;
 };
 
