@@ -245,6 +245,13 @@ base::Result<ReadingRequest> SqlRequests::RecordArrival(int64_t tenant_id,
         " updated_us = ?, version = version + 1 WHERE id = ?",
         up));
     DOKUEI_ASSIGN_OR_RETURN(out, LoadRequest(c, *id));
+    if (out.instance_count == 1 && SlaStart(out) != out.received_at) {
+      // The form came before the images: the clock starts now.
+      DOKUEI_ASSIGN_OR_RETURN(const Contract k, LoadContract(c, tenant_id));
+      out.due_at = SlaDeadline(k, out.details.priority, SlaStart(out));
+      const Value dp[] = {I(Us(out.due_at)), I(out.id)};
+      DOKUEI_RETURN_IF_ERROR(c.Exec("UPDATE workflow_requests SET due_us = ? WHERE id = ?", dp));
+    }
     return Status::Ok();
   }));
   return out;
@@ -269,7 +276,7 @@ base::Result<ReadingRequest> SqlRequests::UpdateDetails(const Actor& actor, int6
           const bool priority_changed = d.priority != r.details.priority;
           r.details = d;
           r.details_complete = true;
-          if (priority_changed) r.due_at = SlaDeadline(k, d.priority, r.received_at);
+          if (priority_changed) r.due_at = SlaDeadline(k, d.priority, SlaStart(r));
           return Change{"update", o.reason};
         });
     return out.status();
@@ -277,11 +284,28 @@ base::Result<ReadingRequest> SqlRequests::UpdateDetails(const Actor& actor, int6
   return out;
 }
 
+base::Result<std::optional<ReaderInfo>> SqlRequests::PoolCredentials(const Actor& a) {
+  if (a.system || !a.InReadingCentre() || a.Has(Role::kCoordinator) ||
+      a.Has(Role::kAdministrator) || (!a.Has(Role::kReader) && !a.Has(Role::kChecker)))
+    return std::optional<ReaderInfo>();
+  DOKUEI_ASSIGN_OR_RETURN(const std::vector<ReaderInfo> readers, ctx_.readers.Readers());
+  if (auto me = FindReader(readers, a.user_id)) return me;
+  ReaderInfo none;  // not in the directory: no pool at all
+  none.user_id = a.user_id;
+  none.reads = false;
+  return std::optional<ReaderInfo>(none);
+}
+
 base::Result<ReadingRequest> SqlRequests::Get(const Actor& actor, int64_t id) {
+  DOKUEI_ASSIGN_OR_RETURN(const std::optional<ReaderInfo> me, PoolCredentials(actor));
   std::optional<ReadingRequest> out;
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kRead, [&](Conn& c) -> Status {
     DOKUEI_ASSIGN_OR_RETURN(ReadingRequest r, LoadRequest(c, id));
-    if (Visible(actor, r)) out = std::move(r);
+    if (!Visible(actor, r)) return Status::Ok();
+    // Readers see the part of the pool they may claim.
+    if (me && r.state == State::kReady && !Eligible(*me, ItemFor(r, Step::kFirstRead, {})))
+      return Status::Ok();
+    out = std::move(r);
     return Status::Ok();
   }));
   if (!out) return base::NotFound("reading request not found");
@@ -298,9 +322,27 @@ base::Result<std::vector<ReadingRequest>> SqlRequests::List(const Actor& actor,
       if (!actor.Has(Role::kCoordinator) && !actor.Has(Role::kAdministrator)) {
         if (!actor.Has(Role::kReader) && !actor.Has(Role::kChecker))
           return base::PermissionDenied("no access to reading requests");
-        sql +=
-            " AND (r.state = 'ready' OR r.reader_id = ? OR r.second_reader_id = ?"
-            " OR r.checker_id = ?)";
+        // The pool they may claim (modalities and regions as Eligible), and what they hold.
+        DOKUEI_ASSIGN_OR_RETURN(const std::optional<ReaderInfo> me, PoolCredentials(actor));
+        std::string pool = me->reads ? "r.state = 'ready'" : "1 = 0";
+        if (me->reads && !me->modalities.empty()) {
+          pool += " AND r.modality IN (";
+          for (size_t i = 0; i < me->modalities.size(); ++i) {
+            pool += i ? ", ?" : "?";
+            p.push_back(S(ModalityName(me->modalities[i])));
+          }
+          pool += ")";
+        }
+        if (me->reads && !me->regions.empty()) {
+          pool += " AND (r.region = '' OR r.region IN (";
+          for (size_t i = 0; i < me->regions.size(); ++i) {
+            pool += i ? ", ?" : "?";
+            p.push_back(S(RegionName(me->regions[i])));
+          }
+          pool += "))";
+        }
+        sql += " AND ((" + pool +
+               ") OR r.reader_id = ? OR r.second_reader_id = ? OR r.checker_id = ?)";
         p.insert(p.end(), {I(actor.user_id), I(actor.user_id), I(actor.user_id)});
       }
     } else {

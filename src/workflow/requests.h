@@ -26,6 +26,10 @@ class SqlRequests final : public Requests {
   base::Result<std::vector<HistoryEntry>> History(const Actor& actor, int64_t id) override;
 
  private:
+  // For readers and checkers (not coordinators or administrators): their credentials, which
+  // limit the pool they see to what they may claim; nullopt for everyone else.
+  base::Result<std::optional<ReaderInfo>> PoolCredentials(const Actor& a);
+
   const Context& ctx_;
 };
 

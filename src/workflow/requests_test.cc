@@ -119,6 +119,52 @@ TEST_P(RequestsTest, ArrivingInstancesCreateAndCountARequest) {
   EXPECT_NE(other->id, a->id);
 }
 
+TEST_P(RequestsTest, TheClockStartsWithTheFirstImage) {
+  const ReadingRequest r = MakeRequest(1, Modality::kCt, Priority::kStat);  // form at 09:00 JST
+  EXPECT_EQ(r.due_at, Jst(2026, 11, 25, 10, 0));
+  clock_.Advance(std::chrono::hours(2));
+  auto a = Req().RecordArrival(hospital_, Uid(1), Uid(11), "CT");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->due_at, Jst(2026, 11, 25, 12, 0));
+  clock_.Advance(minutes(5));
+  auto b = Req().RecordArrival(hospital_, Uid(1), Uid(11), "CT");
+  EXPECT_EQ(b->due_at, Jst(2026, 11, 25, 12, 0));  // later images do not move it
+  EXPECT_EQ(Req().Get(Coordinator(), r.id)->due_at, Jst(2026, 11, 25, 12, 0));
+  RequestDetails d = b->details;
+  d.priority = Priority::kSameDay;
+  EXPECT_EQ(Req().UpdateDetails(Staff(hospital_), r.id, d)->due_at, Jst(2026, 11, 25, 23, 59));
+}
+
+TEST_P(RequestsTest, InstancesArrivingAtOnceMakeOneRequest) {
+  std::atomic<bool> go{false};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      while (!go.load()) std::this_thread::yield();
+      for (int k = 0; k < 5; ++k) {
+        auto r = Req().RecordArrival(hospital_, Uid(1), Uid(10 + t), "MR");
+        if (!r.ok()) {
+          ++failures;
+          ADD_FAILURE() << r.status().ToString();
+        }
+      }
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto all = Req().List(Coordinator(), {});
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].instance_count, 20);
+  EXPECT_EQ((*all)[0].series_count, 4);
+  EXPECT_EQ((*all)[0].source, "auto");
+  int creates = 0;
+  for (const auto& e : Events()) creates += e.action == "request.create";
+  EXPECT_EQ(creates, 1);
+}
+
 TEST_P(RequestsTest, TheWholePathWithDoubleReadingAndCheck) {
   PutContract(/*double_reading=*/true, /*check=*/true);
   const ReadingRequest r = Ready(1);
@@ -196,6 +242,15 @@ TEST_P(RequestsTest, InvalidTransitionsAreRefusedWithTheAllowedOnes) {
 TEST_P(RequestsTest, RolesAndVisibility) {
   const ReadingRequest mr = Ready(1, Modality::kMr);
   const ReadingRequest ct = Ready(2, Modality::kCt);
+  // Readers see the part of the pool they may claim.
+  auto ct_pool = Req().List(Reader(kCtOnly), {});
+  ASSERT_TRUE(ct_pool.ok()) << ct_pool.status().ToString();
+  ASSERT_EQ(ct_pool->size(), 1u);
+  EXPECT_EQ((*ct_pool)[0].id, ct.id);
+  EXPECT_EQ(Req().Get(Reader(kCtOnly), mr.id).status().code(), Code::kNotFound);
+  EXPECT_TRUE(Req().Get(Reader(kCtOnly), ct.id).ok());
+  EXPECT_TRUE(Req().List(Reader(kChecker), {})->empty());  // checks only: no first reads
+  EXPECT_EQ(Req().List(Reader(kJunior), {})->size(), 2u);
   // Claims need the credentials: the CT-only reader cannot take an MR, a checker-only person
   // takes no first reads, the hospital claims nothing.
   EXPECT_EQ(Req().Transition(Reader(kCtOnly), mr.id, State::kAssigned).status().code(),

@@ -41,6 +41,11 @@ base::Timestamp SlaDeadline(const Contract& c, Priority priority, base::Timestam
   return received_at;
 }
 
+base::Timestamp SlaStart(const ReadingRequest& r) {
+  if (r.first_instance_at && *r.first_instance_at > r.received_at) return *r.first_instance_at;
+  return r.received_at;
+}
+
 base::Duration ExpectedReadingTime(const ReadingTimes& t, Modality m, Region r, Step step) {
   base::Duration first = t.other;
   switch (m) {

@@ -29,6 +29,10 @@ int JstMinuteOf(base::Timestamp t);  // 0..1439
 //  routine: routine_deadline_minute, routine_days JST days after the reception day.
 base::Timestamp SlaDeadline(const Contract& c, Priority priority, base::Timestamp received_at);
 
+// When a request's SLA clock starts: at reception, or when its first image arrived if the form
+// came first (the centre cannot read a study it does not have).
+base::Timestamp SlaStart(const ReadingRequest& r);
+
 // Expected reading times (product.md section 5; to be calibrated with real data).
 struct ReadingTimes {
   base::Duration xray = std::chrono::minutes(2);
