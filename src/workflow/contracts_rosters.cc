@@ -71,7 +71,7 @@ base::Result<Contract> SqlContracts::Put(const Actor& actor, const Contract& c) 
                        I(c.initial_fee),
                        I(c.monthly_fee),
                        I(Us(out.updated_at))};
-    return conn.Exec(
+    DOKUEI_RETURN_IF_ERROR(conn.Exec(
         "INSERT INTO workflow_contracts (tenant_id, stat_minutes, same_day_cutoff_minute,"
         " same_day_deadline_minute, routine_days, routine_deadline_minute, double_reading,"
         " check_required, second_reader_min_years, price_xray, price_ct, price_mr, price_other,"
@@ -87,7 +87,12 @@ base::Result<Contract> SqlContracts::Put(const Actor& actor, const Contract& c) 
         " price_mr = excluded.price_mr, price_other = excluded.price_other,"
         " initial_fee = excluded.initial_fee, monthly_fee = excluded.monthly_fee,"
         " updated_us = excluded.updated_us",
-        p);
+        p));
+    return AuditIn(ctx_, conn,
+                   MakeAdminEvent(actor, "contract.update", c.tenant_id,
+                                  "contract of tenant " + std::to_string(c.tenant_id) +
+                                      (c.double_reading ? ": double reading" : "") +
+                                      (c.check_required ? ", check" : "")));
   }));
   return out;
 }
@@ -107,13 +112,19 @@ base::Result<Shift> SqlRosters::AddShift(const Actor& actor, const Shift& s) {
   Shift out = s;
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
     const Value p[] = {I(s.reader_id), I(Us(s.start)), I(Us(s.end)), S(s.display_time_zone)};
-    return c.Query(
-        "INSERT INTO workflow_shifts (reader_id, start_us, end_us, display_time_zone)"
-        " VALUES (?, ?, ?, ?) RETURNING id",
-        p, [&](const Row& r) {
-          out.id = r.Int(0);
-          return Status::Ok();
-        });
+    DOKUEI_RETURN_IF_ERROR(
+        c.Query("INSERT INTO workflow_shifts (reader_id, start_us, end_us, display_time_zone)"
+                " VALUES (?, ?, ?, ?) RETURNING id",
+                p, [&](const Row& r) {
+                  out.id = r.Int(0);
+                  return Status::Ok();
+                }));
+    return AuditIn(
+        ctx_, c,
+        MakeAdminEvent(actor, "roster.shift_add", actor.tenant_id,
+                       "shift " + std::to_string(out.id) + " of reader " +
+                           std::to_string(s.reader_id) + ": " + base::FormatIso8601(s.start) +
+                           " - " + base::FormatIso8601(s.end)));
   }));
   return out;
 }
@@ -128,7 +139,10 @@ Status SqlRosters::RemoveShift(const Actor& actor, int64_t id) {
           found = true;
           return Status::Ok();
         }));
-    return found ? Status::Ok() : base::NotFound("shift not found");
+    if (!found) return base::NotFound("shift not found");
+    return AuditIn(ctx_, c,
+                   MakeAdminEvent(actor, "roster.shift_remove", actor.tenant_id,
+                                  "shift " + std::to_string(id)));
   });
 }
 
@@ -138,13 +152,19 @@ base::Result<Absence> SqlRosters::AddAbsence(const Actor& actor, const Absence& 
   Absence out = a;
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
     const Value p[] = {I(a.reader_id), I(Us(a.start)), I(Us(a.end)), S(a.reason)};
-    return c.Query(
-        "INSERT INTO workflow_absences (reader_id, start_us, end_us, reason)"
-        " VALUES (?, ?, ?, ?) RETURNING id",
-        p, [&](const Row& r) {
-          out.id = r.Int(0);
-          return Status::Ok();
-        });
+    DOKUEI_RETURN_IF_ERROR(
+        c.Query("INSERT INTO workflow_absences (reader_id, start_us, end_us, reason)"
+                " VALUES (?, ?, ?, ?) RETURNING id",
+                p, [&](const Row& r) {
+                  out.id = r.Int(0);
+                  return Status::Ok();
+                }));
+    return AuditIn(
+        ctx_, c,
+        MakeAdminEvent(actor, "roster.absence_add", actor.tenant_id,
+                       "absence " + std::to_string(out.id) + " of reader " +
+                           std::to_string(a.reader_id) + ": " + base::FormatIso8601(a.start) +
+                           " - " + base::FormatIso8601(a.end)));
   }));
   return out;
 }
@@ -159,7 +179,10 @@ Status SqlRosters::RemoveAbsence(const Actor& actor, int64_t id) {
           found = true;
           return Status::Ok();
         }));
-    return found ? Status::Ok() : base::NotFound("absence not found");
+    if (!found) return base::NotFound("absence not found");
+    return AuditIn(ctx_, c,
+                   MakeAdminEvent(actor, "roster.absence_remove", actor.tenant_id,
+                                  "absence " + std::to_string(id)));
   });
 }
 

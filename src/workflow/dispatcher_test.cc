@@ -231,6 +231,14 @@ TEST_P(DispatcherTest, ContractsAndRosters) {
   EXPECT_TRUE(wf_->rosters().Shifts(now + hours(8), now + hours(9))->empty());
   ASSERT_TRUE(wf_->rosters().RemoveShift(Coordinator(), added->id).ok());
   EXPECT_EQ(wf_->rosters().RemoveShift(Coordinator(), added->id).code(), Code::kNotFound);
+  // Every accepted change is audited (refused ones are not changes).
+  std::vector<std::string> actions;
+  for (const auto& e : Events()) actions.push_back(e.action);
+  EXPECT_EQ(actions, (std::vector<std::string>{"contract.update", "contract.update",
+                                               "roster.shift_add", "roster.shift_remove"}));
+  EXPECT_EQ(Events()[0].tenant_id, hospital_);
+  EXPECT_EQ(Events()[2].tenant_id, centre_);
+  EXPECT_EQ(Events()[2].actor, "user500");
 }
 
 }  // namespace

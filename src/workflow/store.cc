@@ -252,6 +252,22 @@ audit::Event MakeEvent(const Actor& actor, const ReadingRequest& r, std::string_
   return e;
 }
 
+audit::Event MakeAdminEvent(const Actor& actor, std::string_view action, int64_t tenant_id,
+                            std::string detail) {
+  ReadingRequest none;
+  none.tenant_id = tenant_id;
+  audit::Event e = MakeEvent(actor, none, "", {});
+  e.action = std::string(action);
+  e.study_uids.clear();
+  e.object_detail = std::move(detail);
+  return e;
+}
+
+Status AuditIn(const Context& ctx, Conn& c, const audit::Event& e) {
+  if (!ctx.options.audit) return Status::Ok();
+  return ctx.options.audit(c, e);
+}
+
 Status AppendHistory(Conn& c, int64_t request_id, base::Timestamp at, std::string_view action,
                      State from, State to, const Actor& actor, std::string_view reason) {
   const Value p[] = {I(request_id),    I(Us(at)),        S(action),        S(StateName(from)),

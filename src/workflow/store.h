@@ -55,6 +55,13 @@ bool Visible(const Actor& a, const ReadingRequest& r);
 audit::Event MakeEvent(const Actor& actor, const ReadingRequest& r, std::string_view action,
                        std::string message);
 
+// Administrative changes (contracts, rosters): action "contract.update", "roster.shift_add"...,
+// about `tenant_id` (the hospital of a contract; the reading centre for rosters).
+audit::Event MakeAdminEvent(const Actor& actor, std::string_view action, int64_t tenant_id,
+                            std::string detail);
+// Calls the audit hook, if any.
+base::Status AuditIn(const Context& ctx, Conn& c, const audit::Event& e);
+
 // One change of a request inside the caller's write transaction: loads it, checks visibility and
 // the expected version, lets `fn` change it (returning the action name), writes it conditionally,
 // appends history and calls the audit hook.
