@@ -63,6 +63,8 @@ bool Eligible(const ReaderInfo& reader, const WorkItem& item) {
       break;
   }
   if (reader.years_of_experience < item.min_years) return false;
+  if (!item.subspecialty.empty() && !Contains(reader.subspecialties, item.subspecialty))
+    return false;
   if (!reader.modalities.empty() && !Contains(reader.modalities, item.modality)) return false;
   if (item.region != Region::kUnspecified && !reader.regions.empty() &&
       !Contains(reader.regions, item.region))

@@ -65,6 +65,10 @@ TEST(AssignmentTest, CredentialsDecideEligibility) {
   const auto check = Item(1, Modality::kCt, Priority::kRoutine, kNow + hours(20), Step::kCheck);
   EXPECT_FALSE(Eligible(Info(kJunior), check));
   EXPECT_TRUE(Eligible(Info(kChecker), check));
+  auto neuro = mr;
+  neuro.subspecialty = "neuro";
+  EXPECT_FALSE(Eligible(Info(kJunior), neuro));
+  EXPECT_TRUE(Eligible(Info(kSenior), neuro));
   ReaderInfo cervical = Info(kJunior);
   cervical.regions = {Region::kCervical};
   EXPECT_FALSE(Eligible(cervical, mr));

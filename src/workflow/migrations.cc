@@ -30,7 +30,7 @@ const std::vector<db::Migration>& Migrations() {
            " ready_us {INT} NOT NULL DEFAULT 0, assigned_us {INT} NOT NULL DEFAULT 0,"
            " started_us {INT} NOT NULL DEFAULT 0, final_us {INT} NOT NULL DEFAULT 0,"
            " delivered_us {INT} NOT NULL DEFAULT 0, updated_us {INT} NOT NULL DEFAULT 0,"
-           " escalation_level {INT} NOT NULL DEFAULT 0)",
+           " escalation_level {INT} NOT NULL DEFAULT 0, subspecialty {TEXT})",
            // One open request per study of a hospital (a cancelled one may be followed by another).
            "CREATE UNIQUE INDEX workflow_requests_open_study ON workflow_requests"
            " (tenant_id, study_uid) WHERE state <> 'cancelled'",

@@ -56,13 +56,15 @@ base::Result<int64_t> Insert(Conn& c, const NewRequest& nr, const Contract& k, b
                      S(StateName(State::kReceived)),
                      I(Us(now)),
                      I(Us(SlaDeadline(k, d.priority, now))),
-                     I(Us(now))};
+                     I(Us(now)),
+                     S(d.subspecialty)};
   int64_t id = 0;
   DOKUEI_RETURN_IF_ERROR(c.Query(
       "INSERT INTO workflow_requests (tenant_id, study_uid, clinical_question, symptoms, side,"
       " region, modality, priority, desired_return_us, prior_study_uids, attachments,"
-      " expected_series, source, details_complete, state, received_us, due_us, updated_us)"
-      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      " expected_series, source, details_complete, state, received_us, due_us, updated_us,"
+      " subspecialty)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
       p, [&](const Row& r) {
         id = r.Int(0);
         return Status::Ok();
@@ -80,6 +82,7 @@ WorkItem ItemFor(const ReadingRequest& r, Step step, const Contract& c) {
   w.modality = r.details.modality;
   w.region = r.details.region;
   w.received_at = r.received_at;
+  w.subspecialty = r.details.subspecialty;
   w.due_at = r.due_at;
   if (step != Step::kFirstRead && r.reader_id != 0) w.exclude.push_back(r.reader_id);
   if (step == Step::kFirstRead) {
@@ -340,6 +343,14 @@ base::Result<std::vector<ReadingRequest>> SqlRequests::List(const Actor& actor,
             p.push_back(S(RegionName(me->regions[i])));
           }
           pool += "))";
+        }
+        if (me->reads) {
+          pool += " AND (r.subspecialty = ''";
+          for (const std::string& sub : me->subspecialties) {
+            pool += " OR r.subspecialty = ?";
+            p.push_back(S(sub));
+          }
+          pool += ")";
         }
         sql += " AND ((" + pool +
                ") OR r.reader_id = ? OR r.second_reader_id = ? OR r.checker_id = ?)";

@@ -307,6 +307,26 @@ TEST_P(RequestsTest, RolesAndVisibility) {
   EXPECT_FALSE(resumed->held_from.has_value());
 }
 
+TEST_P(RequestsTest, ASubspecialtyLimitsWhoMayReadIt) {
+  NewRequest nr;
+  nr.tenant_id = hospital_;
+  nr.study_uid = Uid(1);
+  nr.details.modality = Modality::kMr;
+  nr.details.subspecialty = "neuro";
+  auto r = Req().Create(Staff(hospital_), nr);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->details.subspecialty, "neuro");
+  ASSERT_TRUE(Req().Transition(Coordinator(), r->id, State::kReady).ok());
+  EXPECT_TRUE(Req().List(Reader(kJunior), {})->empty());
+  EXPECT_EQ(Req().Get(Reader(kJunior), r->id).status().code(), Code::kNotFound);
+  EXPECT_EQ(Req().Transition(Reader(kJunior), r->id, State::kAssigned).status().code(),
+            Code::kPermissionDenied);
+  EXPECT_EQ(Req().Assign(Coordinator(), r->id, Slot::kReader, kJunior).status().field(),
+            "reader_id");
+  EXPECT_EQ(Req().List(Reader(kSenior), {})->size(), 1u);
+  EXPECT_TRUE(Req().Transition(Reader(kSenior), r->id, State::kAssigned).ok());
+}
+
 TEST_P(RequestsTest, AStaleVersionIsAConflict) {
   const ReadingRequest r = Ready(1);
   TransitionOptions o;

@@ -157,7 +157,9 @@ TEST(StateMachineTest, EachRuleIsAuthorisedForExactlyTheActorsItNames) {
       auto res = CheckTransition(a.actor, r, c, rule.to);
       EXPECT_EQ(res.ok(), expected) << rule.action << " " << StateName(rule.from) << " -> "
                                     << StateName(rule.to) << " by " << a.name;
-      if (!res.ok()) EXPECT_EQ(res.status().code(), base::Code::kPermissionDenied) << a.name;
+      if (!res.ok()) {
+        EXPECT_EQ(res.status().code(), base::Code::kPermissionDenied) << a.name;
+      }
     }
   }
 }

@@ -65,6 +65,8 @@ Status CheckDetails(const RequestDetails& d) {
   for (const auto& a : d.attachments)
     if (a.empty() || !CleanText(a, 1024) || a.find('\n') != std::string::npos)
       return base::InvalidArgument("attachment: invalid reference", "attachments");
+  if (!CleanText(d.subspecialty, 64) || d.subspecialty.find('\n') != std::string::npos)
+    return base::InvalidArgument("subspecialty: at most 64 characters", "subspecialty");
   if (d.expected_series < 0 || d.expected_series > 1000)
     return base::InvalidArgument("expected series: 0..1000", "expected_series");
   return Status::Ok();
@@ -77,7 +79,7 @@ const char kRequestColumns[] =
     " r.reader_id, r.second_reader_id, r.checker_id, r.instance_count, r.series_count,"
     " r.late_instances, r.first_instance_us, r.last_instance_us, r.received_us, r.due_us,"
     " r.ready_us, r.assigned_us, r.started_us, r.final_us, r.delivered_us, r.updated_us,"
-    " r.escalation_level";
+    " r.escalation_level, r.subspecialty";
 
 ReadingRequest DecodeRequest(const Row& row) {
   ReadingRequest r;
@@ -116,6 +118,7 @@ ReadingRequest DecodeRequest(const Row& row) {
   r.delivered_at = FromOptUs(row.Int(32));
   r.updated_at = base::FromUnixMicros(row.Int(33));
   r.escalation_level = static_cast<int>(row.Int(34));
+  r.details.subspecialty = std::string(row.Str(35));
   return r;
 }
 
@@ -163,6 +166,7 @@ Status WriteRequest(Conn& c, ReadingRequest& r) {
                      I(OptUs(r.delivered_at)),
                      I(Us(r.updated_at)),
                      I(r.escalation_level),
+                     S(d.subspecialty),
                      I(r.id),
                      I(r.version)};
   bool written = false;
@@ -173,7 +177,7 @@ Status WriteRequest(Conn& c, ReadingRequest& r) {
       " second_reader_id = ?, checker_id = ?, instance_count = ?, series_count = ?,"
       " late_instances = ?, first_instance_us = ?, last_instance_us = ?, due_us = ?,"
       " ready_us = ?, assigned_us = ?, started_us = ?, final_us = ?, delivered_us = ?,"
-      " updated_us = ?, escalation_level = ?, version = version + 1"
+      " updated_us = ?, escalation_level = ?, subspecialty = ?, version = version + 1"
       " WHERE id = ? AND version = ? RETURNING version",
       p, [&](const Row& row) {
         written = true;

@@ -38,7 +38,7 @@ inline base::Timestamp Jst(int y, int m, int d, int hh, int mm, int ss = 0) {
 // Reader ids of the fixture's directory.
 inline constexpr int64_t kJunior = 101;     // reader, X-ray/CT/MR, 5 years
 inline constexpr int64_t kCtOnly = 102;     // reader, X-ray/CT, 8 years
-inline constexpr int64_t kSenior = 201;     // reader and checker, everything, 20 years
+inline constexpr int64_t kSenior = 201;     // reader and checker, everything, 20 years, spine+neuro
 inline constexpr int64_t kChecker = 301;    // checker only, 25 years
 inline constexpr int64_t kMidSenior = 202;  // reader and checker, 12 years (below 15)
 
@@ -54,9 +54,12 @@ inline std::vector<ReaderInfo> FixtureReaders() {
     return r;
   };
   using M = Modality;
-  return {make(kJunior, true, false, {M::kXray, M::kCt, M::kMr}, 5),
-          make(kCtOnly, true, false, {M::kXray, M::kCt}, 8), make(kSenior, true, true, {}, 20),
-          make(kChecker, false, true, {}, 25), make(kMidSenior, true, true, {}, 12)};
+  std::vector<ReaderInfo> out = {
+      make(kJunior, true, false, {M::kXray, M::kCt, M::kMr}, 5),
+      make(kCtOnly, true, false, {M::kXray, M::kCt}, 8), make(kSenior, true, true, {}, 20),
+      make(kChecker, false, true, {}, 25), make(kMidSenior, true, true, {}, 12)};
+  out[2].subspecialties = {"spine", "neuro"};  // the senior
+  return out;
 }
 
 enum class Backend { kSqliteMemory, kSqliteFile, kPostgres };

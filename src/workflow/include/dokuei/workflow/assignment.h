@@ -49,8 +49,9 @@ struct WorkItem {
   Region region = Region::kUnspecified;
   base::Timestamp received_at{}, due_at{};
   std::vector<int64_t>
-      exclude;        // readers who may not take it (the first reader, for a second read)
-  int min_years = 0;  // seniority rule (second reads)
+      exclude;               // readers who may not take it (the first reader, for a second read)
+  int min_years = 0;         // seniority rule (second reads)
+  std::string subspecialty;  // required of the reader when not empty
 };
 
 struct Choice {

@@ -90,6 +90,8 @@ struct RequestDetails {
   std::vector<std::string> prior_study_uids;         // to compare (valid UIDs, at most 50)
   std::vector<std::string> attachments;              // references (blob keys, URLs), at most 20
   int expected_series = 0;  // 0 = unknown: completeness by quiet period only
+  // A subspecialty the reader must have ("spine", "neuro", "msk"); empty = any reader.
+  std::string subspecialty;
 };
 
 struct NewRequest {
