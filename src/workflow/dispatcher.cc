@@ -44,7 +44,7 @@ base::Result<SqlDispatcher::Snapshot> SqlDispatcher::Load(base::Timestamp now) {
     DOKUEI_RETURN_IF_ERROR(
         c.Query(std::string("SELECT ") + kRequestColumns +
                     " FROM workflow_requests r WHERE r.state IN ('received', 'ready', 'assigned',"
-                    " 'reading', 'second_read', 'check') ORDER BY r.id",
+                    " 'reading', 'second_read', 'check', 'addendum') ORDER BY r.id",
                 {}, [&](const Row& row) {
                   snap.requests.push_back(DecodeRequest(row));
                   return Status::Ok();
@@ -116,17 +116,19 @@ base::Result<TickReport> SqlDispatcher::Tick() {
   // 1. Completeness: received -> ready.
   for (ReadingRequest& r : snap.requests) {
     if (r.state != State::kReceived || !IsComplete(ctx_.options.completeness, r, now)) continue;
-    auto st =
+    auto res =
         Mutate(system, r, now, [&](ReadingRequest& m, const Contract& k) -> base::Result<Change> {
           DOKUEI_ASSIGN_OR_RETURN(const TransitionRule rule,
                                   CheckTransition(system, m, k, State::kReady));
           ApplyTransition(m, rule, system, now);
           return Change{std::string(rule.action), {}};
         });
-    if (st.ok())
+    if (res.ok()) {
+      r = *res;  // assigned below in the same tick
       ++report.readied;
-    else if (!Skippable(st))
-      return st;
+    } else if (!Skippable(res.status())) {
+      return res.status();
+    }
   }
 
   // 2. Assignment: first reads of ready requests, second readers and checkers still missing.
@@ -147,13 +149,15 @@ base::Result<TickReport> SqlDispatcher::Tick() {
     const Slot slot = choice.step == Step::kFirstRead    ? Slot::kReader
                       : choice.step == Step::kSecondRead ? Slot::kSecondReader
                                                          : Slot::kChecker;
-    auto st = Mutate(system, *it, now, [&](ReadingRequest& m, const Contract& k) {
+    auto res = Mutate(system, *it, now, [&](ReadingRequest& m, const Contract& k) {
       return AssignSlot(m, k, system, slot, load->info, now);
     });
-    if (st.ok())
+    if (res.ok()) {
+      *it = *res;
       ++report.assigned;
-    else if (!Skippable(st))
-      return st;
+    } else if (!Skippable(res.status())) {
+      return res.status();
+    }
   }
 
   // 3. Escalation, on the state after this tick's changes.
@@ -187,11 +191,14 @@ base::Result<TickReport> SqlDispatcher::Tick() {
   return report;
 }
 
-Status SqlDispatcher::Mutate(const Actor& actor, const ReadingRequest& seen, base::Timestamp now,
-                             const MutateFn& fn) {
-  return ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
-    return MutateIn(ctx_, c, actor, seen.id, seen.version, now, fn).status();
-  });
+base::Result<ReadingRequest> SqlDispatcher::Mutate(const Actor& actor, const ReadingRequest& seen,
+                                                   base::Timestamp now, const MutateFn& fn) {
+  base::Result<ReadingRequest> out = base::Internal("unset");
+  DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
+    out = MutateIn(ctx_, c, actor, seen.id, seen.version, now, fn);
+    return out.status();
+  }));
+  return out;
 }
 
 Status SqlDispatcher::Escalate(const ReadingRequest& seen, const EscalationDecision& d,

@@ -22,8 +22,9 @@ class SqlDispatcher final : public Dispatcher {
     std::vector<ReaderLoad> loads;
   };
   base::Result<Snapshot> Load(base::Timestamp now);
-  base::Status Mutate(const Actor& actor, const ReadingRequest& seen, base::Timestamp now,
-                      const MutateFn& fn);
+  // One conditional change of a request as seen in the snapshot.
+  base::Result<ReadingRequest> Mutate(const Actor& actor, const ReadingRequest& seen,
+                                      base::Timestamp now, const MutateFn& fn);
   base::Status Escalate(const ReadingRequest& seen, const EscalationDecision& d,
                         base::Timestamp now);
 

@@ -88,6 +88,15 @@ TEST_P(DispatcherTest, TheEngineAssignsTheRightReaderOnDuty) {
       EXPECT_FALSE(OnDuty(l, now));
     }
   }
+  // A study that becomes complete is routed and assigned in the same tick.
+  auto arrived = Req().RecordArrival(hospital_, Uid(3), Uid(31), "DX");
+  ASSERT_TRUE(arrived.ok());
+  clock_.Advance(minutes(3));
+  auto both = wf_->dispatcher().Tick();
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(both->readied, 1);
+  EXPECT_EQ(both->assigned, 1);
+  EXPECT_EQ(Req().Get(Coordinator(), arrived->id)->state, State::kAssigned);
   // Assignments are audited as the system.
   bool seen = false;
   for (const auto& e : Events())
