@@ -55,6 +55,7 @@ base::Result<Contract> SqlContracts::Put(const Actor& actor, const Contract& c) 
   Contract out = c;
   out.updated_at = ctx_.clock.Now();
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& conn) -> Status {
+    DOKUEI_RETURN_IF_ERROR(CheckTenant(conn, c.tenant_id));
     const Value p[] = {I(c.tenant_id),
                        I(c.stat_minutes),
                        I(c.same_day_cutoff_minute),

@@ -174,14 +174,41 @@ base::Result<ReadingRequest> SqlRequests::Create(const Actor& actor, const NewRe
   }
   DOKUEI_RETURN_IF_ERROR(CheckUid(nr.study_uid, "study_uid"));
   DOKUEI_RETURN_IF_ERROR(CheckDetails(nr.details));
+  if (nr.source != "portal" && nr.source != "api" && nr.source != "hl7" && nr.source != "fhir" &&
+      nr.source != "auto")
+    return base::InvalidArgument("source: portal, api, hl7, fhir or auto", "source");
   const base::Timestamp now = ctx_.clock.Now();
   ReadingRequest out;
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
+    DOKUEI_RETURN_IF_ERROR(CheckTenant(c, nr.tenant_id));
     Status st;
-    if (FindOpenRequest(c, nr.tenant_id, nr.study_uid, &st))
-      return Status(base::Code::kAlreadyExists, "an open request exists for this study",
-                    "study_uid");
+    const std::optional<int64_t> existing = FindOpenRequest(c, nr.tenant_id, nr.study_uid, &st);
     DOKUEI_RETURN_IF_ERROR(st);
+    if (existing) {
+      // The images came first and created the request: the form completes it (once).
+      auto done = MutateIn(ctx_, c, actor, *existing, std::nullopt, now,
+                           [&](ReadingRequest& r, const Contract& k) -> base::Result<Change> {
+                             if (r.details_complete || r.source != "auto")
+                               return Status(base::Code::kAlreadyExists,
+                                             "an open request exists for this study", "study_uid");
+                             const Modality seen = r.details.modality;
+                             r.details = nr.details;
+                             if (r.details.modality == Modality::kOther) r.details.modality = seen;
+                             r.details_complete = true;
+                             r.source = nr.source;
+                             r.due_at = SlaDeadline(k, r.details.priority, SlaStart(r));
+                             return Change{"complete", {}};
+                           });
+      if (!done.ok()) {
+        // An invisible request (another reader's) must not leak: same answer as a duplicate.
+        if (done.status().code() == base::Code::kNotFound)
+          return Status(base::Code::kAlreadyExists, "an open request exists for this study",
+                        "study_uid");
+        return done.status();
+      }
+      out = *done;
+      return Status::Ok();
+    }
     DOKUEI_ASSIGN_OR_RETURN(const Contract k, LoadContract(c, nr.tenant_id));
     DOKUEI_ASSIGN_OR_RETURN(const int64_t id, Insert(c, nr, k, now, nr.source != "auto"));
     DOKUEI_ASSIGN_OR_RETURN(out, LoadRequest(c, id));

@@ -119,6 +119,39 @@ TEST_P(RequestsTest, ArrivingInstancesCreateAndCountARequest) {
   EXPECT_NE(other->id, a->id);
 }
 
+TEST_P(RequestsTest, AFormCompletesTheRequestTheImagesCreated) {
+  auto a = Req().RecordArrival(hospital_, Uid(1), Uid(11), "CT");
+  ASSERT_TRUE(a.ok());
+  NewRequest nr;
+  nr.tenant_id = hospital_;
+  nr.study_uid = Uid(1);
+  nr.details.clinical_question = "転倒後の腰痛。圧迫骨折の有無";
+  nr.details.priority = Priority::kStat;
+  nr.source = "hl7";
+  auto r = Req().Create(Staff(hospital_), nr);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->id, a->id);
+  EXPECT_TRUE(r->details_complete);
+  EXPECT_EQ(r->source, "hl7");
+  EXPECT_EQ(r->details.modality, Modality::kCt);  // kept from the images
+  EXPECT_EQ(r->details.clinical_question, "転倒後の腰痛。圧迫骨折の有無");
+  EXPECT_EQ(r->due_at, a->received_at + minutes(60));
+  EXPECT_EQ(r->instance_count, 1);
+  // Once only: a second form is a duplicate.
+  EXPECT_EQ(Req().Create(Staff(hospital_), nr).status().code(), Code::kAlreadyExists);
+  EXPECT_EQ(Req().History(Coordinator(), r->id)->back().action, "complete");
+  // Unknown hospitals and sources are refused.
+  nr.study_uid = Uid(2);
+  nr.tenant_id = 99999;
+  EXPECT_EQ(Req().Create(Coordinator(), nr).status().code(), Code::kNotFound);
+  nr.tenant_id = hospital_;
+  nr.source = "fax";
+  EXPECT_EQ(Req().Create(Staff(hospital_), nr).status().field(), "source");
+  Contract c;
+  c.tenant_id = 99999;
+  EXPECT_EQ(wf_->contracts().Put(Admin(), c).status().code(), Code::kNotFound);
+}
+
 TEST_P(RequestsTest, TheClockStartsWithTheFirstImage) {
   const ReadingRequest r = MakeRequest(1, Modality::kCt, Priority::kStat);  // form at 09:00 JST
   EXPECT_EQ(r.due_at, Jst(2026, 11, 25, 10, 0));

@@ -167,6 +167,7 @@ Status WriteRequest(Conn& c, ReadingRequest& r) {
                      I(Us(r.updated_at)),
                      I(r.escalation_level),
                      S(d.subspecialty),
+                     S(r.source),
                      I(r.id),
                      I(r.version)};
   bool written = false;
@@ -177,7 +178,8 @@ Status WriteRequest(Conn& c, ReadingRequest& r) {
       " second_reader_id = ?, checker_id = ?, instance_count = ?, series_count = ?,"
       " late_instances = ?, first_instance_us = ?, last_instance_us = ?, due_us = ?,"
       " ready_us = ?, assigned_us = ?, started_us = ?, final_us = ?, delivered_us = ?,"
-      " updated_us = ?, escalation_level = ?, subspecialty = ?, version = version + 1"
+      " updated_us = ?, escalation_level = ?, subspecialty = ?, source = ?,"
+      " version = version + 1"
       " WHERE id = ? AND version = ? RETURNING version",
       p, [&](const Row& row) {
         written = true;
@@ -219,6 +221,16 @@ base::Result<Contract> LoadContract(Conn& c, int64_t tenant_id) {
                 return Status::Ok();
               }));
   return k;
+}
+
+Status CheckTenant(Conn& c, int64_t tenant_id) {
+  bool found = false;
+  const Value p[] = {I(tenant_id)};
+  DOKUEI_RETURN_IF_ERROR(c.Query("SELECT 1 FROM tenants WHERE id = ?", p, [&](const Row&) {
+    found = true;
+    return Status::Ok();
+  }));
+  return found ? Status::Ok() : Status(base::Code::kNotFound, "hospital not found", "tenant_id");
 }
 
 bool Visible(const Actor& a, const ReadingRequest& r) {

@@ -47,6 +47,8 @@ base::Result<ReadingRequest> LoadRequest(Conn& c, int64_t id);
 base::Status WriteRequest(Conn& c, ReadingRequest& r);
 
 base::Result<Contract> LoadContract(Conn& c, int64_t tenant_id);
+// kNotFound unless the tenant exists.
+base::Status CheckTenant(Conn& c, int64_t tenant_id);
 
 // Hospital staff: their hospital's requests; readers: the pool and what they hold or held;
 // coordinators, administrators of the centre and the system: everything.
