@@ -234,11 +234,16 @@ TEST_P(RequestsTest, TheWholePathWithDoubleReadingAndCheck) {
   ASSERT_TRUE(final.ok()) << final.status().ToString();
   EXPECT_EQ(final->final_at, clock_.Now());
   ASSERT_TRUE(Req().Transition(Coordinator(), r.id, State::kDelivered).ok());
-  // An addendum by the original reader, signed again.
+  // An addendum by the original reader, signed again; the first signature stays what the SLA
+  // measures.
+  const base::Timestamp signed_at = final->final_at.value();
+  clock_.Advance(std::chrono::hours(5));
   ASSERT_TRUE(Req().Transition(Reader(kJunior), r.id, State::kAddendum).ok());
   auto again = Req().Transition(Reader(kJunior), r.id, State::kFinal);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->state, State::kFinal);
+  EXPECT_EQ(again->final_at, signed_at);
+  EXPECT_EQ(Req().History(Coordinator(), r.id)->back().at, clock_.Now());
 
   auto history = Req().History(Staff(hospital_), r.id);
   ASSERT_TRUE(history.ok());

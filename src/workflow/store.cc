@@ -341,11 +341,12 @@ void ApplyTransition(ReadingRequest& r, const TransitionRule& rule, const Actor&
     case State::kReading:
       if (from == State::kAssigned) r.started_at = now;
       break;
+    // The first signature and delivery are what the SLA measures; addenda are in the history.
     case State::kFinal:
-      r.final_at = now;
+      if (!r.final_at) r.final_at = now;
       break;
     case State::kDelivered:
-      r.delivered_at = now;
+      if (!r.delivered_at) r.delivered_at = now;
       break;
     case State::kOnHold:
       r.held_from = from;
