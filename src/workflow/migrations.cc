@@ -69,6 +69,13 @@ const std::vector<db::Migration>& Migrations() {
            " kind {TEXT}, from_reader_id {INT} NOT NULL DEFAULT 0,"
            " to_reader_id {INT} NOT NULL DEFAULT 0, detail {TEXT})",
            "CREATE INDEX workflow_escalations_by_tenant ON workflow_escalations (tenant_id, id)",
+           // One charge per delivered request, priced when first delivered (a later addendum or
+           // price change does not touch it).
+           "CREATE TABLE workflow_charges ("
+           " request_id {INT} PRIMARY KEY REFERENCES workflow_requests(id),"
+           " tenant_id {INT} NOT NULL REFERENCES tenants(id), study_uid {TEXT}, modality {TEXT},"
+           " price {INT} NOT NULL, delivered_us {INT} NOT NULL)",
+           "CREATE INDEX workflow_charges_by_tenant ON workflow_charges (tenant_id, delivered_us)",
        }},
   };
   return kMigrations;

@@ -17,6 +17,16 @@ int64_t JstDay(base::Timestamp t) {
   return FloorDiv(base::ToUnixMicros(t) + kJstOffset.count(), kDayUs);
 }
 
+int64_t DayOfDate(int year, int month, int day) {
+  // Howard Hinnant's days_from_civil.
+  year -= month <= 2;
+  const int64_t era = (year >= 0 ? year : year - 399) / 400;
+  const int64_t yoe = year - era * 400;
+  const int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
 base::Timestamp JstMinuteOfDay(int64_t jst_day, int minute) {
   return base::FromUnixMicros(jst_day * kDayUs + minute * kMinuteUs - kJstOffset.count());
 }

@@ -308,6 +308,19 @@ base::Result<ReadingRequest> MutateIn(const Context& ctx, Conn& c, const Actor& 
   DOKUEI_ASSIGN_OR_RETURN(const Change ch, fn(r, k));
   r.updated_at = now;
   DOKUEI_RETURN_IF_ERROR(WriteRequest(c, r));
+  if (r.state == State::kDelivered && from != State::kDelivered) {
+    // Exactly one charge per delivered request, at the contract's flat price for its modality.
+    const Value p[] = {I(r.id),
+                       I(r.tenant_id),
+                       S(r.study_uid),
+                       S(ModalityName(r.details.modality)),
+                       I(k.PriceOf(r.details.modality)),
+                       I(OptUs(r.delivered_at))};
+    DOKUEI_RETURN_IF_ERROR(
+        c.Exec("INSERT INTO workflow_charges (request_id, tenant_id, study_uid, modality, price,"
+               " delivered_us) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING",
+               p));
+  }
   DOKUEI_RETURN_IF_ERROR(AppendHistory(c, r.id, now, ch.action, from, r.state, actor, ch.reason));
   if (ctx.options.audit) {
     std::string msg = std::string(StateName(from)) + " -> " + std::string(StateName(r.state));

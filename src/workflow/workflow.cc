@@ -2,6 +2,7 @@
 // ReaderDirectory.
 #include "dokuei/workflow/workflow.h"
 
+#include "billing.h"
 #include "contracts_rosters.h"
 #include "dispatcher.h"
 #include "dokuei/identity/identity.h"
@@ -18,12 +19,14 @@ class WorkflowImpl final : public Workflow {
         requests_(ctx_),
         contracts_(ctx_),
         rosters_(ctx_),
-        dispatcher_(ctx_) {}
+        dispatcher_(ctx_),
+        billing_(ctx_) {}
 
   Requests& requests() override { return requests_; }
   Contracts& contracts() override { return contracts_; }
   Rosters& rosters() override { return rosters_; }
   Dispatcher& dispatcher() override { return dispatcher_; }
+  Billing& billing() override { return billing_; }
 
  private:
   internal::Context ctx_;
@@ -31,6 +34,7 @@ class WorkflowImpl final : public Workflow {
   internal::SqlContracts contracts_;
   internal::SqlRosters rosters_;
   internal::SqlDispatcher dispatcher_;
+  internal::SqlBilling billing_;
 };
 
 class IdentityReaders final : public ReaderDirectory {

@@ -198,6 +198,31 @@ struct Escalation {
   std::string detail;                            // English, for the coordinator's log
 };
 
+// One charge: a delivered request at the contract's flat price for its modality (recorded once,
+// when first delivered).
+struct Charge {
+  int64_t request_id = 0;
+  std::string study_uid;
+  Modality modality = Modality::kOther;
+  int64_t price = 0;  // yen
+  base::Timestamp delivered_at{};
+};
+
+// A hospital's monthly statement (JST calendar month): every charge, subtotals per modality,
+// the monthly fee, the total. Cancelled or undelivered requests are not charged.
+struct Statement {
+  int64_t tenant_id = 0;
+  int year = 0, month = 0;
+  std::vector<Charge> charges;  // by delivery time
+  struct Subtotal {
+    Modality modality = Modality::kOther;
+    int64_t count = 0, amount = 0;
+  };
+  std::vector<Subtotal> subtotals;  // modalities with charges, in enum order
+  int64_t monthly_fee = 0;
+  int64_t total = 0;  // charges + monthly fee
+};
+
 // One line of a request's history (every transition, timed).
 struct HistoryEntry {
   base::Timestamp at{};

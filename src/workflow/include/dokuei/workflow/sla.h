@@ -21,6 +21,8 @@ inline constexpr base::Duration kJstOffset = std::chrono::hours(9);
 int64_t JstDay(base::Timestamp t);
 base::Timestamp JstMinuteOfDay(int64_t jst_day, int minute);
 int JstMinuteOf(base::Timestamp t);  // 0..1439
+// Days since 1970-01-01 of a calendar date (proleptic Gregorian), e.g. the JST day of a date.
+int64_t DayOfDate(int year, int month, int day);
 
 // The SLA deadline of a request of `priority` received at `received_at` under contract `c`:
 //  STAT: received + stat_minutes;

@@ -137,6 +137,15 @@ class Rosters {
   virtual base::Result<std::vector<Absence>> Absences(base::Timestamp from, base::Timestamp to) = 0;
 };
 
+class Billing {
+ public:
+  virtual ~Billing() = default;
+  // Reading-centre administrators (any hospital) and a hospital's administrators (their own;
+  // another hospital is kNotFound). month 1..12 of the JST calendar.
+  virtual base::Result<Statement> Monthly(const Actor& actor, int64_t tenant_id, int year,
+                                          int month) = 0;
+};
+
 struct TickReport {
   int readied = 0;   // received -> ready (complete)
   int assigned = 0;  // readers put in slots
@@ -164,6 +173,7 @@ class Workflow {
   virtual Contracts& contracts() = 0;
   virtual Rosters& rosters() = 0;
   virtual Dispatcher& dispatcher() = 0;
+  virtual Billing& billing() = 0;
 };
 
 base::Status MigrateWorkflow(db::Database& db);
