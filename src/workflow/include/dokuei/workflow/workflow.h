@@ -1,7 +1,7 @@
 // The reading workflow on the shared database (component "workflow", identical on SQLite and
-// PostgreSQL): reading requests with their state machine, contracts, rosters, and the dispatcher
+// PostgreSQL): reading requests with their state machine, contracts, rosters, the dispatcher
 // that routes complete studies, assigns readers and escalates predicted SLA breaches on the
-// injected clock.
+// injected clock, and billing (one charge per delivered request, monthly statements).
 //
 //   auto wf = OpenWorkflow(db, clock, readers, {.audit = hook});
 //   wf->requests().RecordArrival(tenant, study, series, "MR");   // from ingest
@@ -9,15 +9,18 @@
 //   wf->requests().Transition(actor, id, State::kReading);        // 409 with allowed ones
 //
 // Every change is one write transaction with an optimistic version check (a conditional UPDATE
-// on id and version): of two readers claiming the same request at once exactly one wins, the
-// other gets kConflict (or kFailedPrecondition if it saw the new state). Every transition, every
-// assignment and every escalation calls the audit hook inside that transaction with an
-// audit::Event (action "request.<action>"), so the API can append it with AuditLog::AppendIn and
-// the change and its audit record commit together.
+// on id and version): of two readers claiming the same request at once exactly one wins; the
+// other gets kConflict, or — where writers are serialised (SQLite) and it sees the new state —
+// kFailedPrecondition, or kNotFound once the request is another reader's. Every transition,
+// assignment, escalation, contract and roster change calls the audit hook inside that
+// transaction with an audit::Event (action "request.<action>", "contract.update",
+// "roster.shift_add", ...), so the API can append it with AuditLog::AppendIn and the change and
+// its audit record commit together.
 //
-// Visibility: hospital staff see their own hospital's requests; coordinators (and the system)
-// every request; readers and checkers the pool (ready) and what they hold or held. Anything else
-// is kNotFound, as if it did not exist.
+// Visibility: hospital staff see their own hospital's requests; coordinators, reading-centre
+// administrators and the system every request; readers and checkers the part of the pool
+// (ready) they may claim and what they hold or held. Anything else is kNotFound, as if it did
+// not exist.
 // Thread safety: thread-safe; Workflow owns the services and must outlive their users.
 #pragma once
 
