@@ -65,6 +65,10 @@ TEST_P(IdentityReadersTest, PublishedProfilesBecomeReaders) {
   options.password_hash = identity::PasswordHashParams::ForTests();
   auto id = identity::OpenIdentity(db_, clock_, identity::SecretKey::Generate(), options);
   ASSERT_TRUE(id.ok()) << id.status().ToString();
+  auto dir = IdentityReaderDirectory(**id);
+  auto none = dir->Readers();
+  ASSERT_TRUE(none.ok()) << none.status().ToString();  // no reading centre yet
+  EXPECT_TRUE(none->empty());
   identity::TenantSpec spec;
   spec.code = "reading-centre";
   spec.name = "読影センター";
@@ -91,7 +95,6 @@ TEST_P(IdentityReadersTest, PublishedProfilesBecomeReaders) {
   const int64_t reader = make("sato", {identity::Role::kReader}, 6, {"CR", "DX", "CT"});
   const int64_t checker =
       make("suzuki", {identity::Role::kReader, identity::Role::kChecker}, 22, {"MR", "CT"});
-  auto dir = IdentityReaderDirectory(**id);
   auto readers = dir->Readers();
   ASSERT_TRUE(readers.ok()) << readers.status().ToString();
   ASSERT_EQ(readers->size(), 2u);

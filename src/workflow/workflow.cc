@@ -42,11 +42,14 @@ class IdentityReaders final : public ReaderDirectory {
   explicit IdentityReaders(identity::Identity& id) : id_(id) {}
 
   base::Result<std::vector<ReaderInfo>> Readers() override {
-    DOKUEI_ASSIGN_OR_RETURN(const identity::Tenant centre, id_.tenants().ReadingCentre());
+    auto centre = id_.tenants().ReadingCentre();
+    if (!centre.ok() && centre.status().code() == base::Code::kNotFound)
+      return std::vector<ReaderInfo>();  // no reading centre yet: nobody reads
+    DOKUEI_RETURN_IF_ERROR(centre.status());
     DOKUEI_ASSIGN_OR_RETURN(const auto profiles, id_.profiles().List());
     std::vector<ReaderInfo> out;
     for (const identity::ReaderProfile& p : profiles) {
-      auto user = id_.accounts().Get(centre.id, p.user_id);
+      auto user = id_.accounts().Get(centre->id, p.user_id);
       if (!user.ok()) continue;
       ReaderInfo r;
       r.user_id = p.user_id;
