@@ -30,15 +30,50 @@ double WorkVar(const AssignmentOptions& o, base::Duration work) {
   return sd * sd;
 }
 
-// Whether candidate (risk, finish, id) is better than the current best.
+// Whether candidate (added risk, finish, id) is better than the current best.
 bool Better(const Choice& c, const std::optional<Choice>& best) {
   if (!best) return true;
   constexpr double kRiskEpsilon = 1e-3;  // risks closer than this are a tie: balance the load
-  if (c.breach_risk < best->breach_risk - kRiskEpsilon) return true;
-  if (c.breach_risk > best->breach_risk + kRiskEpsilon) return false;
+  if (c.added_risk < best->added_risk - kRiskEpsilon) return true;
+  if (c.added_risk > best->added_risk + kRiskEpsilon) return false;
   if (c.predicted_finish != best->predicted_finish)
     return c.predicted_finish < best->predicted_finish;
   return c.reader_id < best->reader_id;
+}
+
+// When `total` work starting now ends, inside the duty periods.
+std::optional<base::Timestamp> FinishWithin(const std::vector<Shift>& duty, base::Timestamp now,
+                                            base::Duration total) {
+  base::Duration left = total;
+  for (const Shift& s : duty) {
+    if (s.end <= now) continue;
+    const base::Timestamp start = std::max(now, s.start);
+    const base::Duration avail = s.end - start;
+    if (left <= avail) return start + left;
+    left -= avail;
+  }
+  return std::nullopt;
+}
+
+// Whether held work q is done before new work of (priority, due): ties go to what was there.
+bool AheadOf(const QueuedWork& q, Priority p, base::Timestamp due) {
+  if (q.started) return true;
+  if (q.priority != p) return PriorityRank(q.priority) < PriorityRank(p);
+  return q.due_at <= due;
+}
+
+bool AheadOfQueued(const QueuedWork& a, const QueuedWork& b) {
+  if (a.started != b.started) return a.started;
+  if (a.priority != b.priority) return PriorityRank(a.priority) < PriorityRank(b.priority);
+  if (a.due_at != b.due_at) return a.due_at < b.due_at;
+  return a.request_id < b.request_id;
+}
+
+// The reader's backlog not itemised in the queue (in progress).
+base::Duration Untracked(const ReaderLoad& r) {
+  base::Duration tracked{};
+  for (const QueuedWork& q : r.queue) tracked += q.work;
+  return std::max(base::Duration{}, r.backlog - tracked);
 }
 
 const ReaderLoad* FindReader(std::span<const ReaderLoad> readers, int64_t id) {
@@ -85,15 +120,7 @@ base::Duration WorkFor(const AssignmentOptions& o, const ReaderLoad& r, const Wo
 
 std::optional<base::Timestamp> PredictFinish(const ReaderLoad& r, base::Timestamp now,
                                              base::Duration work) {
-  base::Duration left = r.backlog + work;
-  for (const Shift& s : r.duty) {
-    if (s.end <= now) continue;
-    const base::Timestamp start = std::max(now, s.start);
-    const base::Duration avail = s.end - start;
-    if (left <= avail) return start + left;
-    left -= avail;
-  }
-  return std::nullopt;
+  return FinishWithin(r.duty, now, r.backlog + work);
 }
 
 double BreachRisk(base::Timestamp finish, double var_min2, base::Timestamp due) {
@@ -110,14 +137,41 @@ std::optional<Choice> BestReader(base::Timestamp now, const WorkItem& item,
     if (!Eligible(r.info, item) || (on_duty_only && !OnDuty(r, now))) continue;
     const base::Duration work = WorkFor(o, r, item);
     if (!ignore_cap && r.backlog.count() > 0 && r.backlog + work > o.max_backlog) continue;
-    const auto finish = PredictFinish(r, now, work);
+    // Done before the new work: what is in progress and what ranks before it.
+    const base::Duration untracked = Untracked(r);
+    base::Duration ahead = untracked;
+    double var_ahead = WorkVar(o, untracked);
+    for (const QueuedWork& q : r.queue) {
+      if (!AheadOf(q, item.priority, item.due_at)) continue;
+      ahead += q.work;
+      var_ahead += WorkVar(o, q.work);
+    }
+    const auto finish = FinishWithin(r.duty, now, ahead + work);
     if (!finish) continue;
     Choice c;
     c.request_id = item.request_id;
     c.step = item.step;
     c.reader_id = r.info.user_id;
     c.predicted_finish = *finish;
-    c.breach_risk = BreachRisk(*finish, r.backlog_var_min2 + WorkVar(o, work), item.due_at);
+    c.breach_risk = BreachRisk(*finish, var_ahead + WorkVar(o, work), item.due_at);
+    c.added_risk = c.breach_risk;
+    // The work it pushes back: each such item finishes `work` later.
+    for (const QueuedWork& q : r.queue) {
+      if (AheadOf(q, item.priority, item.due_at)) continue;
+      base::Duration q_ahead = untracked;
+      double q_var = WorkVar(o, untracked) + WorkVar(o, q.work);
+      for (const QueuedWork& other : r.queue) {
+        if (&other == &q || !AheadOfQueued(other, q)) continue;
+        q_ahead += other.work;
+        q_var += WorkVar(o, other.work);
+      }
+      const auto before = FinishWithin(r.duty, now, q_ahead + q.work);
+      const auto after = FinishWithin(r.duty, now, q_ahead + q.work + work);
+      const double risk_before = before ? BreachRisk(*before, q_var, q.due_at) : 1.0;
+      const double risk_after =
+          after ? BreachRisk(*after, q_var + WorkVar(o, work), q.due_at) : 1.0;
+      c.added_risk += risk_after - risk_before;
+    }
     if (Better(c, best)) best = c;
   }
   return best;
@@ -136,7 +190,7 @@ std::vector<Choice> PlanAssignments(base::Timestamp now, std::vector<WorkItem> i
       if (r.info.user_id != c->reader_id) continue;
       const base::Duration work = WorkFor(o, r, item);
       r.backlog += work;
-      r.backlog_var_min2 += WorkVar(o, work);
+      r.queue.push_back({item.request_id, item.priority, item.due_at, work, false});
     }
     out.push_back(*c);
   }
@@ -209,7 +263,7 @@ std::vector<EscalationDecision> PlanEscalations(base::Timestamp now, std::span<c
           if (r.info.user_id != best->reader_id) continue;
           const base::Duration work = WorkFor(o, r, w.item);
           r.backlog += work;
-          r.backlog_var_min2 += WorkVar(o, work);
+          r.queue.push_back({w.item.request_id, w.item.priority, w.item.due_at, work, false});
         }
         out.push_back(d);
         continue;

@@ -101,11 +101,40 @@ TEST(AssignmentTest, StatFirstAndTheBacklogCapKeepsRoutineWorkInThePool) {
   ASSERT_EQ(plan.size(), 2u);
   EXPECT_EQ(plan[0].request_id, 9);  // STAT first
   EXPECT_EQ(plan[1].request_id, 1);  // then one routine MR (8 + 12 = 20 min): the rest wait
-  // A STAT is never left in the pool: it queues behind even a full backlog.
+  // A STAT is never left in the pool for a full backlog, and goes ahead of the routine MR the
+  // reader holds (not of the STAT CT): 8 + 2 minutes.
   auto stat = PlanAssignments(
       kNow, {Item(10, Modality::kXray, Priority::kStat, kNow + minutes(60))}, readers, o);
   ASSERT_EQ(stat.size(), 1u);
-  EXPECT_EQ(stat[0].predicted_finish, kNow + minutes(22));
+  EXPECT_EQ(stat[0].predicted_finish, kNow + minutes(10));
+  EXPECT_EQ(readers[0].backlog, minutes(22));
+  EXPECT_EQ(readers[0].queue.size(), 3u);
+}
+
+TEST(AssignmentTest, CountsTheRiskItAddsToWorkQueuedBehind) {
+  // The junior holds a same-day MR due in 25 minutes, not started (20 minutes of work); the
+  // senior is 15 minutes into something else. A STAT CT (8 minutes, due in 60) would be done
+  // first by either, but with the junior it would push the MR past its deadline.
+  ReaderLoad junior = Load(Info(kJunior));
+  junior.queue.push_back({77, Priority::kSameDay, kNow + minutes(25), minutes(20), false});
+  junior.backlog = minutes(20);
+  std::vector<ReaderLoad> readers = {
+      junior, Load(Info(kSenior), kNow - hours(1), kNow + hours(7), minutes(15))};
+  const AssignmentOptions o;
+  const auto item = Item(1, Modality::kCt, Priority::kStat, kNow + minutes(60));
+  auto best = BestReader(kNow, item, readers, o);
+  ASSERT_TRUE(best.has_value());
+  EXPECT_EQ(best->reader_id, kSenior);
+  EXPECT_EQ(best->predicted_finish, kNow + minutes(23));
+  EXPECT_LT(best->breach_risk, 0.01);
+  // Alone, the junior would have been the earlier finish (+8).
+  std::vector<ReaderLoad> only_junior = {junior};
+  auto forced = BestReader(kNow, item, only_junior, o);
+  ASSERT_TRUE(forced.has_value());
+  EXPECT_EQ(forced->predicted_finish, kNow + minutes(8));
+  // The MR would now end at +28 instead of +20 (due at +25): its breach probability rises from
+  // about 0.27 to about 0.64 (reading times vary, coefficient of variation 0.4).
+  EXPECT_NEAR(forced->added_risk - forced->breach_risk, 0.37, 0.02);
 }
 
 TEST(AssignmentTest, MinimisesBreachRiskNotJustQueueLength) {
@@ -281,7 +310,6 @@ TEST(AssignmentTest, ADayOfArrivalsRunsWellUnderASecond) {
         q.erase(q.begin());
       }
       r.backlog = {};
-      r.backlog_var_min2 = 0;
       if (busy_until[r.info.user_id] > now) r.backlog += busy_until[r.info.user_id] - now;
       for (size_t idx : q) r.backlog += WorkFor(o, r, studies[idx].item);
     }

@@ -101,8 +101,8 @@ base::Result<SqlDispatcher::Snapshot> SqlDispatcher::Load(base::Timestamp now) {
       work = std::max(work - done, work / 5);
     }
     load->backlog += work;
-    const double sd = o.time_cv * static_cast<double>(work.count()) / 60e6;
-    load->backlog_var_min2 += sd * sd;
+    load->queue.push_back({r.id, r.details.priority, r.due_at, work,
+                           r.state == State::kReading || r.state == State::kAddendum});
   }
   return snap;
 }

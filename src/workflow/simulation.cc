@@ -208,10 +208,18 @@ SimPolicyResult Run(const SimScenario& sc, const std::vector<Study>& studies, ba
     for (const SimReader& r : readers) {
       ReaderLoad l = r.load;
       if (r.current >= 0) {
-        const base::Duration expected = WorkFor(o, l, studies[r.current].item);
-        l.backlog += std::max(expected - (now - r.started), expected / 5);
+        const WorkItem& item = studies[r.current].item;
+        const base::Duration expected = WorkFor(o, l, item);
+        const base::Duration left = std::max(expected - (now - r.started), expected / 5);
+        l.backlog += left;
+        l.queue.push_back({item.request_id, item.priority, item.due_at, left, true});
       }
-      for (int idx : r.queue) l.backlog += WorkFor(o, l, studies[idx].item);
+      for (int idx : r.queue) {
+        const WorkItem& item = studies[idx].item;
+        const base::Duration work = WorkFor(o, l, item);
+        l.backlog += work;
+        l.queue.push_back({item.request_id, item.priority, item.due_at, work, false});
+      }
       loads.push_back(std::move(l));
     }
     std::vector<WorkItem> items;

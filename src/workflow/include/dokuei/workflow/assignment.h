@@ -2,9 +2,11 @@
 // (`dokuei simulate`, later) run the same code on real or simulated time.
 //
 // Objective: for each piece of work (a ready request's first read, a second read, a check),
-// pick the eligible reader on shift that minimises the probability of missing the SLA deadline
-// given the work already queued for each reader and expected reading times; ties go to the
-// reader who finishes earliest (load balancing), then to the lowest id (determinism). Work is
+// pick the eligible reader on shift that minimises the risk of missing SLA deadlines given the
+// work each reader holds and expected reading times: the probability that this work ends after
+// its deadline plus the probability it adds to the work it pushes back in that reader's queue
+// (readers work in progress first, then by priority and deadline); ties go to the reader who
+// finishes earliest (load balancing), then to the lowest id (determinism). Work is
 // taken in priority order (STAT, same-day, routine), then by deadline. A reader never gets more
 // than `max_backlog` of queued work: the rest stays in the pool, so a STAT arriving later or a
 // reader coming on shift can still take it. docs/design/workflow.md has the reasoning.
@@ -32,13 +34,25 @@ struct AssignmentOptions {
   double time_cv = 0.4;
 };
 
+// A piece of work a reader already holds. Readers work in progress first, then by priority and
+// deadline (the order the worklist shows), so new work may go ahead of what is queued.
+struct QueuedWork {
+  int64_t request_id = 0;
+  Priority priority = Priority::kRoutine;
+  base::Timestamp due_at{};
+  base::Duration work{};  // expected remaining, at the reader's speed
+  bool started = false;   // being read: ahead of everything
+};
+
 // A reader as the engine sees them now: credentials, the rest of their duty (shifts minus
 // absences, sorted, non-overlapping) and the work they already hold.
 struct ReaderLoad {
   ReaderInfo info;
   std::vector<Shift> duty;
-  base::Duration backlog{};     // expected remaining work held, at the reader's speed
-  double backlog_var_min2 = 0;  // its variance (minutes²)
+  // Expected remaining work held, at the reader's speed (the backlog cap looks at this). The part
+  // not itemised in `queue` counts as in progress, ahead of any new work.
+  base::Duration backlog{};
+  std::vector<QueuedWork> queue;
 };
 
 struct WorkItem {
@@ -60,6 +74,9 @@ struct Choice {
   int64_t reader_id = 0;
   base::Timestamp predicted_finish{};
   double breach_risk = 0;  // probability of finishing after due_at
+  // What the choice costs: breach_risk plus the risk it adds to work queued behind it with that
+  // reader (the quantity minimised).
+  double added_risk = 0;
 };
 
 // Credentials: modality, region, role for the step (first reads: reader; second reads: reader or
@@ -68,8 +85,8 @@ bool Eligible(const ReaderInfo& reader, const WorkItem& item);
 bool OnDuty(const ReaderLoad& r, base::Timestamp now);
 // The expected work of `item` for this reader (reading time / speed).
 base::Duration WorkFor(const AssignmentOptions& o, const ReaderLoad& r, const WorkItem& item);
-// When `r` finishes `work` queued after their backlog, working only inside their duty; nullopt
-// when their remaining duty is too short.
+// When `r` finishes `work` done after their whole backlog, working only inside their duty;
+// nullopt when their remaining duty is too short.
 std::optional<base::Timestamp> PredictFinish(const ReaderLoad& r, base::Timestamp now,
                                              base::Duration work);
 // Probability that work with mean finish `finish` and variance `var_min2` ends after `due`.
