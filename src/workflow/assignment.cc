@@ -207,8 +207,12 @@ std::vector<EscalationDecision> PlanEscalations(base::Timestamp now, std::span<c
     if (w.holder != 0) queues[w.holder].push_back(&w);
   std::map<const OpenWork*, std::optional<base::Timestamp>> finish;
   for (auto& [holder, q] : queues) {
-    std::sort(q.begin(), q.end(),
-              [](const OpenWork* a, const OpenWork* b) { return Before(a->item, b->item); });
+    // What is being read comes first, then the queue by priority and deadline.
+    std::sort(q.begin(), q.end(), [](const OpenWork* a, const OpenWork* b) {
+      const bool ra = a->state == State::kReading, rb = b->state == State::kReading;
+      if (ra != rb) return ra;
+      return Before(a->item, b->item);
+    });
     const ReaderLoad* r = FindReader(readers, holder);
     ReaderLoad empty;
     if (r) {

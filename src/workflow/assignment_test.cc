@@ -210,6 +210,22 @@ TEST(AssignmentTest, EscalationDecisions) {
   c.escalation_level = 2;
   d.escalation_level = 1;
   EXPECT_EQ(PlanEscalations(kNow, std::vector<OpenWork>{c, d}, readers, o).size(), 0u);
+  // What is being read is finished first, whatever its priority: a routine MR in progress
+  // delays a STAT CT queued behind it.
+  OpenWork reading_routine;
+  reading_routine.item = Item(6, Modality::kMr, Priority::kRoutine, kNow + hours(20));
+  reading_routine.holder = kSenior;
+  reading_routine.state = State::kReading;
+  OpenWork stat_behind;
+  stat_behind.item = Item(7, Modality::kCt, Priority::kStat, kNow + minutes(25));
+  stat_behind.holder = kSenior;
+  stat_behind.state = State::kAssigned;
+  auto behind = PlanEscalations(kNow, std::vector<OpenWork>{reading_routine, stat_behind},
+                                std::vector<ReaderLoad>{Load(Info(kSenior))}, o);
+  ASSERT_EQ(behind.size(), 1u);  // 12 + 8 = +20 > 25 - 10; nobody else to take it
+  EXPECT_EQ(behind[0].request_id, 7);
+  EXPECT_EQ(behind[0].kind, EscalationKind::kAtRisk);
+  EXPECT_EQ(behind[0].predicted_finish, kNow + minutes(20));
   // Not reroutable (being read): the coordinator is alerted instead.
   b.reroutable = false;
   b.state = State::kReading;
