@@ -24,6 +24,10 @@ endfunction()
 
 get_filename_component(_shared "${PROJECT_SOURCE_DIR}/../shared/testdata" ABSOLUTE)
 set(DOKUEI_TESTDATA_DIR "${_shared}" CACHE PATH "Real DICOM test data (../shared/testdata)")
+if(NOT EXISTS "${DOKUEI_TESTDATA_DIR}/transfer_syntaxes")
+  message(WARNING "No test data at ${DOKUEI_TESTDATA_DIR}: the tests that read the shared DICOM "
+                  "files will fail. Clone beside ../shared, or set -DDOKUEI_TESTDATA_DIR=<dir>.")
+endif()
 
 # dokuei_glob_module(<name> DEPS ... PRIVATE_DEPS ... [TEST_DEPS ...])
 # Library from every *.cc in the folder (recursively) except *_test.cc and *_fuzz.cc; one test
