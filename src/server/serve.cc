@@ -325,6 +325,9 @@ int RunServe(const std::vector<std::string>& args) {
                dimse_server.port(), dimse_server.tls_port(), listeners->https ? "S" : "",
                http_server.port());
   RecordLifecycle(audit_log, "app.start", config);
+  // The banner (flushed) before the ports file: whoever waits for the ports file may read it.
+  Banner(config, dimse_server.port(), dimse_server.tls_port(), http_server.port(),
+         listeners->https != nullptr, demo.get(), demo_identity.get());
   if (!config.ports_file.empty()) {
     nlohmann::json ports = {{"http", http_server.port()},
                             {"dicom", dimse_server.port()},
@@ -333,8 +336,6 @@ int RunServe(const std::vector<std::string>& args) {
         !st.ok())
       return Fail("writing the ports file", st);
   }
-  Banner(config, dimse_server.port(), dimse_server.tls_port(), http_server.port(),
-         listeners->https != nullptr, demo.get(), demo_identity.get());
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
