@@ -27,12 +27,20 @@ namespace {
 
 using namespace internal;  // NOLINT: the helpers of this module's route files
 
-constexpr std::string_view kContractFields[] = {
-    "stat_minutes",   "same_day_cutoff_minute",  "same_day_deadline_minute",
-    "routine_days",   "routine_deadline_minute", "double_reading",
-    "check_required", "second_reader_min_years", "prices",
-    "initial_fee",    "monthly_fee",             "tenant",
-    "currency",       "updated_at"};
+constexpr std::string_view kContractFields[] = {"stat_minutes",
+                                                "same_day_cutoff_minute",
+                                                "same_day_deadline_minute",
+                                                "routine_days",
+                                                "routine_deadline_minute",
+                                                "double_reading",
+                                                "check_required",
+                                                "second_reader_min_years",
+                                                "prices",
+                                                "initial_fee",
+                                                "monthly_fee",
+                                                "tenant",
+                                                "currency",
+                                                "updated_at"};
 
 base::Status ReadContract(const json& body, workflow::Contract& c) {
   struct IntField {
@@ -104,7 +112,8 @@ base::Result<http::Response> GetBilling(Services& s, http::Request& req) {
   DOKUEI_ASSIGN_OR_RETURN(const identity::Tenant t, PathTenant(s, req, "billing.read"));
   // The JST month: this month unless ?month=YYYY-MM.
   const int64_t today = workflow::JstDay(s.clock.Now());
-  std::string now_iso = base::FormatIso8601(workflow::JstMinuteOfDay(today, 0) + workflow::kJstOffset);
+  std::string now_iso =
+      base::FormatIso8601(workflow::JstMinuteOfDay(today, 0) + workflow::kJstOffset);
   int year = std::stoi(now_iso.substr(0, 4)), month = std::stoi(now_iso.substr(5, 2));
   if (auto m = req.Query("month")) {
     const std::string v(*m);
@@ -126,7 +135,8 @@ base::Result<http::Response> GetBilling(Services& s, http::Request& req) {
     return st.status();
   }
   if (!csv) return JsonResponse(200, StatementJson(*st, t.code));
-  http::Response r = http::Response::Bytes(200, "text/csv; charset=utf-8", StatementCsv(*st, t.code));
+  http::Response r =
+      http::Response::Bytes(200, "text/csv; charset=utf-8", StatementCsv(*st, t.code));
   char name[64];
   std::snprintf(name, sizeof(name), "statement-%s-%04d-%02d.csv", t.code.c_str(), year, month);
   r.headers.Set("Content-Disposition", std::string("attachment; filename=\"") + name + "\"");
@@ -213,7 +223,8 @@ base::Result<http::Response> ListAbsences(Services& s, http::Request& req) {
 
 base::Result<http::Response> AddAbsence(Services& s, http::Request& req) {
   DOKUEI_ASSIGN_OR_RETURN(workflow::Workflow * wf, WorkflowOf(s));
-  DOKUEI_ASSIGN_OR_RETURN(const json body, ParseObject(req, {"reader_id", "start", "end", "reason"}));
+  DOKUEI_ASSIGN_OR_RETURN(const json body,
+                          ParseObject(req, {"reader_id", "start", "end", "reason"}));
   workflow::Absence x;
   DOKUEI_RETURN_IF_ERROR(ReadPeriod(body, &x.reader_id, &x.start, &x.end));
   std::optional<std::string> reason;
@@ -274,15 +285,16 @@ base::Result<http::Response> ListLoads(Services& s, http::Request& req) {
   for (const workflow::ReaderLoad& l : loads) {
     json duty = json::array();
     for (const workflow::Shift& d : l.duty)
-      duty.push_back({{"start", base::FormatIso8601(d.start)}, {"end", base::FormatIso8601(d.end)}});
+      duty.push_back(
+          {{"start", base::FormatIso8601(d.start)}, {"end", base::FormatIso8601(d.end)}});
     json queue = json::array();
     for (const workflow::QueuedWork& q : l.queue)
-      queue.push_back({{"request_id", q.request_id},
-                       {"priority", workflow::PriorityName(q.priority)},
-                       {"due_at", base::FormatIso8601(q.due_at)},
-                       {"started", q.started},
-                       {"expected_minutes",
-                        std::chrono::duration<double, std::ratio<60>>(q.work).count()}});
+      queue.push_back(
+          {{"request_id", q.request_id},
+           {"priority", workflow::PriorityName(q.priority)},
+           {"due_at", base::FormatIso8601(q.due_at)},
+           {"started", q.started},
+           {"expected_minutes", std::chrono::duration<double, std::ratio<60>>(q.work).count()}});
     arr.push_back(
         {{"reader_id", l.info.user_id},
          {"display_name", l.info.display_name},
@@ -314,10 +326,14 @@ base::Status RegisterWorkflowAdminRoutes(http::RouteTable& routes, Services& s) 
       {"PUT", "/api/tenants/{tenant}/contract", "contracts.manage",
        "施設の契約を設定 (省略した項目は既定値)",
        "Set a hospital's contract (members left out take the defaults)", h(PutContract)},
-      {"GET", "/api/tenants/{tenant}/billing", "billing.read",
+      {"GET",
+       "/api/tenants/{tenant}/billing",
+       "billing.read",
        "月次請求明細 (month=YYYY-MM、format=csv で CSV)",
-       "Monthly billing statement (month=YYYY-MM; format=csv for CSV)", h(GetBilling), 
-       kJsonBodyLimit, {"application/json", "text/csv"}},
+       "Monthly billing statement (month=YYYY-MM; format=csv for CSV)",
+       h(GetBilling),
+       kJsonBodyLimit,
+       {"application/json", "text/csv"}},
       {"GET", "/api/rosters/shifts", "rosters.read", "勤務表: シフトの一覧 (from, to)",
        "Roster: list shifts (from, to)", h(ListShifts)},
       {"POST", "/api/rosters/shifts", "rosters.manage", "勤務表: シフトを登録",

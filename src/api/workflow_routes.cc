@@ -4,11 +4,11 @@
 //   GET   /api/requests                    requests.read        ?state=&priority=&tenant=&mine=
 //   POST  /api/requests                    requests.create      a request for a study
 //   GET   /api/requests/{id}               requests.read        + the caller's allowed transitions
-//   PATCH /api/requests/{id}               requests.create      details (the hospital, coordinators)
-//   POST  /api/requests/{id}/transitions   requests.transition  {"to"}: 200, 409 / 403 + "allowed"
-//   POST  /api/requests/{id}/claim         requests.claim       a reader takes it from the pool
-//   POST  /api/requests/{id}/assign        requests.manage      {"reader_id","slot"}: (re)assign
-//   GET   /api/requests/{id}/history       requests.read        every transition, timed
+//   PATCH /api/requests/{id}               requests.create      details (the hospital,
+//   coordinators) POST  /api/requests/{id}/transitions   requests.transition  {"to"}: 200, 409 /
+//   403 + "allowed" POST  /api/requests/{id}/claim         requests.claim       a reader takes it
+//   from the pool POST  /api/requests/{id}/assign        requests.manage      {"reader_id","slot"}:
+//   (re)assign GET   /api/requests/{id}/history       requests.read        every transition, timed
 //
 // Who sees which request is the workflow's Visible (hospital staff: their hospital's; readers:
 // what is assigned to them and the pool they may claim; coordinators: all); anything else is 404
@@ -29,10 +29,17 @@ using workflow::ReadingRequest;
 using workflow::RequestDetails;
 using workflow::State;
 
-constexpr std::string_view kDetailFields[] = {
-    "clinical_question", "symptoms",         "side",        "region",
-    "modality",          "priority",         "desired_return_at", "prior_study_uids",
-    "attachments",       "expected_series",  "subspecialty"};
+constexpr std::string_view kDetailFields[] = {"clinical_question",
+                                              "symptoms",
+                                              "side",
+                                              "region",
+                                              "modality",
+                                              "priority",
+                                              "desired_return_at",
+                                              "prior_study_uids",
+                                              "attachments",
+                                              "expected_series",
+                                              "subspecialty"};
 
 // Overlays the detail members present in `body` on `d`.
 base::Status ReadDetails(const json& body, RequestDetails& d) {
@@ -358,15 +365,14 @@ base::Status RegisterRequestRoutes(http::RouteTable& routes, Services& s) {
       {
           {"GET", "/api/requests", "requests.read",
            "読影依頼の一覧 (state, priority, tenant, mine=true で絞り込み)",
-           "List reading requests (filters: state, priority, tenant, mine=true)",
-           h(ListRequests)},
+           "List reading requests (filters: state, priority, tenant, mine=true)", h(ListRequests)},
           {"POST", "/api/requests", "requests.create",
-           "読影依頼を作成 (依頼コメント・症状と左右・部位・モダリティ・優先度・希望返却時刻・比較検査・添付)",
+           "読影依頼を作成 "
+           "(依頼コメント・症状と左右・部位・モダリティ・優先度・希望返却時刻・比較検査・添付)",
            "Create a reading request (clinical question, symptoms and side, region, modality, "
            "priority, desired return time, priors, attachments)",
            h(CreateRequest)},
-          {"GET", "/api/requests/{id}", "requests.read",
-           "読影依頼の詳細 (可能な状態変更つき)",
+          {"GET", "/api/requests/{id}", "requests.read", "読影依頼の詳細 (可能な状態変更つき)",
            "Get a reading request (with the transitions the caller may make)", h(GetRequest)},
           {"PATCH", "/api/requests/{id}", "requests.create", "読影依頼の内容を補足・訂正",
            "Complete or correct a reading request's details", h(PatchRequest)},
@@ -374,8 +380,8 @@ base::Status RegisterRequestRoutes(http::RouteTable& routes, Services& s) {
            "読影依頼の状態を変更 (不可のとき 409 と可能な変更)",
            "Move a reading request to another state (409 with the allowed ones when invalid)",
            h(PostTransition)},
-          {"POST", "/api/requests/{id}/claim", "requests.claim",
-           "読影依頼をプールから引き受ける", "Claim a reading request from the pool", h(Claim)},
+          {"POST", "/api/requests/{id}/claim", "requests.claim", "読影依頼をプールから引き受ける",
+           "Claim a reading request from the pool", h(Claim)},
           {"POST", "/api/requests/{id}/assign", "requests.manage",
            "読影医・二次読影医・校閲者を割り当てる (変更も)",
            "Assign or reassign the reader, second reader or checker", h(Assign)},

@@ -56,7 +56,8 @@ std::string JapaneseOf(const base::Status& st) {
       {"reading request not found", "読影依頼が見つかりません"},
       {"hospital not found", "施設が見つかりません"},
       {"an open request exists for this study", "この検査には未完了の読影依頼がすでにあります"},
-      {"you may not read this study", "この検査を読影する資格がありません (モダリティ・部位・役割)"},
+      {"you may not read this study",
+       "この検査を読影する資格がありません (モダリティ・部位・役割)"},
       {"only hospital staff and coordinators create requests",
        "読影依頼を作成できるのは依頼施設の職員とオペレーターのみです"},
       {"only the hospital and coordinators change a request",
@@ -171,22 +172,23 @@ json RequestJson(const workflow::ReadingRequest& r, std::string_view tenant_code
 }
 
 json ContractJson(const workflow::Contract& c, std::string_view tenant_code) {
-  return {{"tenant", tenant_code},
-          {"stat_minutes", c.stat_minutes},
-          {"same_day_cutoff_minute", c.same_day_cutoff_minute},
-          {"same_day_deadline_minute", c.same_day_deadline_minute},
-          {"routine_days", c.routine_days},
-          {"routine_deadline_minute", c.routine_deadline_minute},
-          {"double_reading", c.double_reading},
-          {"check_required", c.check_required},
-          {"second_reader_min_years", c.second_reader_min_years},
-          {"prices", {{"xray", c.price_xray}, {"ct", c.price_ct}, {"mr", c.price_mr},
-                      {"other", c.price_other}}},
-          {"initial_fee", c.initial_fee},
-          {"monthly_fee", c.monthly_fee},
-          {"currency", "JPY"},
-          {"updated_at", c.updated_at == base::Timestamp{} ? json(nullptr)
-                                                           : json(base::FormatIso8601(c.updated_at))}};
+  return {
+      {"tenant", tenant_code},
+      {"stat_minutes", c.stat_minutes},
+      {"same_day_cutoff_minute", c.same_day_cutoff_minute},
+      {"same_day_deadline_minute", c.same_day_deadline_minute},
+      {"routine_days", c.routine_days},
+      {"routine_deadline_minute", c.routine_deadline_minute},
+      {"double_reading", c.double_reading},
+      {"check_required", c.check_required},
+      {"second_reader_min_years", c.second_reader_min_years},
+      {"prices",
+       {{"xray", c.price_xray}, {"ct", c.price_ct}, {"mr", c.price_mr}, {"other", c.price_other}}},
+      {"initial_fee", c.initial_fee},
+      {"monthly_fee", c.monthly_fee},
+      {"currency", "JPY"},
+      {"updated_at", c.updated_at == base::Timestamp{} ? json(nullptr)
+                                                       : json(base::FormatIso8601(c.updated_at))}};
 }
 
 json ShiftJson(const workflow::Shift& s) {
@@ -220,8 +222,8 @@ json StatementJson(const workflow::Statement& st, std::string_view tenant_code) 
                          {"amount", s.amount}});
   char month[8];
   std::snprintf(month, sizeof(month), "%04d-%02d", st.year, st.month);
-  return {{"tenant", tenant_code}, {"month", month},          {"currency", "JPY"},
-          {"charges", charges},    {"subtotals", subtotals},  {"monthly_fee", st.monthly_fee},
+  return {{"tenant", tenant_code}, {"month", month},         {"currency", "JPY"},
+          {"charges", charges},    {"subtotals", subtotals}, {"monthly_fee", st.monthly_fee},
           {"total", st.total}};
 }
 
