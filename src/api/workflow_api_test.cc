@@ -384,6 +384,11 @@ TEST_P(WorkflowApiTest, CoordinatorReassignsAndSeesLoadsAndEscalations) {
   auto stat = Do("sakura.staff", "POST", "/api/requests",
                  {{"study_uid", "1.2.392.14.2"}, {"priority", "stat"}, {"modality", "ct"}});
   ASSERT_EQ(stat.status, 201);
+  auto stats = Do("coord1", "GET", "/api/requests?priority=stat&limit=1");
+  ASSERT_EQ(stats.status, 200) << stats.body;
+  ASSERT_EQ(stats.Json()["requests"].size(), 1u);  // filtered before the limit
+  EXPECT_EQ(stats.Json()["requests"][0]["study_uid"], "1.2.392.14.2");
+  EXPECT_EQ(Do("coord1", "GET", "/api/requests?priority=soon").Json()["field"], "priority");
   ASSERT_TRUE(
       wf_->requests().RecordArrival(sakura_.id, "1.2.392.14.2", "1.2.392.14.2.1", "CT").ok());
   stack_.clock().Advance(std::chrono::minutes(4));

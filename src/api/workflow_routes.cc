@@ -170,14 +170,13 @@ base::Result<json> BodyOrEmpty(const http::Request& req,
 base::Result<http::Response> ListRequests(Services& s, http::Request& req) {
   DOKUEI_ASSIGN_OR_RETURN(workflow::Workflow * wf, WorkflowOf(s));
   workflow::RequestFilter f;
-  std::optional<workflow::Priority> priority;
   if (auto v = req.Query("state")) {
     f.state = workflow::StateFromName(*v);
     if (!f.state) return Invalid(kBadQuery, "state");
   }
   if (auto v = req.Query("priority")) {
-    priority = workflow::PriorityFromName(*v);
-    if (!priority) return Invalid(kBadQuery, "priority");
+    f.priority = workflow::PriorityFromName(*v);
+    if (!f.priority) return Invalid(kBadQuery, "priority");
   }
   if (auto v = req.Query("tenant")) {
     auto t = s.identity.tenants().GetByCode(std::string(*v));
@@ -204,7 +203,6 @@ base::Result<http::Response> ListRequests(Services& s, http::Request& req) {
   TenantCodes codes(s);
   json arr = json::array();
   for (const ReadingRequest& r : list) {
-    if (priority && r.details.priority != *priority) continue;
     if (!req.principal.Reaches("requests.read", r.tenant_id)) continue;
     arr.push_back(RequestJson(r, codes.Of(r.tenant_id), req.lang));
   }

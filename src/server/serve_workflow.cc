@@ -98,9 +98,10 @@ void WorkflowFeed::TickLoop() {
 
 base::Result<int64_t> RecoverArrivals(db::Database& database, workflow::Workflow& wf) {
   // Per study: the instances the index holds, by series, against the instances the workflow
-  // counted (its latest request for the study; a cancelled one counts, so a withdrawn request is
-  // not re-created). Ingest only reports newly stored instances, so the two agree unless the
-  // server stopped between an instance's commit and its arrival being recorded.
+  // counted over all its requests for the study (each stored instance counts in exactly one: a
+  // cancelled request keeps its count, and a study sent again after a cancellation has a new
+  // request with only the new instances). Ingest only reports newly stored instances, so the two
+  // agree unless the server stopped between an instance's commit and its arrival being recorded.
   struct Study {
     int64_t tenant = 0;
     std::string uid;
@@ -122,7 +123,7 @@ base::Result<int64_t> RecoverArrivals(db::Database& database, workflow::Workflow
                   return base::Status::Ok();
                 }));
     return c.Query(
-        "SELECT tenant_id, study_uid, MAX(instance_count) FROM workflow_requests"
+        "SELECT tenant_id, study_uid, SUM(instance_count) FROM workflow_requests"
         " GROUP BY tenant_id, study_uid",
         {}, [&](const db::Row& r) {
           auto it = studies.find({r.Int(0), std::string(r.Str(1))});

@@ -425,6 +425,10 @@ base::Result<std::vector<ReadingRequest>> SqlRequests::List(const Actor& actor,
     sql += " AND r.state = ?";
     p.push_back(S(StateName(*f.state)));
   }
+  if (f.priority) {
+    sql += " AND r.priority = ?";
+    p.push_back(S(PriorityName(*f.priority)));
+  }
   if (f.holder != 0) {
     sql +=
         " AND ((r.state IN ('assigned', 'reading', 'addendum') AND r.reader_id = ?)"

@@ -90,6 +90,7 @@ struct Arrival {
 
 struct RequestFilter {
   std::optional<State> state;
+  std::optional<Priority> priority;
   int64_t tenant_id = 0;             // 0 = every tenant the actor sees
   int64_t holder = 0;                // 0 = anyone
   uint32_t limit = 100, offset = 0;  // limit at most 1000; ordered by due time, then id
