@@ -352,6 +352,35 @@ TEST_P(WorkflowApiTest, AnotherHospitalsRequestLooksMissing) {
   EXPECT_TRUE(NewRecords().empty());
 }
 
+// API tokens carry permissions, not roles: a hospital gateway's token with requests.create acts
+// as its hospital's staff (and reaches nothing else), a token without it creates nothing.
+TEST_P(WorkflowApiTest, HospitalTokenActsAsItsStaff) {
+  http::Principal gw;
+  gw.tenant_id = sakura_.id;
+  gw.tenant_kind = "hospital";
+  gw.subject = "token:gateway";
+  gw.permissions = {"requests.read", "requests.create"};
+  gw.via = http::Principal::Via::kBearer;
+  auth_.Add("tok-gateway", gw);
+  http::Principal ro = gw;
+  ro.subject = "token:reader-only";
+  ro.permissions = {"requests.read"};
+  auth_.Add("tok-readonly", ro);
+  auto r =
+      Do("gateway", "POST", "/api/requests", {{"study_uid", "1.2.392.15.1"}, {"modality", "mr"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.Json()["tenant"], "sakura");
+  auto recs = NewRecords();
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].event.actor, "token:gateway");
+  EXPECT_EQ(Do("readonly", "GET", Path(r.Json()["id"])).status, 200);
+  EXPECT_EQ(Do("readonly", "POST", "/api/requests", {{"study_uid", "1.2.392.15.2"}}).status, 403);
+  EXPECT_EQ(
+      Do("gateway", "POST", "/api/requests", {{"study_uid", "1.2.392.15.3"}, {"tenant", "kaede"}})
+          .status,
+      404);
+}
+
 TEST_P(WorkflowApiTest, NoAuditRecordNoChange) {
   const int64_t id = ReadyRequest(sakura_, "1.2.392.13.1");
   const int64_t version = Do("coord1", "GET", Path(id)).Json()["version"];
