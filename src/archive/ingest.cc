@@ -264,6 +264,7 @@ class Sink final : public IngestSink {
     switch (outcome->result) {
       case index::PutResult::kStored:
         r.disposition = Disposition::kStored;
+        if (impl_.options.on_stored) impl_.options.on_stored(tenant_, record);
         break;
       case index::PutResult::kDuplicate:
         r.disposition = Disposition::kDuplicate;

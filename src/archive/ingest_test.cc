@@ -71,8 +71,7 @@ class LoggingIndex final : public index::Index {
     return inner_.ListConflicts(t, l, o);
   }
   base::Result<index::TenantStats> Stats(index::TenantId t) override { return inner_.Stats(t); }
-  base::Status ForEachBlobKey(
-      const std::function<base::Status(const std::string&)>& fn) override {
+  base::Status ForEachBlobKey(const std::function<base::Status(const std::string&)>& fn) override {
     return inner_.ForEachBlobKey(fn);
   }
   std::atomic<int> transactions{0};
@@ -99,10 +98,12 @@ class IngestTest : public ::testing::Test {
 
   int BlobCount() {
     int n = 0;
-    EXPECT_TRUE(blobs_->ForEach([&](const blob::BlobKey&) {
-                         ++n;
-                         return base::Status::Ok();
-                       }).ok());
+    EXPECT_TRUE(blobs_
+                    ->ForEach([&](const blob::BlobKey&) {
+                      ++n;
+                      return base::Status::Ok();
+                    })
+                    .ok());
     return n;
   }
 
@@ -127,10 +128,10 @@ TEST_F(IngestTest, StoresPart10ByteForByteAndIsIdempotent) {
   EXPECT_TRUE(r.ok());
   EXPECT_FALSE(r.sop_instance_uid.empty());
 
-  auto loc = index_->Locate(tenant_, {index::Level::kInstance,
-                                      {{index::Attr::kSOPInstanceUID,
-                                        index::Condition::Kind::kEquals,
-                                        r.sop_instance_uid}}});
+  auto loc = index_->Locate(
+      tenant_,
+      {index::Level::kInstance,
+       {{index::Attr::kSOPInstanceUID, index::Condition::Kind::kEquals, r.sop_instance_uid}}});
   ASSERT_TRUE(loc.ok());
   ASSERT_EQ(loc->size(), 1u);
   EXPECT_EQ(*blob::ReadAll(*blobs_, (*loc)[0].blob_key), file);
@@ -145,10 +146,36 @@ TEST_F(IngestTest, StoresPart10ByteForByteAndIsIdempotent) {
   EXPECT_EQ(Instances(other_), 1);
 }
 
+// on_stored tells its listener (the reading workflow's feed) about newly stored instances
+// only, after their commit: not duplicates, conflicts or refusals.
+TEST_F(IngestTest, OnStoredReportsNewInstancesOnly) {
+  std::vector<std::pair<int64_t, std::string>> seen;
+  IngestOptions o;
+  o.on_stored = [&](index::TenantId t, const index::InstanceRecord& r) {
+    EXPECT_EQ(Instances(t), static_cast<int64_t>(seen.size()) + 1) << "called before commit";
+    seen.emplace_back(t.value, r.study.study_instance_uid + "|" + r.series.series_instance_uid +
+                                   "|" + r.series.modality);
+  };
+  Ingest ingest(*logging_, *blobs_, clock_, o);
+  std::string file = ReadFile(TestData("transfer_syntaxes/CT_small.dcm"));
+  StoreResult r = ingest.StorePart10(tenant_, Bytes(file), origin_);
+  ASSERT_EQ(r.disposition, Disposition::kStored);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].first, tenant_.value);
+  EXPECT_EQ(seen[0].second, r.study_instance_uid + "|" + r.series_instance_uid + "|CT");
+  EXPECT_EQ(ingest.StorePart10(tenant_, Bytes(file), origin_).disposition, Disposition::kDuplicate);
+  std::string changed = file;
+  changed[changed.size() - 10] ^= 0x5A;
+  EXPECT_EQ(ingest.StorePart10(tenant_, Bytes(changed), origin_).disposition,
+            Disposition::kConflict);
+  EXPECT_EQ(ingest.StorePart10(tenant_, Bytes(std::string("garbage")), origin_).disposition,
+            Disposition::kRejected);
+  EXPECT_EQ(seen.size(), 1u);
+}
+
 TEST_F(IngestTest, DifferentObjectUnderSameUidIsAConflictNotAnOverwrite) {
   std::string file = ReadFile(TestData("transfer_syntaxes/CT_small.dcm"));
-  ASSERT_EQ(ingest_->StorePart10(tenant_, Bytes(file), origin_).disposition,
-            Disposition::kStored);
+  ASSERT_EQ(ingest_->StorePart10(tenant_, Bytes(file), origin_).disposition, Disposition::kStored);
   std::string changed = file;
   changed[changed.size() - 10] ^= 0x5A;  // one pixel differs
   StoreResult r = ingest_->StorePart10(tenant_, Bytes(changed), origin_);
@@ -179,9 +206,10 @@ TEST_F(IngestTest, DimseDataSetIsStoredAsMetaPlusTheExactBytesReceived) {
   }
   StoreResult r = sink->Finish();
   ASSERT_EQ(r.disposition, Disposition::kStored) << r.status.ToString();
-  auto loc = index_->Locate(tenant_, {index::Level::kInstance,
-                                      {{index::Attr::kSOPInstanceUID,
-                                        index::Condition::Kind::kEquals, r.sop_instance_uid}}});
+  auto loc = index_->Locate(
+      tenant_,
+      {index::Level::kInstance,
+       {{index::Attr::kSOPInstanceUID, index::Condition::Kind::kEquals, r.sop_instance_uid}}});
   ASSERT_EQ(loc->size(), 1u);
   std::string stored = *blob::ReadAll(*blobs_, (*loc)[0].blob_key);
   auto stored_offset = dicom::DatasetOffset(Bytes(stored));
@@ -269,7 +297,8 @@ TEST_F(IngestTest, InjectedIoFailuresNeverAcknowledgeWhatIsNotDurable) {
                      EXPECT_TRUE(content.ok()) << "n=" << n << " index row without blob";
                      if (content.ok()) EXPECT_EQ(*content, file);
                      return base::Status::Ok();
-                   }).ok());
+                   })
+                    .ok());
     if (r.ok()) {
       EXPECT_EQ(rows, 1) << "n=" << n;
     } else {

@@ -5,8 +5,9 @@
 //    their own users, tokens and contacts;
 //  - auditors read and export the audit trail and nothing else (account.self only lets them
 //    change their own password and enrol their second factor);
-//  - readers and checkers read studies of their own tenant for now: the workflow issue replaces
-//    this with assignment-based access to the hospitals' studies they are assigned.
+//  - readers and checkers read studies of their own tenant for now (assignment-based DICOMweb
+//    access to the hospitals' studies comes later); reading requests they see across hospitals,
+//    narrowed by the workflow to what is assigned to them and the pool they may claim.
 #include "dokuei/identity/roles.h"
 
 #include <algorithm>
@@ -34,7 +35,7 @@ constexpr std::array<RoleText, 6> kRoleText = {{
     {Role::kAuditor, "auditor", "監査担当者", "Auditor"},
 }};
 
-constexpr std::array<PermissionInfo, 22> kPermissions = {{
+constexpr std::array<PermissionInfo, 32> kPermissions = {{
     {"dicomweb.read", "Search and retrieve studies (QIDO-RS, WADO-RS, WADO-URI)",
      "検査の検索・取得 (QIDO-RS, WADO-RS, WADO-URI)", true},
     {"dicomweb.write", "Store studies (STOW-RS, uploads)", "検査の保存 (STOW-RS, アップロード)",
@@ -61,6 +62,24 @@ constexpr std::array<PermissionInfo, 22> kPermissions = {{
     {"profiles.self", "Edit one's own reader profile", "自分の読影医プロフィールの編集", false},
     {"audit.read", "Search the audit trail", "監査証跡の検索", true},
     {"audit.export", "Export the audit trail", "監査証跡のエクスポート", true},
+    {"requests.read", "View reading requests (readers: those assigned to them and the pool they may claim)",
+     "読影依頼の閲覧 (読影医は担当分と引き受け可能な分のみ)", true},
+    {"requests.create", "Create reading requests and complete or correct their details",
+     "読影依頼の作成・内容の補足と訂正", true},
+    {"requests.transition", "Move reading requests through the workflow (the state machine decides who)",
+     "読影依頼の状態変更 (誰が何をできるかは状態遷移表が決める)", true},
+    {"requests.claim", "Claim a reading request from the pool (for oneself)",
+     "読影依頼をプールから引き受ける (本人分)", false},
+    {"requests.manage", "Assign and reassign readers, see escalations and reader loads",
+     "読影医の割り当て・変更、エスカレーションと読影医の負荷の確認", true},
+    {"contracts.read", "View hospital contracts (SLA, double reading, check, prices, fees)",
+     "契約 (SLA・二次読影・校閲・料金) の閲覧", true},
+    {"contracts.manage", "Change hospital contracts", "契約の変更", true},
+    {"rosters.read", "View the readers' roster (shifts, absences)", "勤務表 (シフト・休暇) の閲覧",
+     true},
+    {"rosters.manage", "Add and remove shifts and absences", "勤務表 (シフト・休暇) の登録・削除",
+     true},
+    {"billing.read", "View monthly billing statements", "月次請求明細の閲覧", true},
     {"account.self", "Change one's own password, enrol two-factor authentication, sign out",
      "自分のパスワード変更・二要素認証の登録・ログアウト", false},
 }};
@@ -92,6 +111,10 @@ constexpr TableRow kTable[] = {
     {Role::kHospitalStaff, kH, "contacts.read", kOwn},
     {Role::kHospitalStaff, kH, "profiles.read", kAny},
     {Role::kHospitalStaff, kH, "account.self", kOwn},
+    // ... and request readings of their hospital's studies, follow and steer them until reading.
+    {Role::kHospitalStaff, kH, "requests.read", kOwn},
+    {Role::kHospitalStaff, kH, "requests.create", kOwn},
+    {Role::kHospitalStaff, kH, "requests.transition", kOwn},
     // Hospital administrator: the hospital's own people, tokens, contacts; no patient data by
     // this role (give the staff role too where the same person sends studies).
     {Role::kAdministrator, kH, "tenants.read", kOwn},
@@ -103,6 +126,8 @@ constexpr TableRow kTable[] = {
     {Role::kAdministrator, kH, "tokens.manage", kOwn},
     {Role::kAdministrator, kH, "profiles.read", kAny},
     {Role::kAdministrator, kH, "account.self", kOwn},
+    {Role::kAdministrator, kH, "contracts.read", kOwn},
+    {Role::kAdministrator, kH, "billing.read", kOwn},
     // Hospital auditor (privacy officer): the hospital's audit trail.
     {Role::kAuditor, kH, "audit.read", kOwn},
     {Role::kAuditor, kH, "audit.export", kOwn},
@@ -112,16 +137,33 @@ constexpr TableRow kTable[] = {
     {Role::kReader, kRC, "profiles.read", kAny},
     {Role::kReader, kRC, "profiles.self", kOwn},
     {Role::kReader, kRC, "account.self", kOwn},
+    // Reading requests of every hospital, narrowed by the workflow to what is assigned to them
+    // and the pool they may claim (anything else answers 404 like a missing request).
+    {Role::kReader, kRC, "requests.read", kAny},
+    {Role::kReader, kRC, "requests.transition", kAny},
+    {Role::kReader, kRC, "requests.claim", kAny},
+    {Role::kReader, kRC, "rosters.read", kOwn},
     {Role::kChecker, kRC, "dicomweb.read", kOwn},
     {Role::kChecker, kRC, "profiles.read", kAny},
     {Role::kChecker, kRC, "profiles.self", kOwn},
     {Role::kChecker, kRC, "account.self", kOwn},
-    // Coordinator: who is who and whom to phone (queues and SLA come with the workflow issue).
+    {Role::kChecker, kRC, "requests.read", kAny},
+    {Role::kChecker, kRC, "requests.transition", kAny},
+    {Role::kChecker, kRC, "rosters.read", kOwn},
+    // Coordinator: who is who and whom to phone; every hospital's queue, SLA clocks and
+    // escalations; assigns and reassigns; keeps the roster.
     {Role::kCoordinator, kRC, "tenants.read", kAny},
     {Role::kCoordinator, kRC, "contacts.read", kAny},
     {Role::kCoordinator, kRC, "users.read", kOwn},
     {Role::kCoordinator, kRC, "profiles.read", kAny},
     {Role::kCoordinator, kRC, "account.self", kOwn},
+    {Role::kCoordinator, kRC, "requests.read", kAny},
+    {Role::kCoordinator, kRC, "requests.create", kAny},
+    {Role::kCoordinator, kRC, "requests.transition", kAny},
+    {Role::kCoordinator, kRC, "requests.manage", kAny},
+    {Role::kCoordinator, kRC, "contracts.read", kAny},
+    {Role::kCoordinator, kRC, "rosters.read", kOwn},
+    {Role::kCoordinator, kRC, "rosters.manage", kOwn},
     // Reading-centre administrator: every tenant's setup, never patient data, never the audit
     // trail (separation of duties: give the auditor role explicitly where needed).
     {Role::kAdministrator, kRC, "tenants.read", kAny},
@@ -136,6 +178,12 @@ constexpr TableRow kTable[] = {
     {Role::kAdministrator, kRC, "profiles.read", kAny},
     {Role::kAdministrator, kRC, "profiles.manage", kOwn},
     {Role::kAdministrator, kRC, "account.self", kOwn},
+    // ... contracts, prices, rosters and billing, but not the requests (patient data).
+    {Role::kAdministrator, kRC, "contracts.read", kAny},
+    {Role::kAdministrator, kRC, "contracts.manage", kAny},
+    {Role::kAdministrator, kRC, "rosters.read", kOwn},
+    {Role::kAdministrator, kRC, "rosters.manage", kOwn},
+    {Role::kAdministrator, kRC, "billing.read", kAny},
     // Reading-centre auditor: the whole audit trail.
     {Role::kAuditor, kRC, "audit.read", kAny},
     {Role::kAuditor, kRC, "audit.export", kAny},

@@ -68,6 +68,8 @@ struct Config {
   std::string audit_syslog;       // udp://host:port, tcp://host:port or tls://host:port
   std::string audit_syslog_ca;    // CA for tls://
 
+  int workflow_tick_seconds = 5;     // dispatcher period (routing, assignment, escalation)
+  int workflow_quiet_seconds = 180;  // completeness: no new instance for this long
   std::string index_backend = "sqlite";  // sqlite | postgres
   std::string sqlite_path;               // default: <data_dir>/index.sqlite
   std::string postgres_conninfo;

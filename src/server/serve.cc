@@ -1,6 +1,7 @@
 // dokuei serve: wires the archive (index, blobs, ingest, query, retrieve) to DIMSE and DICOMweb,
-// with identity (DICOM peers from its AE titles), TLS on both protocols, the non-loopback rule and
-// the audit trail (a record for every access to patient data; optional syslog shipping).
+// with identity (DICOM peers from its AE titles), TLS on both protocols, the non-loopback rule,
+// the audit trail (a record for every access to patient data; optional syslog shipping) and the
+// reading workflow (a request per arriving study, the dispatcher on a timer, its JSON API).
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -248,12 +249,39 @@ int RunServe(const std::vector<std::string>& args) {
   IdentityPeerSource peer_source(identity, clock, std::chrono::seconds(2));
   archive::PeerDirectory peer_directory(std::move(peers), &peer_source);
 
+  // The reading workflow on the same database, after identity (readers are identity's
+  // published profiles); every change appends its audit record in its own transaction.
+  std::unique_ptr<workflow::ReaderDirectory> reader_directory =
+      workflow::IdentityReaderDirectory(identity);
+  workflow::WorkflowOptions workflow_options;
+  workflow_options.completeness.quiet_period = std::chrono::seconds(config.workflow_quiet_seconds);
+  workflow_options.audit = [&audit_log](db::Conn& c, const audit::Event& e) {
+    return audit_log.AppendIn(c, e).status();
+  };
+  auto opened_workflow =
+      workflow::OpenWorkflow(storage->database, clock, *reader_directory, workflow_options);
+  if (!opened_workflow.ok()) return Fail("opening the workflow", opened_workflow.status());
+  workflow::Workflow& workflow = **opened_workflow;
+  if (demo) {
+    if (auto st = PrepareDemoWorkflow(identity, workflow, demo->tenant_code, clock); !st.ok())
+      return Fail("preparing the demo workflow", st);
+  }
+  // Instances stored before the last stop that the workflow did not count yet, then the feed.
+  if (auto r = RecoverArrivals(*storage->database, workflow); !r.ok())
+    return Fail("recovering workflow arrivals", r.status());
+  WorkflowFeed workflow_feed(workflow, std::chrono::seconds(config.workflow_tick_seconds));
+  workflow_feed.Start();
+
   std::unique_ptr<archive::AuditHook> audit_hook = archive::NewAuditLogHook(audit_log);
   archive::IngestOptions ingest_options;
   ingest_options.limits.max_object_bytes = config.max_object_mb << 20;
   ingest_options.max_inflight_bytes = config.max_inflight_mb << 20;
   ingest_options.audit = audit_hook.get();
   ingest_options.database = storage->database.get();
+  ingest_options.on_stored = [&workflow_feed](index::TenantId t, const index::InstanceRecord& r) {
+    workflow_feed.Enqueue({t.value, r.study.study_instance_uid, r.series.series_instance_uid,
+                           r.series.modality});
+  };
   archive::Ingest ingest(index, *storage->blobs, clock, ingest_options);
   archive::QueryService query(index);
   archive::RetrieveService retrieve(index, *storage->blobs, query);
@@ -281,7 +309,7 @@ int RunServe(const std::vector<std::string>& args) {
   // an identity API token, or a configured (or demo) static bearer token.
   api::Options api_options;
   api_options.secure_cookies = listeners->https != nullptr;
-  api::Services api_services{identity, audit_log, clock, api_options};
+  api::Services api_services{identity, audit_log, clock, api_options, &workflow};
   if (auto st = api::RegisterRoutes(routes, api_services); !st.ok())
     return Fail("registering the JSON API routes", st);
   std::unique_ptr<http::Authenticator> authenticator =
@@ -342,6 +370,7 @@ int RunServe(const std::vector<std::string>& args) {
   spdlog::info("signal {}: stopping", sig);
   http_server.Stop();
   dimse_server.Stop();
+  workflow_feed.Stop();  // records what ingest queued last
   RecordLifecycle(audit_log, "app.stop", config);
   if (*shipper) (*shipper)->Stop();  // after app.stop: the collector gets it when reachable
   return 0;

@@ -3,11 +3,15 @@
 //   serve_tls.cc       HTTPS and DICOM TLS from the configuration; the non-loopback rule
 //   serve_audit.cc     the background audit shipper (syslog)
 //   serve_demo.cc      --demo: tenants, AE title and users in identity
+//   serve_workflow.cc  the reading workflow: ingest feed, recovery at start, dispatcher thread
 // Thread safety: see each declaration.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -19,6 +23,7 @@
 #include "dokuei/base/clock.h"
 #include "dokuei/dicom/dimse.h"
 #include "dokuei/identity/identity.h"
+#include "dokuei/workflow/workflow.h"
 
 namespace boost::asio::ssl {
 class context;
@@ -100,5 +105,42 @@ base::Result<DemoIdentity> PrepareDemoIdentity(const Config& config, identity::I
                                                const std::string& hospital_code,
                                                const std::string& hospital_name,
                                                const std::string& calling_ae, uint16_t move_port);
+
+// -- serve_workflow.cc ---------------------------------------------------------------------------
+
+// Arrivals from ingest to the workflow, and the dispatcher. Ingest's on_stored pushes to a queue
+// (no transaction, no I/O on the C-STORE path); a worker records them in batches (one
+// transaction for up to 256); a second thread runs Dispatcher::Tick every `tick_interval`. Stop
+// (or the destructor) records what is still queued, then joins both threads. Arrivals lost to a
+// crash are recovered from the index at the next start (RecoverArrivals). Thread-safe.
+class WorkflowFeed {
+ public:
+  WorkflowFeed(workflow::Workflow& wf, base::Duration tick_interval);
+  ~WorkflowFeed();
+  void Enqueue(workflow::Arrival a);
+  void Start();
+  void Stop();
+  size_t Pending();
+
+ private:
+  void FeedLoop();
+  void TickLoop();
+  workflow::Workflow& wf_;
+  const base::Duration tick_interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<workflow::Arrival> queue_;  // guarded by mu_
+  bool running_ = false;                 // guarded by mu_
+  std::thread feeder_, ticker_;
+};
+
+// Records the instances the index holds that the workflow has not counted (stored before a crash
+// or a stop that lost the queue). Call before ingest starts. Returns how many were recorded.
+base::Result<int64_t> RecoverArrivals(db::Database& database, workflow::Workflow& wf);
+
+// --demo: the demo hospital's contract (flat demo prices), the demo reader's published profile and
+// a 30-day shift from now, so the dispatcher assigns the demo reader. Existing ones are kept.
+base::Status PrepareDemoWorkflow(identity::Identity& id, workflow::Workflow& wf,
+                                 const std::string& hospital_code, base::Clock& clock);
 
 }  // namespace dokuei::server

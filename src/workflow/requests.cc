@@ -221,66 +221,93 @@ base::Result<ReadingRequest> SqlRequests::Create(const Actor& actor, const NewRe
   return out;
 }
 
+namespace {
+
+// One arrival inside the caller's write transaction.
+Status ArrivalIn(const Context& ctx, Conn& c, int64_t tenant_id, std::string_view study_uid,
+                 std::string_view series_uid, Modality modality, base::Timestamp now,
+                 ReadingRequest& out) {
+  const Actor system = Actor::System();
+  Status st;
+  std::optional<int64_t> id = FindOpenRequest(c, tenant_id, study_uid, &st);
+  DOKUEI_RETURN_IF_ERROR(st);
+  if (!id) {
+    // First instance of a new study: a request the hospital completes later.
+    NewRequest nr;
+    nr.tenant_id = tenant_id;
+    nr.study_uid = std::string(study_uid);
+    nr.details.modality = modality;
+    nr.source = "auto";
+    DOKUEI_ASSIGN_OR_RETURN(const Contract k, LoadContract(c, tenant_id));
+    DOKUEI_ASSIGN_OR_RETURN(id, Insert(c, nr, k, now, false));
+    DOKUEI_ASSIGN_OR_RETURN(const ReadingRequest created, LoadRequest(c, *id));
+    DOKUEI_RETURN_IF_ERROR(
+        AppendHistory(c, *id, now, "create", State::kReceived, State::kReceived, system, {}));
+    if (ctx.options.audit)
+      DOKUEI_RETURN_IF_ERROR(
+          ctx.options.audit(c, MakeEvent(system, created, "create", "source auto")));
+  }
+  int64_t new_series = 0;
+  const Value sp[] = {I(*id), S(series_uid)};
+  DOKUEI_RETURN_IF_ERROR(
+      c.Query("INSERT INTO workflow_request_series (request_id, series_uid) VALUES (?, ?)"
+              " ON CONFLICT DO NOTHING RETURNING request_id",
+              sp, [&](const Row&) {
+                new_series = 1;
+                return Status::Ok();
+              }));
+  // Counters are commutative, so concurrent arrivals need no version check; the version still
+  // moves so that clients holding an older copy notice. Instances arriving once the study was
+  // routed are late: the reader is told.
+  const Value up[] = {I(new_series), I(Us(now)), I(Us(now)), S(ModalityName(modality)),
+                      I(Us(now)),    I(*id)};
+  DOKUEI_RETURN_IF_ERROR(c.Exec(
+      "UPDATE workflow_requests SET instance_count = instance_count + 1,"
+      " series_count = series_count + ?, last_instance_us = ?,"
+      " first_instance_us = CASE WHEN first_instance_us = 0 THEN ? ELSE first_instance_us END,"
+      " modality = CASE WHEN modality = 'other' THEN ? ELSE modality END,"
+      " late_instances = late_instances + CASE WHEN state = 'received' OR"
+      " (state = 'on_hold' AND held_from = 'received') THEN 0 ELSE 1 END,"
+      " updated_us = ?, version = version + 1 WHERE id = ?",
+      up));
+  DOKUEI_ASSIGN_OR_RETURN(out, LoadRequest(c, *id));
+  if (out.instance_count == 1 && SlaStart(out) != out.received_at) {
+    // The form came before the images: the clock starts now.
+    DOKUEI_ASSIGN_OR_RETURN(const Contract k, LoadContract(c, tenant_id));
+    out.due_at = SlaDeadline(k, out.details.priority, SlaStart(out));
+    const Value dp[] = {I(Us(out.due_at)), I(out.id)};
+    DOKUEI_RETURN_IF_ERROR(c.Exec("UPDATE workflow_requests SET due_us = ? WHERE id = ?", dp));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 base::Result<ReadingRequest> SqlRequests::RecordArrival(int64_t tenant_id,
                                                         std::string_view study_uid,
                                                         std::string_view series_uid,
                                                         std::string_view dicom_modality) {
-  DOKUEI_RETURN_IF_ERROR(CheckUid(study_uid, "study_uid"));
-  DOKUEI_RETURN_IF_ERROR(CheckUid(series_uid, "series_uid"));
+  const Arrival a{tenant_id, std::string(study_uid), std::string(series_uid),
+                  std::string(dicom_modality)};
+  DOKUEI_ASSIGN_OR_RETURN(std::vector<ReadingRequest> out,
+                          RecordArrivals(std::span<const Arrival>(&a, 1)));
+  return std::move(out.front());
+}
+
+base::Result<std::vector<ReadingRequest>> SqlRequests::RecordArrivals(
+    std::span<const Arrival> arrivals) {
+  for (const Arrival& a : arrivals) {
+    DOKUEI_RETURN_IF_ERROR(CheckUid(a.study_uid, "study_uid"));
+    DOKUEI_RETURN_IF_ERROR(CheckUid(a.series_uid, "series_uid"));
+  }
   const base::Timestamp now = ctx_.clock.Now();
-  const Modality modality = ModalityFromDicom(dicom_modality);
-  const Actor system = Actor::System();
-  ReadingRequest out;
+  std::vector<ReadingRequest> out;
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
-    Status st;
-    std::optional<int64_t> id = FindOpenRequest(c, tenant_id, study_uid, &st);
-    DOKUEI_RETURN_IF_ERROR(st);
-    if (!id) {
-      // First instance of a new study: a request the hospital completes later.
-      NewRequest nr;
-      nr.tenant_id = tenant_id;
-      nr.study_uid = std::string(study_uid);
-      nr.details.modality = modality;
-      nr.source = "auto";
-      DOKUEI_ASSIGN_OR_RETURN(const Contract k, LoadContract(c, tenant_id));
-      DOKUEI_ASSIGN_OR_RETURN(id, Insert(c, nr, k, now, false));
-      DOKUEI_ASSIGN_OR_RETURN(const ReadingRequest created, LoadRequest(c, *id));
-      DOKUEI_RETURN_IF_ERROR(
-          AppendHistory(c, *id, now, "create", State::kReceived, State::kReceived, system, {}));
-      if (ctx_.options.audit)
-        DOKUEI_RETURN_IF_ERROR(
-            ctx_.options.audit(c, MakeEvent(system, created, "create", "source auto")));
-    }
-    int64_t new_series = 0;
-    const Value sp[] = {I(*id), S(series_uid)};
-    DOKUEI_RETURN_IF_ERROR(
-        c.Query("INSERT INTO workflow_request_series (request_id, series_uid) VALUES (?, ?)"
-                " ON CONFLICT DO NOTHING RETURNING request_id",
-                sp, [&](const Row&) {
-                  new_series = 1;
-                  return Status::Ok();
-                }));
-    // Counters are commutative, so concurrent arrivals need no version check; the version still
-    // moves so that clients holding an older copy notice. Instances arriving once the study was
-    // routed are late: the reader is told.
-    const Value up[] = {I(new_series), I(Us(now)), I(Us(now)), S(ModalityName(modality)),
-                        I(Us(now)),    I(*id)};
-    DOKUEI_RETURN_IF_ERROR(c.Exec(
-        "UPDATE workflow_requests SET instance_count = instance_count + 1,"
-        " series_count = series_count + ?, last_instance_us = ?,"
-        " first_instance_us = CASE WHEN first_instance_us = 0 THEN ? ELSE first_instance_us END,"
-        " modality = CASE WHEN modality = 'other' THEN ? ELSE modality END,"
-        " late_instances = late_instances + CASE WHEN state = 'received' OR"
-        " (state = 'on_hold' AND held_from = 'received') THEN 0 ELSE 1 END,"
-        " updated_us = ?, version = version + 1 WHERE id = ?",
-        up));
-    DOKUEI_ASSIGN_OR_RETURN(out, LoadRequest(c, *id));
-    if (out.instance_count == 1 && SlaStart(out) != out.received_at) {
-      // The form came before the images: the clock starts now.
-      DOKUEI_ASSIGN_OR_RETURN(const Contract k, LoadContract(c, tenant_id));
-      out.due_at = SlaDeadline(k, out.details.priority, SlaStart(out));
-      const Value dp[] = {I(Us(out.due_at)), I(out.id)};
-      DOKUEI_RETURN_IF_ERROR(c.Exec("UPDATE workflow_requests SET due_us = ? WHERE id = ?", dp));
+    out.assign(arrivals.size(), ReadingRequest{});
+    for (size_t i = 0; i < arrivals.size(); ++i) {
+      const Arrival& a = arrivals[i];
+      DOKUEI_RETURN_IF_ERROR(ArrivalIn(ctx_, c, a.tenant_id, a.study_uid, a.series_uid,
+                                       ModalityFromDicom(a.dicom_modality), now, out[i]));
     }
     return Status::Ok();
   }));
@@ -397,6 +424,10 @@ base::Result<std::vector<ReadingRequest>> SqlRequests::List(const Actor& actor,
   if (f.state) {
     sql += " AND r.state = ?";
     p.push_back(S(StateName(*f.state)));
+  }
+  if (f.priority) {
+    sql += " AND r.priority = ?";
+    p.push_back(S(PriorityName(*f.priority)));
   }
   if (f.holder != 0) {
     sql +=

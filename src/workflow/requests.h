@@ -12,6 +12,8 @@ class SqlRequests final : public Requests {
   base::Result<ReadingRequest> RecordArrival(int64_t tenant_id, std::string_view study_uid,
                                              std::string_view series_uid,
                                              std::string_view dicom_modality) override;
+  base::Result<std::vector<ReadingRequest>> RecordArrivals(
+      std::span<const Arrival> arrivals) override;
   base::Result<ReadingRequest> UpdateDetails(const Actor& actor, int64_t id,
                                              const RequestDetails& d,
                                              const TransitionOptions& o) override;

@@ -119,6 +119,30 @@ TEST_P(RequestsTest, ArrivingInstancesCreateAndCountARequest) {
   EXPECT_NE(other->id, a->id);
 }
 
+// What a server's ingest feed drains at once: one transaction, the same counts as one by one,
+// and all or nothing (an invalid UID refuses the batch, recording none of it).
+TEST_P(RequestsTest, ArrivalsInOneBatch) {
+  std::vector<Arrival> batch = {{hospital_, Uid(5), Uid(51), "CT"},
+                                {hospital_, Uid(5), Uid(51), "CT"},
+                                {hospital_, Uid(5), Uid(52), "CT"},
+                                {other_hospital_, Uid(6), Uid(61), "DX"}};
+  auto r = Req().RecordArrivals(batch);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 4u);
+  EXPECT_EQ((*r)[0].id, (*r)[2].id);
+  EXPECT_EQ((*r)[2].instance_count, 3);
+  EXPECT_EQ((*r)[2].series_count, 2);
+  EXPECT_EQ((*r)[2].details.modality, Modality::kCt);
+  EXPECT_NE((*r)[3].id, (*r)[0].id);
+  EXPECT_EQ((*r)[3].details.modality, Modality::kXray);
+  std::vector<Arrival> bad = {{hospital_, Uid(5), Uid(53), "CT"},
+                              {hospital_, "../x", Uid(54), "CT"}};
+  EXPECT_EQ(Req().RecordArrivals(bad).status().code(), Code::kInvalidArgument);
+  auto after = Req().RecordArrival(hospital_, Uid(5), Uid(51), "CT");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->instance_count, 4);  // the refused batch counted nothing
+}
+
 TEST_P(RequestsTest, AFormCompletesTheRequestTheImagesCreated) {
   auto a = Req().RecordArrival(hospital_, Uid(1), Uid(11), "CT");
   ASSERT_TRUE(a.ok());

@@ -1,7 +1,7 @@
 // The authorisation matrix, generated from the route table (security.md A1, A2, A3).
 //
-// The table is built exactly as the server builds it: the administration and audit routes of
-// the JSON API, DICOMweb, and the authentication routes when this branch has them. For every
+// The table is built exactly as the server builds it: the administration, audit and workflow
+// routes of the JSON API, DICOMweb, and the authentication routes when this branch has them. For every
 // authenticated route x every role x {own tenant, other tenant}, the expected outcome comes from
 // the permission table (identity::PermissionsOf, identity::Allows) and is compared with the real
 // HTTP answer of an in-process server on real identity, audit and archive:
@@ -12,7 +12,9 @@
 //   - allowed                             -> neither 401 nor 403, nor 404 (the object exists),
 //                                            nor a server error.
 // Path parameters are filled with real objects of the own or the other tenant (users, AE titles,
-// contacts, a study stored in each tenant, the reading centre's reader), on SQLite and on
+// contacts, a study stored in each tenant, the reading centre's reader, a reading request being
+// read by the matrix's reader with its checker in the check slot, shifts and absences of the
+// reading centre's roster), on SQLite and on
 // PostgreSQL (authz_matrix_test_postgres); a route with a parameter
 // the generator does not know fails the test, so no route escapes. Every authenticated route
 // without credentials (or with a wrong token) answers 401 with a bare problem body.
@@ -31,6 +33,7 @@
 #include "dokuei/base/env.h"
 #include "dokuei/blob/blob_store.h"
 #include "dokuei/dicomweb/dicomweb.h"
+#include "dokuei/workflow/workflow.h"
 
 namespace dokuei::authz {
 namespace {
@@ -133,16 +136,40 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
       const identity::User u =
           stack_.MakeUser(t, std::string(rc.centre ? "c." : "h.") + RoleLogin(rc), {rc.role});
       auth_.Add(Token(rc), api::testing::PrincipalFor(u, t));
+      if (rc.centre && rc.role == Role::kReader) matrix_reader_ = u.id;
+      if (rc.centre && rc.role == Role::kChecker) matrix_checker_ = u.id;
+    }
+
+    // The workflow: the matrix's reader and checker are in the reader directory (profiles), and
+    // the hospitals' contracts ask for a report check so that a request can have both in slots.
+    for (const int64_t id : {matrix_reader_, matrix_checker_}) {
+      identity::ReaderProfile rp;
+      rp.years_of_experience = 20;
+      ASSERT_TRUE(stack_.id().profiles().Put(centre_.tenant.id, id, rp).ok());
+    }
+    directory_ = workflow::IdentityReaderDirectory(stack_.id());
+    workflow::WorkflowOptions wo;
+    audit::AuditLog& log = stack_.log();
+    wo.audit = [&log](db::Conn& c, const audit::Event& e) { return log.AppendIn(c, e).status(); };
+    auto wf = workflow::OpenWorkflow(stack_.database(), stack_.clock(), *directory_, wo);
+    ASSERT_TRUE(wf.ok()) << wf.status().ToString();
+    workflow_ = std::move(wf).value();
+    for (const Objects* o : {&sakura_, &kaede_}) {
+      workflow::Contract k;
+      k.tenant_id = o->tenant.id;
+      k.check_required = true;
+      ASSERT_TRUE(workflow_->contracts().Put(workflow::Actor::System(), k).ok());
     }
 
     services_ = std::make_unique<api::Services>(
-        api::Services{stack_.id(), stack_.log(), stack_.clock(), api::Options{}});
+        api::Services{stack_.id(), stack_.log(), stack_.clock(), api::Options{}, workflow_.get()});
     // The route table as the server builds it.
 #ifdef DOKUEI_HAVE_AUTH_ROUTES
     ASSERT_TRUE(api::RegisterAuthRoutes(routes_, *services_).ok());
 #endif
     ASSERT_TRUE(api::RegisterAdminRoutes(routes_, *services_).ok());
     ASSERT_TRUE(api::RegisterAuditRoutes(routes_, *services_).ok());
+    ASSERT_TRUE(api::RegisterWorkflowRoutes(routes_, *services_).ok());
     ASSERT_TRUE(
         dicomweb::RegisterRoutes(routes_, {*ingest_, *query_, *retrieve_}, dicomweb::Options{})
             .ok());
@@ -156,6 +183,7 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
   void TearDown() override {
     if (server_) server_->Stop();
     server_.reset();
+    workflow_.reset();
     if (!blob_dir_.empty()) std::filesystem::remove_all(blob_dir_);
   }
 
@@ -193,6 +221,46 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     auto r = stack_.id().tokens().Create(t, nullptr);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? r->token.id : 0;
+  }
+
+  // A reading request of a hospital (the reading centre has none: for its "own" objects the
+  // generator uses sakura's, which every centre grant reaches with scope any) being read by the
+  // matrix's reader with the matrix's checker in the check slot, so that each role that may see
+  // it does (readers see what is assigned to them).
+  int64_t FreshRequest(const Objects& owner) {
+    const Objects& o = owner.tenant.kind == TenantKind::kHospital ? owner : sakura_;
+    const std::string uid = "2.25." + std::to_string(5000000 + ++counter_);
+    auto& rq = workflow_->requests();
+    const workflow::Actor sys = workflow::Actor::System();
+    workflow::Actor reader;
+    reader.tenant_id = centre_.tenant.id;
+    reader.tenant_kind = TenantKind::kReadingCentre;
+    reader.user_id = matrix_reader_;
+    reader.subject = "c.reader";
+    reader.roles = {Role::kReader};
+    auto r = rq.RecordArrival(o.tenant.id, uid, uid + ".1", "MR");
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!r.ok()) return 0;
+    for (const base::Status& st :
+         {rq.Transition(sys, r->id, workflow::State::kReady).status(),
+          rq.Assign(sys, r->id, workflow::Slot::kReader, matrix_reader_).status(),
+          rq.Transition(reader, r->id, workflow::State::kReading).status(),
+          rq.Assign(sys, r->id, workflow::Slot::kChecker, matrix_checker_).status()})
+      EXPECT_TRUE(st.ok()) << st.ToString();
+    return r->id;
+  }
+  int64_t FreshShift(bool absence) {
+    const auto now = base::SystemClock().Now();
+    if (absence) {
+      workflow::Absence a{0, matrix_reader_, now, now + std::chrono::hours(1), "matrix"};
+      auto r = workflow_->rosters().AddAbsence(workflow::Actor::System(), a);
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+      return r.ok() ? r->id : 0;
+    }
+    workflow::Shift sh{0, matrix_reader_, now, now + std::chrono::hours(1), "Asia/Tokyo"};
+    auto r = workflow_->rosters().AddShift(workflow::Actor::System(), sh);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->id : 0;
   }
 
   // A request of the matrix: path, body and headers for one route aimed at `owner`'s objects
@@ -255,6 +323,11 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
       if (nonexistent) return std::string("999999");
       return std::to_string(FreshToken(owner.tenant.id));
     }
+    if (name == "id" && pat.rfind("/api/requests/", 0) == 0)
+      return std::to_string(nonexistent ? 999999 : FreshRequest(owner));
+    if (name == "id" && pat.rfind("/api/rosters/", 0) == 0)
+      return std::to_string(
+          nonexistent ? 999999 : FreshShift(pat.find("absences") != std::string::npos));
     if (name == "study" && route.method == "POST")  // STOW target: a new study of the caller's
       return "2.25." + std::to_string(1000000 + ++counter_);
     if (name == "study") return s.study;
@@ -292,6 +365,8 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
       req.body = kPng;
       req.headers["Content-Type"] = "image/png";
       return;
+    } else if (m == "PUT" && p == "/api/tenants/{tenant}/contract") {
+      body = {{"check_required", true}};  // FreshRequest needs the check step
     } else if (m == "POST" && p.rfind("/dicom-web/", 0) == 0) {
       req.body = "--XYZ--\r\n";
       req.headers["Content-Type"] = "multipart/related; type=\"application/dicom\"; boundary=XYZ";
@@ -341,7 +416,10 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
   std::filesystem::path blob_dir_;
   Objects centre_, sakura_, kaede_;
   int64_t reader_ = 0;
+  int64_t matrix_reader_ = 0, matrix_checker_ = 0;  // c.reader, c.checker
   int counter_ = 0;
+  std::unique_ptr<workflow::ReaderDirectory> directory_;
+  std::unique_ptr<workflow::Workflow> workflow_;
   std::unique_ptr<blob::BlobStore> blobs_;
   std::unique_ptr<archive::Ingest> ingest_;
   std::unique_ptr<archive::QueryService> query_;
@@ -375,7 +453,9 @@ TEST_P(AuthzMatrix, EveryRouteEveryRoleOwnAndOtherTenant) {
       const std::vector<identity::PermissionGrant> grants = identity::PermissionsOf(rc.role, kind);
       for (const bool other_tenant : {false, true}) {
         // Reader profiles belong to the reading centre whoever asks.
-        const bool centre_object = route.pattern.rfind("/api/readers/{user}", 0) == 0;
+        // ... and so do the rosters.
+        const bool centre_object = route.pattern.rfind("/api/readers/{user}", 0) == 0 ||
+                                   route.pattern.rfind("/api/rosters/", 0) == 0;
         const Objects& owner = centre_object ? centre_ : (other_tenant ? other : own);
         const int64_t owner_tenant = NamesObjects(route) ? owner.tenant.id : own.tenant.id;
         Expect expect = Expect::kAllow;

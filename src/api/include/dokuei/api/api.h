@@ -1,6 +1,6 @@
 // The JSON API under /api: authentication (login, second factor, sessions, logout, API tokens),
-// administration (tenants, users and roles, AE titles, contacts, reader profiles) and the audit
-// trail (search, export). Every route is in the one http::RouteTable, names its permission, and
+// administration (tenants, users and roles, AE titles, contacts, reader profiles), the audit
+// trail (search, export) and the reading workflow (requests, contracts, rosters, billing). Every route is in the one http::RouteTable, names its permission, and
 // writes its audit record before it answers (docs/design/identity-and-audit.md).
 //
 //   api::Services s{identity, audit, clock, options};
@@ -22,6 +22,10 @@
 #include "dokuei/http/router.h"
 #include "dokuei/identity/identity.h"
 
+namespace dokuei::workflow {
+class Workflow;
+}
+
 namespace dokuei::api {
 
 struct Options {
@@ -36,6 +40,9 @@ struct Services {
   audit::AuditLog& audit;
   base::Clock& clock;
   Options options;
+  // The reading workflow (requests, contracts, rosters, billing); without it the workflow
+  // routes are not registered. Its audit hook must append with audit.AppendIn.
+  workflow::Workflow* workflow = nullptr;
 };
 
 // Session cookie (identity sessions), identity API tokens (dok_...), then the configured static
@@ -47,6 +54,8 @@ std::unique_ptr<http::Authenticator> MakeAuthenticator(Services& services,
 base::Status RegisterAuthRoutes(http::RouteTable& routes, Services& services);   // auth_routes.cc
 base::Status RegisterAdminRoutes(http::RouteTable& routes, Services& services);  // admin_routes.cc
 base::Status RegisterAuditRoutes(http::RouteTable& routes, Services& services);  // audit_routes.cc
+// Reading requests, contracts, rosters, escalations, reader loads, billing (workflow_*.cc).
+base::Status RegisterWorkflowRoutes(http::RouteTable& routes, Services& services);
 base::Status RegisterRoutes(http::RouteTable& routes, Services& services);
 
 // The audit event for a request: actor, actor tenant/user/roles, source address and protocol

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -87,6 +88,11 @@ struct IngestOptions {
   // outlive the Ingest.
   AuditHook* audit = nullptr;
   db::Database* database = nullptr;
+  // Called once the index transaction of a newly stored instance committed (not for duplicates
+  // or conflicts), on the ingesting thread, before the sender gets its answer: it must be quick
+  // and must not block (the server queues the arrival for the reading workflow). Crash safety
+  // is the listener's business (the server re-derives arrivals from the index at start).
+  std::function<void(index::TenantId, const index::InstanceRecord&)> on_stored;
 };
 
 class Ingest {

@@ -27,6 +27,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "dokuei/audit/audit.h"
@@ -79,8 +81,16 @@ struct TransitionOptions {
 
 enum class Slot : uint8_t { kReader, kSecondReader, kChecker };
 
+// One stored instance as ingest reports it.
+struct Arrival {
+  int64_t tenant_id = 0;
+  std::string study_uid, series_uid;
+  std::string dicom_modality;  // (0008,0060)
+};
+
 struct RequestFilter {
   std::optional<State> state;
+  std::optional<Priority> priority;
   int64_t tenant_id = 0;             // 0 = every tenant the actor sees
   int64_t holder = 0;                // 0 = anyone
   uint32_t limit = 100, offset = 0;  // limit at most 1000; ordered by due time, then id
@@ -98,6 +108,10 @@ class Requests {
   virtual base::Result<ReadingRequest> RecordArrival(int64_t tenant_id, std::string_view study_uid,
                                                      std::string_view series_uid,
                                                      std::string_view dicom_modality) = 0;
+  // The same for several instances in one write transaction (what a server's ingest feed
+  // drains at once); all or nothing. One result per arrival, in order.
+  virtual base::Result<std::vector<ReadingRequest>> RecordArrivals(
+      std::span<const Arrival> arrivals) = 0;
   // The hospital completes or corrects its request (until it is final); the SLA deadline follows
   // a priority change (from the reception time).
   virtual base::Result<ReadingRequest> UpdateDetails(const Actor& actor, int64_t id,
