@@ -151,20 +151,20 @@ Result<PeerReview> SqlQuality::Resolve(const Actor& actor, int64_t review_id,
   }
   const int64_t now = Us(ctx_.clock.Now());
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
+    int64_t resolved = 0;
+    const db::Value q[] = {I(review_id)};
+    DOKUEI_RETURN_IF_ERROR(c.Query(ForUpdate(c, "SELECT resolved_us FROM report_reviews WHERE id = ?"),
+                                   q, [&](const Row& r) {
+                                     resolved = r.Int(0);
+                                     return Status::Ok();
+                                   }));
+    if (resolved != 0) return base::FailedPrecondition("the discrepancy is already resolved");
     const db::Value p[] = {S(ResolutionName(in.resolution)), S(in.note), I(actor.user_id),
                            I(in.version_id), I(now), I(review_id)};
     DOKUEI_RETURN_IF_ERROR(
         c.Exec("UPDATE report_reviews SET resolution = ?, resolution_note = ?, resolved_by = ?,"
-               " resolution_version_id = ?, resolved_us = ? WHERE id = ? AND resolved_us = 0",
+               " resolution_version_id = ?, resolved_us = ? WHERE id = ?",
                p));
-    int64_t resolved = 0;
-    const db::Value q[] = {I(review_id)};
-    DOKUEI_RETURN_IF_ERROR(c.Query("SELECT resolved_us FROM report_reviews WHERE id = ?", q,
-                                   [&](const Row& r) {
-                                     resolved = r.Int(0);
-                                     return Status::Ok();
-                                   }));
-    if (resolved != now) return base::FailedPrecondition("the discrepancy is already resolved");
     return Audit(ctx_, c,
                  MakeEvent(actor, head, "review_resolve",
                            "review " + std::to_string(review_id) + " resolved: " +

@@ -48,6 +48,13 @@ View ViewOf(const Actor& a, const Report& r, const RequestInfo& req);
 
 base::Status NotVisible();  // the kNotFound of every hidden report
 
+// `sql` with " FOR UPDATE" on PostgreSQL (SQLite write transactions are already exclusive), so
+// a check-then-update decides once under concurrent writers.
+inline std::string ForUpdate(db::Conn& c, std::string sql) {
+  if (c.dialect() == db::Dialect::kPostgres) sql += " FOR UPDATE";
+  return sql;
+}
+
 bool HasReleased(const std::vector<Version>& versions);
 
 }  // namespace dokuei::report::internal
