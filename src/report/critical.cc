@@ -179,20 +179,20 @@ Result<CriticalResult> SqlCritical::Acknowledge(const Actor& actor, int64_t crit
   }
   const int64_t now = Us(ctx_.clock.Now());
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
+    int64_t ack = 0;
+    const db::Value q[] = {I(critical_id)};
+    DOKUEI_RETURN_IF_ERROR(c.Query(ForUpdate(c, "SELECT ack_us FROM report_critical WHERE id = ?"),
+                                   q, [&](const Row& r) {
+                                     ack = r.Int(0);
+                                     return Status::Ok();
+                                   }));
+    if (ack != 0) return base::FailedPrecondition("the critical result is already acknowledged");
     const db::Value p[] = {I(actor.user_id), S(actor.subject), S(in.person), S(in.note), I(now),
                            I(critical_id)};
     DOKUEI_RETURN_IF_ERROR(
         c.Exec("UPDATE report_critical SET ack_user_id = ?, ack_login = ?, ack_person = ?,"
-               " ack_note = ?, ack_us = ? WHERE id = ? AND ack_us = 0",
+               " ack_note = ?, ack_us = ? WHERE id = ?",
                p));
-    int64_t ack = 0;
-    const db::Value q[] = {I(critical_id)};
-    DOKUEI_RETURN_IF_ERROR(c.Query("SELECT ack_us FROM report_critical WHERE id = ?", q,
-                                   [&](const Row& r) {
-                                     ack = r.Int(0);
-                                     return Status::Ok();
-                                   }));
-    if (ack != now) return base::FailedPrecondition("the critical result is already acknowledged");
     return Audit(ctx_, c,
                  MakeEvent(actor, head, "critical_ack",
                            "critical result " + std::to_string(critical_id) + " acknowledged" +
@@ -293,19 +293,19 @@ Status SqlCritical::Deliver(const Notification& n, TickResult& out) {
 Status SqlCritical::Escalate(const CriticalResult& cr, TickResult& out) {
   const int64_t now = Us(ctx_.clock.Now());
   return ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
-    const db::Value p[] = {I(now), I(cr.id)};
-    DOKUEI_RETURN_IF_ERROR(c.Exec(
-        "UPDATE report_critical SET escalated_us = ? WHERE id = ? AND escalated_us = 0"
-        " AND ack_us = 0",
-        p));
-    int64_t escalated = 0;
+    int64_t escalated = 0, ack = 0;
     const db::Value q[] = {I(cr.id)};
-    DOKUEI_RETURN_IF_ERROR(c.Query("SELECT escalated_us FROM report_critical WHERE id = ?", q,
-                                   [&](const Row& r) {
-                                     escalated = r.Int(0);
-                                     return Status::Ok();
-                                   }));
-    if (escalated != now) return Status::Ok();  // acknowledged or escalated meanwhile
+    DOKUEI_RETURN_IF_ERROR(
+        c.Query(ForUpdate(c, "SELECT escalated_us, ack_us FROM report_critical WHERE id = ?"), q,
+                [&](const Row& r) {
+                  escalated = r.Int(0);
+                  ack = r.Int(1);
+                  return Status::Ok();
+                }));
+    if (escalated != 0 || ack != 0) return Status::Ok();  // acknowledged or escalated meanwhile
+    const db::Value p[] = {I(now), I(cr.id)};
+    DOKUEI_RETURN_IF_ERROR(
+        c.Exec("UPDATE report_critical SET escalated_us = ? WHERE id = ?", p));
     const std::string detail = "critical result " + std::to_string(cr.id) + " (category " +
                                std::to_string(static_cast<int>(cr.category)) +
                                ") not acknowledged by " + base::FormatIso8601(cr.ack_deadline) +
