@@ -31,8 +31,11 @@ class CriticalTest : public ReportTest {
                                    {"電話のみ", ""}};
     contacts_.contacts.webhooks = {
         {"http://127.0.0.1:" + std::to_string(http_.port()) + "/hooks/dokuei", "s3cret"}};
-    mail_ = SmtpMailSender(
-        {.host = "127.0.0.1", .port = smtp_.port(), .from = "noreply@dokuei.example"}, clock_);
+    SmtpOptions smtp;
+    smtp.port = smtp_.port();
+    smtp.from = "noreply@dokuei.example";
+    smtp.starttls = StartTls::kIfOffered;  // the sink offers none: plain SMTP on loopback
+    mail_ = SmtpMailSender(smtp, clock_);
     hooks_ = BeastWebhookSender({});
     options_.contacts = &contacts_;
     options_.mail = mail_.get();
@@ -84,6 +87,7 @@ TEST_P(CriticalTest, NotifiesEveryChannelAndRecordsTheAcknowledgement) {
   EXPECT_NE(body.find("critical result"), std::string::npos);
   EXPECT_EQ(body.find("馬尾"), std::string::npos);  // no finding in e-mail
   EXPECT_NE(data.find("Subject: =?UTF-8?B?"), std::string::npos);
+  EXPECT_NE(data.find("Date: Mon, 21 Sep 2026"), std::string::npos) << data;  // the FakeClock
   EXPECT_EQ(svc_->critical().Tick()->sent, 0);  // sent once
 
   // Acknowledged by the hospital: who and when, in the report's record.

@@ -5,6 +5,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <ctime>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
@@ -107,6 +109,16 @@ Status Handshake(asio::io_context& ioc, Stream& s, const std::string& host,
   });
   if (ec) return Fail("TLS handshake with " + host, ec);
   return Status::Ok();
+}
+
+// RFC 5322 date-time in UTC, e.g. "Wed, 25 Nov 2026 09:40:00 +0000".
+std::string RfcDate(base::Timestamp t) {
+  const time_t secs = static_cast<time_t>(base::ToUnixMicros(t) / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);  // C locale names
+  return buf;
 }
 
 std::string Base64(std::string_view in) {
@@ -225,7 +237,7 @@ class Smtp final : public MailSender {
     m += "From: <" + o_.from + ">\r\n";
     m += "To: <" + mail.to + ">\r\n";
     m += "Subject: =?UTF-8?B?" + Base64(mail.subject) + "?=\r\n";
-    m += "Date: " + base::FormatIso8601(now) + "\r\n";
+    m += "Date: " + RfcDate(now) + "\r\n";
     m += "Message-ID: <" + base::RandomHex(16) + "@" + o_.helo + ">\r\n";
     m += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n";
     m += "Content-Transfer-Encoding: base64\r\nAuto-Submitted: auto-generated\r\n\r\n";

@@ -23,6 +23,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,8 @@ struct ReportOptions {
 };
 
 struct DraftInput {
+  DraftInput(std::string c = {}, std::optional<int> expected = std::nullopt)  // NOLINT
+      : content(std::move(c)), expected_number(expected) {}
   std::string content;  // JSON; the frame's types are checked (sections may still be missing)
   std::optional<int> expected_number;  // refuse (kConflict) when the draft is not this version
 };
