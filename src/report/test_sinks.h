@@ -1,14 +1,16 @@
 // Test-only receivers on 127.0.0.1 (port 0): an HTTP server that records webhook requests and
-// answers with queued status codes (200 once the queue is empty), and an SMTP sink that speaks
-// just enough RFC 5321 to accept messages.
+// answers with queued status codes (200 once the queue is empty), an HTTPS one, and an SMTP sink
+// that speaks just enough RFC 5321 (with STARTTLS when given a TLS context) to accept messages.
 #pragma once
 
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -98,12 +100,14 @@ class HttpSink final : public Listener {
   std::deque<unsigned> statuses_;
 };
 
+// With a TLS context the sink offers STARTTLS and continues the dialogue over TLS.
 class SmtpSink final : public Listener {
  public:
-  SmtpSink() { Start(); }
+  explicit SmtpSink(asio::ssl::context* tls = nullptr) : tls_(tls) { Start(); }
   ~SmtpSink() override { Stop(); }
   struct Received {
     std::string from, to, data;
+    bool over_tls = false;
   };
   std::vector<Received> messages() {
     std::lock_guard lock(mu_);
@@ -112,34 +116,46 @@ class SmtpSink final : public Listener {
 
  private:
   void Serve(tcp::socket& s) override {
-    boost::system::error_code ec;
     std::string buf;
-    auto send = [&](const std::string& line) { asio::write(s, asio::buffer(line), ec); };
-    auto line = [&]() -> std::optional<std::string> {
-      const size_t n = asio::read_until(s, asio::dynamic_buffer(buf), "\r\n", ec);
-      if (ec) return std::nullopt;
-      std::string l = buf.substr(0, n - 2);
-      buf.erase(0, n);
-      return l;
-    };
+    asio::write(s, asio::buffer(std::string("220 sink ESMTP\r\n")), ec_);
+    if (Dialog(s, buf, false) && tls_) {
+      asio::ssl::stream<tcp::socket&> tls(s, *tls_);
+      tls.handshake(asio::ssl::stream_base::server, ec_);
+      if (ec_) return;
+      buf.clear();
+      Dialog(tls, buf, true);
+    }
+  }
+
+  // Returns true when the client asked for STARTTLS (and was told to go ahead).
+  template <typename Stream>
+  bool Dialog(Stream& s, std::string& buf, bool over_tls) {
+    auto send = [&](const std::string& line) { asio::write(s, asio::buffer(line), ec_); };
     Received m;
-    send("220 sink ESMTP\r\n");
-    while (auto l = line()) {
-      const std::string cmd = l->substr(0, 4);
+    m.over_tls = over_tls;
+    while (true) {
+      const size_t n = asio::read_until(s, asio::dynamic_buffer(buf), "\r\n", ec_);
+      if (ec_) return false;
+      const std::string l = buf.substr(0, n - 2);
+      buf.erase(0, n);
+      const std::string cmd = l.substr(0, 4);
       if (cmd == "EHLO" || cmd == "HELO") {
-        send("250-sink\r\n250 8BITMIME\r\n");
+        send(tls_ && !over_tls ? "250-sink\r\n250 STARTTLS\r\n" : "250-sink\r\n250 8BITMIME\r\n");
+      } else if (l == "STARTTLS" && tls_ && !over_tls) {
+        send("220 ready\r\n");
+        return true;
       } else if (cmd == "MAIL") {
-        m.from = *l;
+        m.from = l;
         send("250 OK\r\n");
       } else if (cmd == "RCPT") {
-        m.to = *l;
+        m.to = l;
         send("250 OK\r\n");
       } else if (cmd == "DATA") {
         send("354 go ahead\r\n");
-        const size_t n = asio::read_until(s, asio::dynamic_buffer(buf), "\r\n.\r\n", ec);
-        if (ec) return;
-        m.data = buf.substr(0, n);
-        buf.erase(0, n);
+        const size_t d = asio::read_until(s, asio::dynamic_buffer(buf), "\r\n.\r\n", ec_);
+        if (ec_) return false;
+        m.data = buf.substr(0, d);
+        buf.erase(0, d);
         {
           std::lock_guard lock(mu_);
           messages_.push_back(m);
@@ -147,14 +163,51 @@ class SmtpSink final : public Listener {
         send("250 queued\r\n");
       } else if (cmd == "QUIT") {
         send("221 bye\r\n");
-        return;
+        return false;
       } else {
         send("502 not implemented\r\n");
       }
     }
   }
+
+  asio::ssl::context* tls_;
+  boost::system::error_code ec_;
   std::mutex mu_;
   std::vector<Received> messages_;
+};
+
+// An HTTPS server answering 200 to one request at a time, recording the bodies.
+class HttpsSink final : public Listener {
+ public:
+  explicit HttpsSink(asio::ssl::context& tls) : tls_(tls) { Start(); }
+  ~HttpsSink() override { Stop(); }
+  std::vector<std::string> bodies() {
+    std::lock_guard lock(mu_);
+    return bodies_;
+  }
+
+ private:
+  void Serve(tcp::socket& s) override {
+    boost::system::error_code ec;
+    asio::ssl::stream<tcp::socket&> tls(s, tls_);
+    tls.handshake(asio::ssl::stream_base::server, ec);
+    if (ec) return;
+    boost::beast::flat_buffer buf;
+    bhttp::request<bhttp::string_body> req;
+    bhttp::read(tls, buf, req, ec);
+    if (ec) return;
+    {
+      std::lock_guard lock(mu_);
+      bodies_.push_back(req.body());
+    }
+    bhttp::response<bhttp::string_body> res(bhttp::status::ok, 11);
+    res.prepare_payload();
+    bhttp::write(tls, res, ec);
+    tls.shutdown(ec);
+  }
+  asio::ssl::context& tls_;
+  std::mutex mu_;
+  std::vector<std::string> bodies_;
 };
 
 }  // namespace dokuei::report::testing
