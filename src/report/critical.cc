@@ -67,6 +67,9 @@ Notification NotificationFromRow(const Row& r) {
   return n;
 }
 
+// How long a claimed notification is left to its sender before another may retry it.
+constexpr base::Duration kSendLease = std::chrono::minutes(5);
+
 Actor SystemActor() {
   Actor a = Actor::System();
   a.subject = "system:report";
@@ -223,9 +226,40 @@ Result<TickResult> SqlCritical::Tick() {
                      return Status::Ok();
                    });
   }));
-  for (const Notification& n : due) DOKUEI_RETURN_IF_ERROR(Deliver(n, out));
+  for (const Notification& n : due) {
+    DOKUEI_ASSIGN_OR_RETURN(const bool mine, Claim(n));
+    if (mine) DOKUEI_RETURN_IF_ERROR(Deliver(n, out));
+  }
   for (const CriticalResult& cr : missed) DOKUEI_RETURN_IF_ERROR(Escalate(cr, out));
   return out;
+}
+
+// Takes a due notification for this sender: moves its next attempt a lease ahead, unless another
+// server (or thread) already did. A sender that dies mid-send leaves it to be retried when the
+// lease ends; delivery is at least once.
+Result<bool> SqlCritical::Claim(const Notification& n) {
+  bool mine = false;
+  const int64_t now = Us(ctx_.clock.Now());
+  DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
+    mine = false;
+    std::string status;
+    int64_t next = -1;
+    const db::Value q[] = {I(n.id)};
+    DOKUEI_RETURN_IF_ERROR(c.Query(
+        ForUpdate(c, "SELECT status, next_attempt_us FROM report_notifications WHERE id = ?"), q,
+        [&](const Row& r) {
+          status = std::string(r.Str(0));
+          next = r.Int(1);
+          return Status::Ok();
+        }));
+    if (status != "pending" || next != Us(n.next_attempt_at)) return Status::Ok();
+    const db::Value p[] = {I(now + kSendLease.count()), I(n.id)};
+    DOKUEI_RETURN_IF_ERROR(
+        c.Exec("UPDATE report_notifications SET next_attempt_us = ? WHERE id = ?", p));
+    mine = true;
+    return Status::Ok();
+  }));
+  return mine;
 }
 
 Status SqlCritical::Deliver(const Notification& n, TickResult& out) {

@@ -21,6 +21,7 @@ class SqlCritical final : public CriticalResults {
 
  private:
   base::Result<std::vector<CriticalResult>> Load(const std::string& where, int64_t id);
+  base::Result<bool> Claim(const Notification& n);
   base::Status Deliver(const Notification& n, TickResult& out);
   base::Status Escalate(const CriticalResult& cr, TickResult& out);
   Context& ctx_;

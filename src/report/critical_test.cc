@@ -165,6 +165,25 @@ TEST_P(CriticalTest, FailedWebhookIsRetriedWithBackoff) {
   EXPECT_EQ(ns->back().attempts, 3);
 }
 
+TEST_P(CriticalTest, ConcurrentTicksSendEachNotificationOnce) {
+  MakeRequest(1);
+  const int64_t id = SignedReport(1);
+  ASSERT_TRUE(svc_->critical().Record(Reader(), id, {CriticalCategory::k1, "硬膜外膿瘍"}).ok());
+  std::vector<std::thread> threads;
+  std::atomic<int> sent{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      auto t = svc_->critical().Tick();
+      EXPECT_TRUE(t.ok()) << t.status().ToString();
+      if (t.ok()) sent += t->sent;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(sent.load(), 2);
+  EXPECT_EQ(http_.requests().size(), 1u);
+  EXPECT_EQ(smtp_.messages().size(), 1u);
+}
+
 TEST(WebhookTest, PlainHttpOnlyToLoopback) {
   auto hooks = BeastWebhookSender({});
   const auto st = hooks->Post({"http://192.0.2.1/x", "k"}, "{}", base::FromUnixMicros(0));
