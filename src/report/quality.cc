@@ -92,6 +92,7 @@ Result<PeerReview> SqlQuality::Review(const Actor& actor, int64_t version_id,
   const int64_t now = Us(ctx_.clock.Now());
   int64_t id = 0;
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
+    DOKUEI_RETURN_IF_ERROR(LockReport(c, v.report_id));
     bool exists = false;
     const db::Value q[] = {I(version_id), I(actor.user_id)};
     DOKUEI_RETURN_IF_ERROR(c.Query(
@@ -192,6 +193,7 @@ Result<CheckRecord> SqlQuality::Check(const Actor& actor, int64_t version_id,
   const int64_t now = Us(ctx_.clock.Now());
   CheckRecord out;
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
+    DOKUEI_RETURN_IF_ERROR(LockReport(c, v.report_id));
     DOKUEI_ASSIGN_OR_RETURN(const Version cur, LoadVersion(c, version_id));
     if (cur.release != Release::kAwaitingCheck) {
       return base::FailedPrecondition("version " + std::to_string(cur.number) + " is " +

@@ -47,6 +47,23 @@ TEST_P(QualityTest, CheckApprovesOrReturnsBeforeRelease) {
   EXPECT_NE(std::find(actions.begin(), actions.end(), "report.check_approve"), actions.end());
 }
 
+TEST_P(QualityTest, SecondReadThenCheckThenRelease) {
+  MakeRequest(1);
+  SignInput in;
+  in.double_reading = true;
+  in.check_required = true;
+  const int64_t id = SignedReport(1, in);
+  const Version v = svc_->reports().Get(Checker(), id)->versions.back();
+  EXPECT_EQ(v.release, Release::kAwaitingSecondRead);
+  EXPECT_EQ(svc_->quality().Check(Checker(), v.id, {}).status().code(),
+            base::Code::kFailedPrecondition);  // the second read comes first
+  ASSERT_TRUE(svc_->quality().Review(Second(), v.id, {}).ok());
+  EXPECT_EQ(svc_->reports().Get(Checker(), id)->versions.back().release, Release::kAwaitingCheck);
+  ASSERT_TRUE(svc_->quality().Check(Checker(), v.id, {}).ok());
+  EXPECT_EQ(svc_->reports().Get(Staff(hospital_), id)->versions.back().release,
+            Release::kReleased);
+}
+
 TEST_P(QualityTest, DoubleReadingScoresResolvesAndCounts) {
   MakeRequest(1, std::chrono::minutes(40));
   SignInput in;

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <atomic>
 #include <thread>
 
 #include "dokuei/base/random.h"

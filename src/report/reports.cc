@@ -52,6 +52,7 @@ Result<Version> SqlReports::SaveDraft(const Actor& actor, int64_t request_id,
       DOKUEI_ASSIGN_OR_RETURN(found, LoadReport(c, id));
     }
     const Report& r = *found;
+    DOKUEI_RETURN_IF_ERROR(LockReport(c, r.id));
     DOKUEI_ASSIGN_OR_RETURN(const std::vector<Version> vs, LoadVersions(c, r.id));
     const Version* last = vs.empty() ? nullptr : &vs.back();
     const int current = last ? last->number : 0;
@@ -96,6 +97,7 @@ Result<Version> SqlReports::Sign(const Actor& actor, int64_t report_id, const Si
   const base::Timestamp now = ctx_.clock.Now();
   int64_t version_id = 0;
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
+    DOKUEI_RETURN_IF_ERROR(LockReport(c, report_id));
     DOKUEI_ASSIGN_OR_RETURN(const Report r, LoadReport(c, report_id));
     DOKUEI_ASSIGN_OR_RETURN(const std::vector<Version> vs, LoadVersions(c, r.id));
     if (vs.empty() || vs.back().signed_) {

@@ -184,6 +184,12 @@ View ViewOf(const Actor& a, const Report& r, const RequestInfo& req) {
   return View::kNone;
 }
 
+Status LockReport(Conn& c, int64_t report_id) {
+  if (c.dialect() != db::Dialect::kPostgres) return Status::Ok();
+  const db::Value p[] = {I(report_id)};
+  return c.Query("SELECT id FROM report_reports WHERE id = ? FOR UPDATE", p, nullptr);
+}
+
 Status NotVisible() { return base::NotFound("no such report"); }
 
 bool HasReleased(const std::vector<Version>& versions) {

@@ -55,6 +55,11 @@ inline std::string ForUpdate(db::Conn& c, std::string sql) {
   return sql;
 }
 
+// Serialises the changes of one report on PostgreSQL (row lock on report_reports until the end
+// of the transaction), so that a concurrent draft and signature, or two signatures, are decided
+// one after the other; SQLite write transactions are already exclusive.
+base::Status LockReport(db::Conn& c, int64_t report_id);
+
 bool HasReleased(const std::vector<Version>& versions);
 
 }  // namespace dokuei::report::internal

@@ -144,6 +144,28 @@ TEST_P(VersionsTest, PreliminaryThenFinalAndHospitalSeesReleasedOnly) {
   EXPECT_EQ(svc_->reports().Get(Checker(), d->report_id)->versions.size(), 2u);
 }
 
+TEST_P(VersionsTest, ConcurrentSignaturesSignOnce) {
+  MakeRequest(1);
+  auto d = svc_->reports().SaveDraft(Reader(), 1, {FullContent()});
+  ASSERT_TRUE(d.ok());
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      auto s = svc_->reports().Sign(Reader(), d->report_id, {});
+      if (s.ok()) {
+        ++ok;
+      } else {
+        EXPECT_EQ(s.status().code(), base::Code::kFailedPrecondition) << s.status().ToString();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 1);
+  const auto actions = Actions();
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "report.sign"), 1);
+}
+
 TEST_P(VersionsTest, AFailingAuditHookRollsTheSignatureBack) {
   MakeRequest(1);
   auto d = svc_->reports().SaveDraft(Reader(), 1, {FullContent()});
