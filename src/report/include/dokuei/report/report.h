@@ -22,6 +22,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +34,10 @@
 #include "dokuei/report/notify.h"
 #include "dokuei/report/records.h"
 #include "dokuei/workflow/workflow.h"
+
+namespace dokuei::identity {
+class Identity;
+}
 
 namespace dokuei::report {
 
@@ -54,6 +59,11 @@ class RequestSource {
 };
 // The workflow's requests (read as the system).
 std::unique_ptr<RequestSource> WorkflowRequestSource(workflow::Requests& requests);
+
+// identity's contacts of the hospital flagged for critical results (with their e-mail), and the
+// configured webhooks per tenant id.
+std::unique_ptr<ContactDirectory> IdentityContactDirectory(
+    identity::Identity& identity, std::map<int64_t, std::vector<Webhook>> webhooks = {});
 
 // Follow-up routing: given the original reader, the reader who answers now (the original when
 // present, else a covering reader). Empty = always the original.
