@@ -88,7 +88,8 @@ base::Status Bad(std::string msg, std::string field) {
 
 base::Status CheckSection(const json& v, const Section& s) {
   const std::string field = "." + std::string(s.name);
-  if (!HasType(v, s.type)) return Bad(std::string(s.name) + " must be " + std::string(TypeName(s.type)), field);
+  if (!HasType(v, s.type))
+    return Bad(std::string(s.name) + " must be " + std::string(TypeName(s.type)), field);
   if (s.name == "levels") {
     std::set<std::string> seen;
     for (size_t i = 0; i < v.size(); ++i) {
@@ -98,11 +99,14 @@ base::Status CheckSection(const json& v, const Section& s) {
       if (it == v[i].end() || !it->is_string() || !IsLevel(it->get<std::string>())) {
         return Bad("each level needs \"level\" like \"L4-L5\"", f + ".level");
       }
-      if (!seen.insert(it->get<std::string>()).second) return Bad("level given twice", f + ".level");
+      if (!seen.insert(it->get<std::string>()).second)
+        return Bad("level given twice", f + ".level");
     }
   } else if (s.name == "incidental") {
     for (size_t i = 0; i < v.size(); ++i) {
-      if (!v[i].is_object()) return Bad("each incidental finding must be an object", field + "[" + std::to_string(i) + "]");
+      if (!v[i].is_object())
+        return Bad("each incidental finding must be an object",
+                   field + "[" + std::to_string(i) + "]");
     }
   } else if (s.name == "impression") {
     for (size_t i = 0; i < v.size(); ++i) {
@@ -155,8 +159,8 @@ base::Result<std::string> ValidateContent(std::string_view text, FrameCheck chec
     if (key == "frame") continue;
     if (key == "template") {
       const json& t = it.value();
-      if (!t.is_object() || !t.contains("id") || !t["id"].is_string() ||
-          !t.contains("version") || !t["version"].is_string()) {
+      if (!t.is_object() || !t.contains("id") || !t["id"].is_string() || !t.contains("version") ||
+          !t["version"].is_string()) {
         return Bad("template must be {\"id\": string, \"version\": string}", ".template");
       }
       continue;

@@ -86,9 +86,10 @@ base::Duration Backoff(int attempts) {
 Status InsertNotification(Conn& c, const CriticalResult& cr, Channel ch, std::string_view target,
                           std::string_view name, std::string_view subject, std::string_view body,
                           bool done, int64_t now) {
-  const db::Value p[] = {I(cr.tenant_id), I(cr.id), S(ChannelName(ch)), S(target), S(name),
-                         S(subject), S(body), S(done ? "sent" : "pending"), I(now), I(now),
-                         I(done ? now : 0)};
+  const db::Value p[] = {
+      I(cr.tenant_id),  I(cr.id), S(ChannelName(ch)),           S(target), S(name),
+      S(subject),       S(body),  S(done ? "sent" : "pending"), I(now),    I(now),
+      I(done ? now : 0)};
   return c.Exec(
       "INSERT INTO report_notifications (tenant_id, critical_id, channel, target, recipient_name,"
       " subject, body, status, created_us, next_attempt_us, sent_us) VALUES"
@@ -105,7 +106,8 @@ Result<CriticalResult> SqlCritical::Record(const Actor& actor, int64_t report_id
   DOKUEI_ASSIGN_OR_RETURN(const RequestInfo req, ctx_.requests.Get(head.request_id));
   if (actor.user_id == 0 ||
       (actor.user_id != req.reader_id && actor.user_id != req.second_reader_id)) {
-    return base::PermissionDenied("the request's reader or second reader reports a critical result");
+    return base::PermissionDenied(
+        "the request's reader or second reader reports a critical result");
   }
   const int cat = static_cast<int>(in.category);
   if (cat < 1 || cat > 3) return base::InvalidArgument("category must be 1, 2 or 3", "category");
@@ -127,9 +129,8 @@ Result<CriticalResult> SqlCritical::Record(const Actor& actor, int64_t report_id
   cr.notified_at = now;
   cr.ack_deadline = now + AckWindow(in.category);
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
-    const db::Value p[] = {I(report_id),       I(head.tenant_id), I(cat),
-                           S(in.finding),      I(actor.user_id),  S(actor.subject),
-                           I(Us(now)),         I(Us(cr.ack_deadline))};
+    const db::Value p[] = {I(report_id),     I(head.tenant_id), I(cat),     S(in.finding),
+                           I(actor.user_id), S(actor.subject),  I(Us(now)), I(Us(cr.ack_deadline))};
     DOKUEI_RETURN_IF_ERROR(
         c.Exec("INSERT INTO report_critical (report_id, tenant_id, category, finding,"
                " reported_by, reported_by_login, notified_us, deadline_us) VALUES"
@@ -155,12 +156,12 @@ Result<CriticalResult> SqlCritical::Record(const Actor& actor, int64_t report_id
         ++count;
       }
     }
-    return Audit(ctx_, c,
-                 MakeEvent(actor, head, "critical",
-                           "critical result " + std::to_string(cr.id) + ", category " +
-                               std::to_string(cat) + ", " + std::to_string(count) +
-                               " notifications, acknowledge by " +
-                               base::FormatIso8601(cr.ack_deadline)));
+    return Audit(
+        ctx_, c,
+        MakeEvent(actor, head, "critical",
+                  "critical result " + std::to_string(cr.id) + ", category " + std::to_string(cat) +
+                      ", " + std::to_string(count) + " notifications, acknowledge by " +
+                      base::FormatIso8601(cr.ack_deadline)));
   }));
   return cr;
 }
@@ -176,8 +177,7 @@ Result<CriticalResult> SqlCritical::Acknowledge(const Actor& actor, int64_t crit
   if (!staff) {
     if (!IsCoordinatorOrAdmin(actor) || actor.system) return NotVisible();
     if (in.person.empty()) {
-      return base::InvalidArgument("a coordinator records who at the hospital was told",
-                                   "person");
+      return base::InvalidArgument("a coordinator records who at the hospital was told", "person");
     }
   }
   const int64_t now = Us(ctx_.clock.Now());
@@ -190,8 +190,8 @@ Result<CriticalResult> SqlCritical::Acknowledge(const Actor& actor, int64_t crit
                                      return Status::Ok();
                                    }));
     if (ack != 0) return base::FailedPrecondition("the critical result is already acknowledged");
-    const db::Value p[] = {I(actor.user_id), S(actor.subject), S(in.person), S(in.note), I(now),
-                           I(critical_id)};
+    const db::Value p[] = {I(actor.user_id), S(actor.subject), S(in.person),
+                           S(in.note),       I(now),           I(critical_id)};
     DOKUEI_RETURN_IF_ERROR(
         c.Exec("UPDATE report_critical SET ack_user_id = ?, ack_login = ?, ack_person = ?,"
                " ack_note = ?, ack_us = ? WHERE id = ?",
@@ -274,9 +274,8 @@ Status SqlCritical::Deliver(const Notification& n, TickResult& out) {
       const auto& hooks = contacts->webhooks;
       const auto it = std::find_if(hooks.begin(), hooks.end(),
                                    [&](const Webhook& w) { return w.url == n.target; });
-      sent = it == hooks.end()
-                 ? base::NotFound("the webhook is no longer configured")
-                 : ctx_.options.webhooks->Post(*it, n.body, ctx_.clock.Now());
+      sent = it == hooks.end() ? base::NotFound("the webhook is no longer configured")
+                               : ctx_.options.webhooks->Post(*it, n.body, ctx_.clock.Now());
     }
   }
   const base::Timestamp now = ctx_.clock.Now();
@@ -295,31 +294,34 @@ Status SqlCritical::Deliver(const Notification& n, TickResult& out) {
     DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kRead, [&](Conn& c) -> Status {
       int64_t report_id = 0;
       const db::Value p[] = {I(n.critical_id)};
-      DOKUEI_RETURN_IF_ERROR(c.Query("SELECT report_id FROM report_critical WHERE id = ?", p,
-                                     [&](const Row& row) {
-                                       report_id = row.Int(0);
-                                       return Status::Ok();
-                                     }));
+      DOKUEI_RETURN_IF_ERROR(
+          c.Query("SELECT report_id FROM report_critical WHERE id = ?", p, [&](const Row& row) {
+            report_id = row.Int(0);
+            return Status::Ok();
+          }));
       DOKUEI_ASSIGN_OR_RETURN(r, LoadReport(c, report_id));
       return Status::Ok();
     }));
     return r;
   }());
   return ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
-    const db::Value p[] = {S(status), I(attempts),
+    const db::Value p[] = {S(status),
+                           I(attempts),
                            I(sent.ok() ? 0 : base::ToUnixMicros(now + Backoff(attempts))),
                            I(sent.ok() ? base::ToUnixMicros(now) : 0),
-                           S(sent.ok() ? "" : sent.message()), I(n.id)};
+                           S(sent.ok() ? "" : sent.message()),
+                           I(n.id)};
     DOKUEI_RETURN_IF_ERROR(
         c.Exec("UPDATE report_notifications SET status = ?, attempts = ?, next_attempt_us = ?,"
                " sent_us = ?, last_error = ? WHERE id = ? AND status = 'pending'",
                p));
-    audit::Event e = MakeEvent(SystemActor(), head, "notify",
-                               std::string(ChannelName(n.channel)) + " notification " +
-                                   std::to_string(n.id) + " " + status + " (attempt " +
-                                   std::to_string(attempts) + ")" +
-                                   (sent.ok() ? "" : ": " + sent.message()));
-    if (!sent.ok()) e.outcome = failed ? audit::Outcome::kSeriousFailure : audit::Outcome::kMinorFailure;
+    audit::Event e =
+        MakeEvent(SystemActor(), head, "notify",
+                  std::string(ChannelName(n.channel)) + " notification " + std::to_string(n.id) +
+                      " " + status + " (attempt " + std::to_string(attempts) + ")" +
+                      (sent.ok() ? "" : ": " + sent.message()));
+    if (!sent.ok())
+      e.outcome = failed ? audit::Outcome::kSeriousFailure : audit::Outcome::kMinorFailure;
     return Audit(ctx_, c, e);
   });
 }
@@ -338,14 +340,13 @@ Status SqlCritical::Escalate(const CriticalResult& cr, TickResult& out) {
                 }));
     if (escalated != 0 || ack != 0) return Status::Ok();  // acknowledged or escalated meanwhile
     const db::Value p[] = {I(now), I(cr.id)};
-    DOKUEI_RETURN_IF_ERROR(
-        c.Exec("UPDATE report_critical SET escalated_us = ? WHERE id = ?", p));
+    DOKUEI_RETURN_IF_ERROR(c.Exec("UPDATE report_critical SET escalated_us = ? WHERE id = ?", p));
     const std::string detail = "critical result " + std::to_string(cr.id) + " (category " +
                                std::to_string(static_cast<int>(cr.category)) +
                                ") not acknowledged by " + base::FormatIso8601(cr.ack_deadline) +
                                ": call the hospital";
-    const db::Value e[] = {I(cr.id), I(cr.report_id), I(cr.tenant_id), I(now),
-                           I(Us(cr.ack_deadline)), S(detail)};
+    const db::Value e[] = {I(cr.id), I(cr.report_id),        I(cr.tenant_id),
+                           I(now),   I(Us(cr.ack_deadline)), S(detail)};
     DOKUEI_RETURN_IF_ERROR(
         c.Exec("INSERT INTO report_escalations (critical_id, report_id, tenant_id, at_us,"
                " deadline_us, detail) VALUES (?, ?, ?, ?, ?, ?)",

@@ -53,8 +53,9 @@ DOKUEI_REPORT_BACKENDS(CriticalTest);
 TEST_P(CriticalTest, NotifiesEveryChannelAndRecordsTheAcknowledgement) {
   MakeRequest(1);
   const int64_t id = SignedReport(1);
-  EXPECT_EQ(svc_->critical().Record(Reader(kCovering), id, {CriticalCategory::k1, "x"})
-                .status().code(), base::Code::kPermissionDenied);
+  EXPECT_EQ(
+      svc_->critical().Record(Reader(kCovering), id, {CriticalCategory::k1, "x"}).status().code(),
+      base::Code::kPermissionDenied);
   auto cr = svc_->critical().Record(Reader(), id, {CriticalCategory::k1, "L2 以下の馬尾圧迫"});
   ASSERT_TRUE(cr.ok()) << cr.status().ToString();
   EXPECT_EQ(cr->ack_deadline, clock_.Now() + std::chrono::minutes(60));
@@ -88,7 +89,7 @@ TEST_P(CriticalTest, NotifiesEveryChannelAndRecordsTheAcknowledgement) {
   EXPECT_EQ(body.find("馬尾"), std::string::npos);  // no finding in e-mail
   EXPECT_NE(data.find("Subject: =?UTF-8?B?"), std::string::npos);
   EXPECT_NE(data.find("Date: Mon, 21 Sep 2026"), std::string::npos) << data;  // the FakeClock
-  EXPECT_EQ(svc_->critical().Tick()->sent, 0);  // sent once
+  EXPECT_EQ(svc_->critical().Tick()->sent, 0);                                // sent once
 
   // Acknowledged by the hospital: who and when, in the report's record.
   clock_.Advance(std::chrono::minutes(12));
@@ -129,8 +130,7 @@ TEST_P(CriticalTest, MissedDeadlineEscalatesExactlyOnceAtTheDeadline) {
   ASSERT_EQ(esc->size(), 1u);
   EXPECT_EQ((*esc)[0].at, cr->ack_deadline);
   EXPECT_EQ((*esc)[0].critical_id, cr->id);
-  EXPECT_EQ(svc_->critical().Escalations(Reader()).status().code(),
-            base::Code::kPermissionDenied);
+  EXPECT_EQ(svc_->critical().Escalations(Reader()).status().code(), base::Code::kPermissionDenied);
   // The coordinator phones the hospital and records who was told.
   EXPECT_EQ(svc_->critical().Acknowledge(Coordinator(), cr->id, {}).status().field(), "person");
   auto ack = svc_->critical().Acknowledge(Coordinator(), cr->id, {"佐藤医師", "電話で伝達"});

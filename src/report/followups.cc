@@ -40,8 +40,9 @@ Result<Question> SqlFollowUps::Ask(const Actor& actor, int64_t report_id, std::s
   const int64_t now = Us(ctx_.clock.Now());
   int64_t id = 0;
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
-    const db::Value p[] = {I(report_id), I(r.tenant_id), I(actor.user_id), I(routed),
-                           I(routed != original ? 1 : 0), I(now)};
+    const db::Value p[] = {
+        I(report_id), I(r.tenant_id), I(actor.user_id), I(routed), I(routed != original ? 1 : 0),
+        I(now)};
     DOKUEI_RETURN_IF_ERROR(
         c.Exec("INSERT INTO report_questions (report_id, tenant_id, asked_by, routed_to,"
                " covering, asked_us) VALUES (?, ?, ?, ?, ?, ?)",
@@ -52,11 +53,11 @@ Result<Question> SqlFollowUps::Ask(const Actor& actor, int64_t report_id, std::s
         c.Exec("INSERT INTO report_messages (question_id, author_id, author_login, from_centre,"
                " text, at_us) VALUES (?, ?, ?, 0, ?, ?)",
                m));
-    return Audit(ctx_, c,
-                 MakeEvent(actor, r, "question",
-                           "question " + std::to_string(id) + " routed to reader " +
-                               std::to_string(routed) +
-                               (routed != original ? " (covering)" : " (original reader)")));
+    return Audit(
+        ctx_, c,
+        MakeEvent(actor, r, "question",
+                  "question " + std::to_string(id) + " routed to reader " + std::to_string(routed) +
+                      (routed != original ? " (covering)" : " (original reader)")));
   }));
   DOKUEI_ASSIGN_OR_RETURN(auto qs, LoadQuestions("id", id));
   return qs.at(0);
@@ -74,19 +75,24 @@ Result<Message> SqlFollowUps::Post(const Actor& actor, int64_t question_id, std:
   if (!staff && !reader) return NotVisible();
   DOKUEI_RETURN_IF_ERROR(CheckText(text));
   if (addendum_version_id != 0) {
-    const bool ok = reader && std::any_of(r.versions.begin(), r.versions.end(), [&](const Version& v) {
-      return v.id == addendum_version_id && v.kind == VersionKind::kAddendum && v.signed_;
-    });
+    const bool ok =
+        reader && std::any_of(r.versions.begin(), r.versions.end(), [&](const Version& v) {
+          return v.id == addendum_version_id && v.kind == VersionKind::kAddendum && v.signed_;
+        });
     if (!ok) {
-      return base::InvalidArgument("name a signed addendum of this report",
-                                   "addendum_version_id");
+      return base::InvalidArgument("name a signed addendum of this report", "addendum_version_id");
     }
   }
   const int64_t now = Us(ctx_.clock.Now());
   Message out;
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
-    const db::Value m[] = {I(question_id), I(actor.user_id), S(actor.subject), I(reader ? 1 : 0),
-                           S(text), I(addendum_version_id), I(now)};
+    const db::Value m[] = {I(question_id),
+                           I(actor.user_id),
+                           S(actor.subject),
+                           I(reader ? 1 : 0),
+                           S(text),
+                           I(addendum_version_id),
+                           I(now)};
     DOKUEI_RETURN_IF_ERROR(
         c.Exec("INSERT INTO report_messages (question_id, author_id, author_login, from_centre,"
                " text, addendum_version_id, at_us) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -97,9 +103,9 @@ Result<Message> SqlFollowUps::Post(const Actor& actor, int64_t question_id, std:
     return Audit(ctx_, c,
                  MakeEvent(actor, r, reader ? "answer" : "question_reply",
                            "question " + std::to_string(question_id) +
-                               (addendum_version_id ? ", addendum version " +
-                                                          std::to_string(addendum_version_id)
-                                                    : std::string())));
+                               (addendum_version_id
+                                    ? ", addendum version " + std::to_string(addendum_version_id)
+                                    : std::string())));
   }));
   out.question_id = question_id;
   out.author_id = actor.user_id;
@@ -114,10 +120,10 @@ Result<Message> SqlFollowUps::Post(const Actor& actor, int64_t question_id, std:
 Result<std::vector<Question>> SqlFollowUps::Thread(const Actor& actor, int64_t report_id) {
   DOKUEI_ASSIGN_OR_RETURN(Report r, reports_.ReadReport(report_id));
   DOKUEI_ASSIGN_OR_RETURN(auto qs, LoadQuestions("report_id", report_id));
-  const bool routed = actor.InReadingCentre() &&
-                      std::any_of(qs.begin(), qs.end(), [&](const Question& q) {
-                        return actor.user_id != 0 && q.routed_to == actor.user_id;
-                      });
+  const bool routed =
+      actor.InReadingCentre() && std::any_of(qs.begin(), qs.end(), [&](const Question& q) {
+        return actor.user_id != 0 && q.routed_to == actor.user_id;
+      });
   if (!routed) DOKUEI_RETURN_IF_ERROR(reports_.Visible(actor, std::move(r)).status());
   return qs;
 }
@@ -133,22 +139,23 @@ Result<std::vector<Question>> SqlFollowUps::LoadQuestions(const std::string& whe
   std::vector<Question> out;
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kRead, [&](Conn& c) -> Status {
     const db::Value p[] = {I(id)};
-    DOKUEI_RETURN_IF_ERROR(c.Query(
-        "SELECT id, report_id, tenant_id, asked_by, routed_to, covering, answered, asked_us"
-        " FROM report_questions WHERE " + where + " = ? ORDER BY id",
-        p, [&](const Row& r) {
-          Question q;
-          q.id = r.Int(0);
-          q.report_id = r.Int(1);
-          q.tenant_id = r.Int(2);
-          q.asked_by = r.Int(3);
-          q.routed_to = r.Int(4);
-          q.covering = r.Int(5) != 0;
-          q.answered = r.Int(6) != 0;
-          q.asked_at = base::FromUnixMicros(r.Int(7));
-          out.push_back(std::move(q));
-          return Status::Ok();
-        }));
+    DOKUEI_RETURN_IF_ERROR(
+        c.Query("SELECT id, report_id, tenant_id, asked_by, routed_to, covering, answered, asked_us"
+                " FROM report_questions WHERE " +
+                    where + " = ? ORDER BY id",
+                p, [&](const Row& r) {
+                  Question q;
+                  q.id = r.Int(0);
+                  q.report_id = r.Int(1);
+                  q.tenant_id = r.Int(2);
+                  q.asked_by = r.Int(3);
+                  q.routed_to = r.Int(4);
+                  q.covering = r.Int(5) != 0;
+                  q.answered = r.Int(6) != 0;
+                  q.asked_at = base::FromUnixMicros(r.Int(7));
+                  out.push_back(std::move(q));
+                  return Status::Ok();
+                }));
     for (Question& q : out) {
       const db::Value m[] = {I(q.id)};
       DOKUEI_RETURN_IF_ERROR(c.Query(

@@ -1,7 +1,7 @@
 // Stable names and ja/en labels of the report enums.
-#include "dokuei/report/records.h"
-
 #include <array>
+
+#include "dokuei/report/records.h"
 
 namespace dokuei::report {
 namespace {
@@ -16,10 +16,9 @@ std::optional<E> Lookup(const std::array<std::string_view, N>& names, std::strin
 
 constexpr std::array<std::string_view, 4> kKinds = {"draft", "preliminary", "final", "addendum"};
 constexpr std::array<std::string_view, 4> kKindsJa = {"下書き", "暫定報告", "確定報告", "追記"};
-constexpr std::array<std::string_view, 4> kKindsEn = {"Draft", "Preliminary", "Final",
-                                                      "Addendum"};
-constexpr std::array<std::string_view, 5> kReleases = {
-    "unsigned", "awaiting_second_read", "awaiting_check", "returned", "released"};
+constexpr std::array<std::string_view, 4> kKindsEn = {"Draft", "Preliminary", "Final", "Addendum"};
+constexpr std::array<std::string_view, 5> kReleases = {"unsigned", "awaiting_second_read",
+                                                       "awaiting_check", "returned", "released"};
 constexpr std::array<std::string_view, 5> kScores = {"1", "2a", "2b", "3a", "3b"};
 constexpr std::array<std::string_view, 5> kScoresJa = {
     "一致", "解釈の相違 (見落としは理解可能・臨床的意義は低い)",

@@ -2,10 +2,10 @@
 // DATA with a base64 UTF-8 body) and webhooks (Beast HTTP/1.1 POST, HMAC-SHA256 signature), both
 // on Boost.Asio with every step bounded by a timeout, and TLS under base::ApplyTlsPolicy with
 // peer and host-name verification. Errors become kUnavailable (retried by the outbox).
+#include "dokuei/report/notify.h"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-
-#include <ctime>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -15,11 +15,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <ctime>
 
 #include "dokuei/base/random.h"
 #include "dokuei/base/strings.h"
 #include "dokuei/base/tls_policy.h"
-#include "dokuei/report/notify.h"
 
 namespace dokuei::report {
 
@@ -38,8 +38,7 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
   return base::HexEncode(std::string_view(reinterpret_cast<const char*>(out), len));
 }
 
-std::string WebhookSignature(std::string_view secret, int64_t unix_seconds,
-                             std::string_view json) {
+std::string WebhookSignature(std::string_view secret, int64_t unix_seconds, std::string_view json) {
   return "sha256=" + HmacSha256Hex(secret, std::to_string(unix_seconds) + "." + std::string(json));
 }
 
@@ -105,7 +104,8 @@ Status Handshake(asio::io_context& ioc, Stream& s, const std::string& host,
   s.set_verify_callback(asio::ssl::host_name_verification(host));
   s.next_layer().expires_after(timeout);
   const beast::error_code ec = Run(ioc, [&](auto done) {
-    s.async_handshake(asio::ssl::stream_base::client, [done](beast::error_code e) mutable { done(e); });
+    s.async_handshake(asio::ssl::stream_base::client,
+                      [done](beast::error_code e) mutable { done(e); });
   });
   if (ec) return Fail("TLS handshake with " + host, ec);
   return Status::Ok();
@@ -137,7 +137,8 @@ class Smtp final : public MailSender {
   Smtp(SmtpOptions o, base::Clock& clock) : o_(std::move(o)), clock_(clock) {}
 
   Status Send(const Mail& mail) override {
-    if (mail.to.find_first_of("\r\n<>") != std::string::npos || mail.to.find('@') == std::string::npos) {
+    if (mail.to.find_first_of("\r\n<>") != std::string::npos ||
+        mail.to.find('@') == std::string::npos) {
       return base::InvalidArgument("not an e-mail address", "to");
     }
     asio::io_context ioc;
@@ -174,8 +175,7 @@ class Smtp final : public MailSender {
         if (line.size() < 4) return base::Unavailable("SMTP: malformed reply");
         if (line[3] != '-') {
           if (std::atoi(line.substr(0, 3).c_str()) != expect) {
-            return base::Unavailable("SMTP: unexpected reply " +
-                                     std::string(base::Trim(line)));
+            return base::Unavailable("SMTP: unexpected reply " + std::string(base::Trim(line)));
           }
           return all;
         }
@@ -213,11 +213,10 @@ class Smtp final : public MailSender {
     }
     if (!o_.username.empty()) {
       if (!tls) return base::Unavailable("SMTP: refusing to send a password without TLS");
-      DOKUEI_RETURN_IF_ERROR(
-          command("AUTH PLAIN " + Base64(std::string(1, '\0') + o_.username +
-                                         std::string(1, '\0') + o_.password),
-                  235)
-              .status());
+      DOKUEI_RETURN_IF_ERROR(command("AUTH PLAIN " + Base64(std::string(1, '\0') + o_.username +
+                                                            std::string(1, '\0') + o_.password),
+                                     235)
+                                 .status());
     }
     DOKUEI_RETURN_IF_ERROR(command("MAIL FROM:<" + o_.from + ">", 250).status());
     DOKUEI_RETURN_IF_ERROR(command("RCPT TO:<" + mail.to + ">", 250).status());

@@ -95,18 +95,23 @@ Result<PeerReview> SqlQuality::Review(const Actor& actor, int64_t version_id,
     DOKUEI_RETURN_IF_ERROR(LockReport(c, v.report_id));
     bool exists = false;
     const db::Value q[] = {I(version_id), I(actor.user_id)};
-    DOKUEI_RETURN_IF_ERROR(c.Query(
-        "SELECT 1 FROM report_reviews WHERE version_id = ? AND reviewer_id = ?", q,
-        [&](const Row&) {
-          exists = true;
-          return Status::Ok();
-        }));
+    DOKUEI_RETURN_IF_ERROR(
+        c.Query("SELECT 1 FROM report_reviews WHERE version_id = ? AND reviewer_id = ?", q,
+                [&](const Row&) {
+                  exists = true;
+                  return Status::Ok();
+                }));
     if (exists) return Status(base::Code::kAlreadyExists, "this version is already scored");
-    const db::Value p[] = {I(v.report_id),       I(version_id),
-                           I(actor.user_id),     I(v.signer_id),
-                           S(ReviewModeName(in.mode)), S(RadpeerName(in.score)),
-                           S(content),           S(nlohmann::json(diffs).dump()),
-                           S(in.comment),        I(now)};
+    const db::Value p[] = {I(v.report_id),
+                           I(version_id),
+                           I(actor.user_id),
+                           I(v.signer_id),
+                           S(ReviewModeName(in.mode)),
+                           S(RadpeerName(in.score)),
+                           S(content),
+                           S(nlohmann::json(diffs).dump()),
+                           S(in.comment),
+                           I(now)};
     DOKUEI_RETURN_IF_ERROR(
         c.Exec("INSERT INTO report_reviews (report_id, version_id, reviewer_id, reviewee_id,"
                " mode, score, content, differences, comment, at_us) VALUES"
@@ -154,22 +159,26 @@ Result<PeerReview> SqlQuality::Resolve(const Actor& actor, int64_t review_id,
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
     int64_t resolved = 0;
     const db::Value q[] = {I(review_id)};
-    DOKUEI_RETURN_IF_ERROR(c.Query(ForUpdate(c, "SELECT resolved_us FROM report_reviews WHERE id = ?"),
-                                   q, [&](const Row& r) {
-                                     resolved = r.Int(0);
-                                     return Status::Ok();
-                                   }));
+    DOKUEI_RETURN_IF_ERROR(c.Query(
+        ForUpdate(c, "SELECT resolved_us FROM report_reviews WHERE id = ?"), q, [&](const Row& r) {
+          resolved = r.Int(0);
+          return Status::Ok();
+        }));
     if (resolved != 0) return base::FailedPrecondition("the discrepancy is already resolved");
-    const db::Value p[] = {S(ResolutionName(in.resolution)), S(in.note), I(actor.user_id),
-                           I(in.version_id), I(now), I(review_id)};
+    const db::Value p[] = {S(ResolutionName(in.resolution)),
+                           S(in.note),
+                           I(actor.user_id),
+                           I(in.version_id),
+                           I(now),
+                           I(review_id)};
     DOKUEI_RETURN_IF_ERROR(
         c.Exec("UPDATE report_reviews SET resolution = ?, resolution_note = ?, resolved_by = ?,"
                " resolution_version_id = ?, resolved_us = ? WHERE id = ?",
                p));
     return Audit(ctx_, c,
                  MakeEvent(actor, head, "review_resolve",
-                           "review " + std::to_string(review_id) + " resolved: " +
-                               std::string(ResolutionName(in.resolution))));
+                           "review " + std::to_string(review_id) +
+                               " resolved: " + std::string(ResolutionName(in.resolution))));
   }));
   DOKUEI_ASSIGN_OR_RETURN(auto out, LoadReviews("id", review_id));
   return out.at(0);
@@ -200,7 +209,7 @@ Result<CheckRecord> SqlQuality::Check(const Actor& actor, int64_t version_id,
                                       std::string(ReleaseName(cur.release)) +
                                       ", not awaiting its check");
     }
-    const db::Value p[] = {I(v.report_id), I(version_id), I(actor.user_id),
+    const db::Value p[] = {I(v.report_id),        I(version_id),  I(actor.user_id),
                            I(in.approve ? 1 : 0), S(in.comments), I(now)};
     DOKUEI_RETURN_IF_ERROR(
         c.Exec("INSERT INTO report_checks (report_id, version_id, checker_id, approved, comments,"
@@ -299,24 +308,24 @@ Result<std::vector<ReaderStats>> SqlQuality::Stats(const Actor& actor, const Sta
           }
           return Status::Ok();
         }));
-    DOKUEI_RETURN_IF_ERROR(c.Query(
-        "SELECT signer_id FROM report_versions WHERE kind = 'addendum' AND signed_us >= ?"
-        " AND signed_us < ? AND signed_us <> 0",
-        p, [&](const Row& r) {
-          ++at(r.Int(0)).addenda;
-          return Status::Ok();
-        }));
-    DOKUEI_RETURN_IF_ERROR(c.Query(
-        "SELECT reviewee_id, reviewer_id, score FROM report_reviews WHERE at_us >= ?"
-        " AND at_us < ?",
-        p, [&](const Row& r) {
-          ReaderStats& s = at(r.Int(0));
-          ++s.reviewed;
-          const Radpeer score = RadpeerFromName(r.Str(2)).value_or(Radpeer::k1);
-          ++s.score_counts[static_cast<int>(score)];
-          ++at(r.Int(1)).reviews_given;
-          return Status::Ok();
-        }));
+    DOKUEI_RETURN_IF_ERROR(
+        c.Query("SELECT signer_id FROM report_versions WHERE kind = 'addendum' AND signed_us >= ?"
+                " AND signed_us < ? AND signed_us <> 0",
+                p, [&](const Row& r) {
+                  ++at(r.Int(0)).addenda;
+                  return Status::Ok();
+                }));
+    DOKUEI_RETURN_IF_ERROR(
+        c.Query("SELECT reviewee_id, reviewer_id, score FROM report_reviews WHERE at_us >= ?"
+                " AND at_us < ?",
+                p, [&](const Row& r) {
+                  ReaderStats& s = at(r.Int(0));
+                  ++s.reviewed;
+                  const Radpeer score = RadpeerFromName(r.Str(2)).value_or(Radpeer::k1);
+                  ++s.score_counts[static_cast<int>(score)];
+                  ++at(r.Int(1)).reviews_given;
+                  return Status::Ok();
+                }));
     return c.Query(
         "SELECT v.signer_id FROM report_checks k JOIN report_versions v ON v.id = k.version_id"
         " WHERE k.approved = 0 AND k.at_us >= ? AND k.at_us < ?",

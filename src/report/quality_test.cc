@@ -60,8 +60,7 @@ TEST_P(QualityTest, SecondReadThenCheckThenRelease) {
   ASSERT_TRUE(svc_->quality().Review(Second(), v.id, {}).ok());
   EXPECT_EQ(svc_->reports().Get(Checker(), id)->versions.back().release, Release::kAwaitingCheck);
   ASSERT_TRUE(svc_->quality().Check(Checker(), v.id, {}).ok());
-  EXPECT_EQ(svc_->reports().Get(Staff(hospital_), id)->versions.back().release,
-            Release::kReleased);
+  EXPECT_EQ(svc_->reports().Get(Staff(hospital_), id)->versions.back().release, Release::kReleased);
 }
 
 TEST_P(QualityTest, DoubleReadingScoresResolvesAndCounts) {
@@ -85,8 +84,7 @@ TEST_P(QualityTest, DoubleReadingScoresResolvesAndCounts) {
   EXPECT_EQ(rv->score, Radpeer::k2b);
   EXPECT_EQ(rv->differences,
             (std::vector<std::string>{"/impression/0/text", "/levels/L4-L5/canal"}));
-  EXPECT_EQ(svc_->quality().Review(Second(), v.id, ri).status().code(),
-            base::Code::kAlreadyExists);
+  EXPECT_EQ(svc_->quality().Review(Second(), v.id, ri).status().code(), base::Code::kAlreadyExists);
   EXPECT_EQ(svc_->reports().Get(Reader(), id)->versions.back().release, Release::kReleased);
 
   // Settled by an addendum of the first reader.
@@ -95,14 +93,16 @@ TEST_P(QualityTest, DoubleReadingScoresResolvesAndCounts) {
   add.reason = "二次読影により狭窄度を修正";
   auto a = svc_->reports().Sign(Reader(), id, add);
   ASSERT_TRUE(a.ok());
-  EXPECT_EQ(svc_->quality().Resolve(Reader(), rv->id, {Resolution::kAmended, "", v.id})
-                .status().field(), "version_id");
+  EXPECT_EQ(
+      svc_->quality().Resolve(Reader(), rv->id, {Resolution::kAmended, "", v.id}).status().field(),
+      "version_id");
   auto res = svc_->quality().Resolve(Reader(), rv->id, {Resolution::kAmended, "追記済み", a->id});
   ASSERT_TRUE(res.ok()) << res.status().ToString();
   EXPECT_EQ(res->resolution, Resolution::kAmended);
   EXPECT_EQ(res->resolution_version_id, a->id);
-  EXPECT_EQ(svc_->quality().Resolve(Second(), rv->id, {Resolution::kFirstUpheld, "", 0})
-                .status().code(), base::Code::kFailedPrecondition);
+  EXPECT_EQ(
+      svc_->quality().Resolve(Second(), rv->id, {Resolution::kFirstUpheld, "", 0}).status().code(),
+      base::Code::kFailedPrecondition);
 
   // A second request: concur.
   MakeRequest(2, std::chrono::minutes(20));

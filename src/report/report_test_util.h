@@ -7,13 +7,13 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <filesystem>
 #include <map>
 #include <mutex>
-#include <atomic>
 #include <thread>
 
 #include "dokuei/base/random.h"
@@ -66,7 +66,8 @@ inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
 inline std::string PgAdmin(const std::string& conninfo, const std::string& sql) {
   PGconn* c = PQconnectdb(conninfo.c_str());
   std::string err;
-  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);
   if (PQstatus(c) != CONNECTION_OK) {
     err = PQerrorMessage(c);
   } else {
@@ -85,7 +86,8 @@ inline std::string FullContent(const std::string& impression = "L4-L5 右優位�
   return R"({"frame":1,"clinical_question":"腰痛、右下肢のしびれ","technique":{"sequences":["T1 sag","T2 sag","T2 ax"]},)"
          R"("comparison":{"prior":"none"},"numbering":{"from":"sacrum"},"alignment":{"lordosis":"normal"},)"
          R"("vertebrae":{"marrow":"normal"},"levels":[{"level":"L4-L5","canal":")" +
-         canal + R"("},{"level":"L5-S1","canal":"none"}],)"
+         canal +
+         R"("},{"level":"L5-S1","canal":"none"}],)"
          R"("cord":{"conus":"L1"},"paraspinal":{},"incidental":[],"impression":[{"text":")" +
          impression + R"("}],"critical_communication":{}})";
 }
@@ -181,7 +183,9 @@ class ReportTest : public ::testing::TestWithParam<Backend> {
     return a;
   }
   Actor Reader(int64_t id = kReader) const { return Centre(id, {identity::Role::kReader}); }
-  Actor Second() const { return Centre(kSecond, {identity::Role::kReader, identity::Role::kChecker}); }
+  Actor Second() const {
+    return Centre(kSecond, {identity::Role::kReader, identity::Role::kChecker});
+  }
   Actor Checker() const { return Centre(kChecker, {identity::Role::kChecker}); }
   Actor Coordinator() const { return Centre(500, {identity::Role::kCoordinator}); }
   Actor Staff(int64_t tenant) const {

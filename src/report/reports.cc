@@ -72,12 +72,11 @@ Result<Version> SqlReports::SaveDraft(const Actor& actor, int64_t request_id,
     } else {
       if (last && (last->release == Release::kAwaitingSecondRead ||
                    last->release == Release::kAwaitingCheck)) {
-        return base::FailedPrecondition(
-            "version " + std::to_string(last->number) + " is " +
-            std::string(ReleaseName(last->release)) + ": no new draft until it is decided");
+        return base::FailedPrecondition("version " + std::to_string(last->number) + " is " +
+                                        std::string(ReleaseName(last->release)) +
+                                        ": no new draft until it is decided");
       }
-      const db::Value p[] = {I(r.id), I(current + 1), S(content), I(actor.user_id), I(now),
-                             I(now)};
+      const db::Value p[] = {I(r.id), I(current + 1), S(content), I(actor.user_id), I(now), I(now)};
       DOKUEI_RETURN_IF_ERROR(
           c.Exec("INSERT INTO report_versions (report_id, number, kind, content, author_id,"
                  " created_us, updated_us) VALUES (?, ?, 'draft', ?, ?, ?, ?)",
@@ -178,7 +177,8 @@ Status SqlReports::Verify(int64_t report_id) {
   for (const Version& v : r.versions) {
     if (v.signed_ && base::Sha256Hex(v.content) != v.content_sha256) {
       return base::DataLoss("report " + std::to_string(r.id) + " version " +
-                            std::to_string(v.number) + ": the content does not match its signature");
+                            std::to_string(v.number) +
+                            ": the content does not match its signature");
     }
   }
   return Status::Ok();

@@ -24,8 +24,8 @@ audit::Event MakeEvent(const Actor& actor, const Report& r, std::string_view wha
   e.source_address = actor.source_address;
   e.protocol = actor.system ? "system" : actor.protocol;
   if (!r.study_uid.empty()) e.study_uids = {r.study_uid};
-  e.object_detail = "report " + std::to_string(r.id) + " (request " +
-                    std::to_string(r.request_id) + ")";
+  e.object_detail =
+      "report " + std::to_string(r.id) + " (request " + std::to_string(r.request_id) + ")";
   e.message = std::move(message);
   return e;
 }
@@ -81,24 +81,23 @@ Version VersionFromRow(const Row& r) {
 
 // What the review and check records say about signed versions of a report.
 struct Gates {
-  std::vector<int64_t> reviewed;                     // version ids with a review
-  std::vector<std::pair<int64_t, bool>> decisions;   // version id, approved
+  std::vector<int64_t> reviewed;                    // version ids with a review
+  std::vector<std::pair<int64_t, bool>> decisions;  // version id, approved
 };
 
 base::Result<Gates> LoadGates(Conn& c, int64_t report_id) {
   Gates g;
   const db::Value p[] = {I(report_id)};
-  DOKUEI_RETURN_IF_ERROR(c.Query("SELECT version_id FROM report_reviews WHERE report_id = ?", p,
-                                 [&](const Row& r) {
-                                   g.reviewed.push_back(r.Int(0));
-                                   return Status::Ok();
-                                 }));
   DOKUEI_RETURN_IF_ERROR(
-      c.Query("SELECT version_id, approved FROM report_checks WHERE report_id = ?", p,
-              [&](const Row& r) {
-                g.decisions.emplace_back(r.Int(0), r.Int(1) != 0);
-                return Status::Ok();
-              }));
+      c.Query("SELECT version_id FROM report_reviews WHERE report_id = ?", p, [&](const Row& r) {
+        g.reviewed.push_back(r.Int(0));
+        return Status::Ok();
+      }));
+  DOKUEI_RETURN_IF_ERROR(c.Query(
+      "SELECT version_id, approved FROM report_checks WHERE report_id = ?", p, [&](const Row& r) {
+        g.decisions.emplace_back(r.Int(0), r.Int(1) != 0);
+        return Status::Ok();
+      }));
   return g;
 }
 
@@ -156,11 +155,10 @@ base::Result<std::vector<Version>> LoadVersions(Conn& c, int64_t report_id) {
 base::Result<Version> LoadVersion(Conn& c, int64_t version_id) {
   std::optional<Version> out;
   const db::Value p[] = {I(version_id)};
-  DOKUEI_RETURN_IF_ERROR(
-      c.Query(std::string(kVersionCols) + " WHERE id = ?", p, [&](const Row& r) {
-        out = VersionFromRow(r);
-        return Status::Ok();
-      }));
+  DOKUEI_RETURN_IF_ERROR(c.Query(std::string(kVersionCols) + " WHERE id = ?", p, [&](const Row& r) {
+    out = VersionFromRow(r);
+    return Status::Ok();
+  }));
   if (!out) return NotVisible();
   DOKUEI_ASSIGN_OR_RETURN(const Gates g, LoadGates(c, out->report_id));
   out->release = ReleaseOf(*out, g);
@@ -175,8 +173,8 @@ bool IsCoordinatorOrAdmin(const Actor& a) {
 View ViewOf(const Actor& a, const Report& r, const RequestInfo& req) {
   if (IsCoordinatorOrAdmin(a)) return View::kAll;
   if (a.InReadingCentre()) {
-    const bool involved = a.user_id != 0 &&
-                          (a.user_id == req.reader_id || a.user_id == req.second_reader_id ||
+    const bool involved =
+        a.user_id != 0 && (a.user_id == req.reader_id || a.user_id == req.second_reader_id ||
                            a.user_id == req.checker_id || a.user_id == r.reader_id);
     return involved ? View::kAll : View::kNone;
   }

@@ -12,7 +12,8 @@ TEST(ContentTest, FrameIsCheckedAndCanonical) {
   EXPECT_EQ(ok->rfind("{\"alignment\"", 0), 0u);  // sorted keys, compact
   auto draft = ValidateContent(R"({"frame":1,"clinical_question":"q"})", FrameCheck::kDraft);
   EXPECT_TRUE(draft.ok());
-  auto unsigned_ok = ValidateContent(R"({"frame":1,"clinical_question":"q"})", FrameCheck::kSigning);
+  auto unsigned_ok =
+      ValidateContent(R"({"frame":1,"clinical_question":"q"})", FrameCheck::kSigning);
   EXPECT_EQ(unsigned_ok.status().code(), base::Code::kInvalidArgument);
   EXPECT_EQ(unsigned_ok.status().field(), "content.technique");
   auto unknown = ValidateContent(R"({"frame":1,"hobbies":{}})", FrameCheck::kDraft);

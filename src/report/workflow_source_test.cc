@@ -35,8 +35,9 @@ TEST_P(WorkflowSourceTest, TheWorkflowsReaderWritesTheReport) {
       (*wf)->requests().Assign(Coordinator(), req->id, workflow::Slot::kReader, kReader);
   ASSERT_TRUE(assigned.ok()) << assigned.status().ToString();
 
-  EXPECT_EQ((*svc)->reports().SaveDraft(Reader(kCovering), req->id, {FullContent()})
-                .status().code(), base::Code::kPermissionDenied);
+  EXPECT_EQ(
+      (*svc)->reports().SaveDraft(Reader(kCovering), req->id, {FullContent()}).status().code(),
+      base::Code::kPermissionDenied);
   auto d = (*svc)->reports().SaveDraft(Reader(), req->id, {FullContent()});
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   auto r = (*svc)->reports().ForRequest(Reader(), req->id);

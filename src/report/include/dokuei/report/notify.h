@@ -63,11 +63,11 @@ enum class StartTls : uint8_t { kNever, kIfOffered, kRequired };
 struct SmtpOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 25;
-  std::string from;                  // envelope and header sender
+  std::string from;  // envelope and header sender
   std::string helo = "dokuei.local";
   StartTls starttls = StartTls::kIfOffered;
-  std::string ca_file;               // empty: the system's trust store
-  std::string username, password;    // AUTH PLAIN, only over TLS
+  std::string ca_file;             // empty: the system's trust store
+  std::string username, password;  // AUTH PLAIN, only over TLS
   std::chrono::seconds timeout{20};
 };
 std::unique_ptr<MailSender> SmtpMailSender(SmtpOptions options, base::Clock& clock);

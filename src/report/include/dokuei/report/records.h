@@ -25,11 +25,11 @@ std::string_view VersionKindLabel(VersionKind k, std::string_view lang);  // "ja
 // Where a version stands on its way to the hospital. Derived from the review and check records,
 // never stored in the (immutable) version row.
 enum class Release : uint8_t {
-  kUnsigned,           // a draft
+  kUnsigned,            // a draft
   kAwaitingSecondRead,  // signed; the contract asks for double reading and no review yet
-  kAwaitingCheck,      // signed (and reviewed if required); the checker has not decided
-  kReturned,           // the checker returned it: a new version must follow
-  kReleased,           // visible to the hospital
+  kAwaitingCheck,       // signed (and reviewed if required); the checker has not decided
+  kReturned,            // the checker returned it: a new version must follow
+  kReleased,            // visible to the hospital
 };
 std::string_view ReleaseName(Release r);
 
@@ -46,9 +46,9 @@ struct Version {
   int64_t signer_id = 0;
   std::string signer_login;
   base::Timestamp signed_at{};
-  std::string content_sha256;  // lowercase hex SHA-256 of `content`
-  int64_t amends_version_id = 0;  // addendum: the final it amends
-  std::string reason;             // addendum: why (required)
+  std::string content_sha256;                           // lowercase hex SHA-256 of `content`
+  int64_t amends_version_id = 0;                        // addendum: the final it amends
+  std::string reason;                                   // addendum: why (required)
   bool double_reading = false, check_required = false;  // the contract's gates at signing
   std::optional<base::Timestamp> assigned_at;           // the reader's assignment (turnaround)
   Release release = Release::kUnsigned;
@@ -191,12 +191,12 @@ struct ReaderStats {
   // assignment time).
   int64_t turnaround_count = 0;
   double turnaround_mean_s = 0, turnaround_median_s = 0, turnaround_p90_s = 0;
-  int64_t reviewed = 0;  // of this reader's versions scored by a second reader
+  int64_t reviewed = 0;                       // of this reader's versions scored by a second reader
   int64_t score_counts[5] = {0, 0, 0, 0, 0};  // by Radpeer
-  double discrepancy_rate = 0;   // scores 2a..3b / reviewed
-  double significant_rate = 0;   // 2b, 3b / reviewed
-  int64_t reviews_given = 0;     // as second reader
-  int64_t checks_returned = 0;   // this reader's versions returned by a checker
+  double discrepancy_rate = 0;                // scores 2a..3b / reviewed
+  double significant_rate = 0;                // 2b, 3b / reviewed
+  int64_t reviews_given = 0;                  // as second reader
+  int64_t checks_returned = 0;                // this reader's versions returned by a checker
 };
 
 }  // namespace dokuei::report

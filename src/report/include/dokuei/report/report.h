@@ -71,12 +71,12 @@ using CoveringReader =
     std::function<base::Result<int64_t>(int64_t original_reader_id, int64_t tenant_id)>;
 
 struct ReportOptions {
-  AuditHook audit;            // may be empty
+  AuditHook audit;                       // may be empty
   ContactDirectory* contacts = nullptr;  // hospitals' contacts and webhooks (none when null)
   MailSender* mail = nullptr;            // e-mail channel (skipped when null)
   WebhookSender* webhooks = nullptr;     // webhook channel (skipped when null)
   CoveringReader covering;
-  int max_attempts = 8;  // per e-mail / webhook, backoff 1, 2, 4 ... 60 minutes
+  int max_attempts = 8;     // per e-mail / webhook, backoff 1, 2, 4 ... 60 minutes
   std::string lang = "ja";  // language of notifications first ("ja": Japanese then English)
 };
 
@@ -88,10 +88,10 @@ struct DraftInput {
 };
 
 struct SignInput {
-  bool final = true;             // false: a preliminary report (released at once)
-  bool double_reading = false;   // contract: a second reader must review before release
-  bool check_required = false;   // contract: a checker must approve before release
-  std::string reason;            // required for an addendum
+  bool final = true;            // false: a preliminary report (released at once)
+  bool double_reading = false;  // contract: a second reader must review before release
+  bool check_required = false;  // contract: a checker must approve before release
+  std::string reason;           // required for an addendum
 };
 
 class Reports {
@@ -103,7 +103,8 @@ class Reports {
                                           const DraftInput& in) = 0;
   // The request's reader signs the current draft: complete frame required; the signature holds
   // user, login, the clock's time and the SHA-256 of the content.
-  virtual base::Result<Version> Sign(const Actor& actor, int64_t report_id, const SignInput& in) = 0;
+  virtual base::Result<Version> Sign(const Actor& actor, int64_t report_id,
+                                     const SignInput& in) = 0;
   // Hospital staff of the tenant see released versions only; the reading centre sees all.
   virtual base::Result<Report> Get(const Actor& actor, int64_t report_id) = 0;
   virtual base::Result<Report> ForRequest(const Actor& actor, int64_t request_id) = 0;
