@@ -28,7 +28,8 @@ namespace {
       " id {PK}, report_id {INT} NOT NULL REFERENCES report_reports(id),"                         \
       " version_id {INT} NOT NULL REFERENCES report_versions(id), reviewer_id {INT} NOT NULL,"    \
       " reviewee_id {INT} NOT NULL, mode {TEXT}, score {TEXT}, content {TEXT},"                   \
-      " differences {TEXT}, comment {TEXT}, at_us {INT} NOT NULL, resolution {TEXT},"             \
+      " differences {TEXT}, comment {TEXT}, returned {INT} NOT NULL DEFAULT 0,"                   \
+      " at_us {INT} NOT NULL, resolution {TEXT},"                                                 \
       " resolution_note {TEXT}, resolved_by {INT} NOT NULL DEFAULT 0,"                            \
       " resolution_version_id {INT} NOT NULL DEFAULT 0, resolved_us {INT} NOT NULL DEFAULT 0,"    \
       " UNIQUE (version_id, reviewer_id))",                                                       \

@@ -20,7 +20,7 @@ namespace {
 constexpr const char* kReviewCols =
     "SELECT id, report_id, version_id, reviewer_id, reviewee_id, mode, score, content,"
     " differences, comment, at_us, resolution, resolution_note, resolved_by,"
-    " resolution_version_id, resolved_us FROM report_reviews";
+    " resolution_version_id, resolved_us, returned FROM report_reviews";
 
 PeerReview ReviewFromRow(const Row& r) {
   PeerReview p;
@@ -45,6 +45,7 @@ PeerReview ReviewFromRow(const Row& r) {
   p.resolved_by = r.Int(13);
   p.resolution_version_id = r.Int(14);
   p.resolved_at = OptTime(r.Int(15));
+  p.returned = r.Int(16) != 0;
   return p;
 }
 
@@ -76,7 +77,7 @@ Result<PeerReview> SqlQuality::Review(const Actor& actor, int64_t version_id,
     return base::PermissionDenied("a reader does not review their own report");
   }
   if (!v.signed_) return base::FailedPrecondition("only a signed version can be reviewed");
-  if (IsDiscrepancy(in.score) && in.comment.empty()) {
+  if ((IsDiscrepancy(in.score) || in.return_to_reader) && in.comment.empty()) {
     return base::InvalidArgument("a discrepancy needs a comment", "comment");
   }
   std::string content;
@@ -102,6 +103,12 @@ Result<PeerReview> SqlQuality::Review(const Actor& actor, int64_t version_id,
                   return Status::Ok();
                 }));
     if (exists) return Status(base::Code::kAlreadyExists, "this version is already scored");
+    if (in.return_to_reader) {
+      DOKUEI_ASSIGN_OR_RETURN(const Version cur, LoadVersion(c, version_id));
+      if (cur.release != Release::kAwaitingSecondRead) {
+        return base::FailedPrecondition("only a version awaiting its second read can be returned");
+      }
+    }
     const db::Value p[] = {I(v.report_id),
                            I(version_id),
                            I(actor.user_id),
@@ -111,11 +118,12 @@ Result<PeerReview> SqlQuality::Review(const Actor& actor, int64_t version_id,
                            S(content),
                            S(nlohmann::json(diffs).dump()),
                            S(in.comment),
+                           I(in.return_to_reader ? 1 : 0),
                            I(now)};
     DOKUEI_RETURN_IF_ERROR(
         c.Exec("INSERT INTO report_reviews (report_id, version_id, reviewer_id, reviewee_id,"
-               " mode, score, content, differences, comment, at_us) VALUES"
-               " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               " mode, score, content, differences, comment, returned, at_us) VALUES"
+               " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                p));
     DOKUEI_ASSIGN_OR_RETURN(id, db::LastInsertId(c));
     return Audit(ctx_, c,
@@ -123,7 +131,8 @@ Result<PeerReview> SqlQuality::Review(const Actor& actor, int64_t version_id,
                            "version " + std::to_string(v.number) + " " +
                                std::string(ReviewModeName(in.mode)) + ", RADPEER " +
                                std::string(RadpeerName(in.score)) + ", " +
-                               std::to_string(diffs.size()) + " differing fields"));
+                               std::to_string(diffs.size()) + " differing fields" +
+                               (in.return_to_reader ? ", returned to the first reader" : "")));
   }));
   DOKUEI_ASSIGN_OR_RETURN(auto out, LoadReviews("id", id));
   return out.at(0);

@@ -63,6 +63,35 @@ TEST_P(QualityTest, SecondReadThenCheckThenRelease) {
   EXPECT_EQ(svc_->reports().Get(Staff(hospital_), id)->versions.back().release, Release::kReleased);
 }
 
+TEST_P(QualityTest, SecondReaderReturnsToTheFirstReader) {
+  MakeRequest(1);
+  SignInput in;
+  in.double_reading = true;
+  const int64_t id = SignedReport(1, in);
+  const Version v = svc_->reports().Get(Second(), id)->versions.back();
+  ReviewInput ri;
+  ri.score = Radpeer::k3b;
+  ri.return_to_reader = true;
+  ri.comment = "L4-L5 の馬尾圧迫が未記載";
+  auto rv = svc_->quality().Review(Second(), v.id, ri);
+  ASSERT_TRUE(rv.ok()) << rv.status().ToString();
+  EXPECT_TRUE(rv->returned);
+  EXPECT_EQ(svc_->reports().Get(Reader(), id)->versions.back().release, Release::kReturned);
+  EXPECT_EQ(svc_->reports().Get(Staff(hospital_), id).status().code(), base::Code::kNotFound);
+  ASSERT_TRUE(svc_->reports().SaveDraft(Reader(), 1, {FullContent("馬尾圧迫")}).ok());
+  auto v2 = svc_->reports().Sign(Reader(), id, in);
+  ASSERT_TRUE(v2.ok());
+  EXPECT_EQ(v2->release, Release::kAwaitingSecondRead);
+  ASSERT_TRUE(svc_->quality().Review(Second(), v2->id, {}).ok());
+  EXPECT_EQ(svc_->reports().Get(Staff(hospital_), id)->versions.back().id, v2->id);
+  // A released version cannot be taken back by a later review.
+  MakeRequest(2);
+  const int64_t id2 = SignedReport(2);
+  const Version released = svc_->reports().Get(Second(), id2)->versions.back();
+  EXPECT_EQ(svc_->quality().Review(Second(), released.id, ri).status().code(),
+            base::Code::kFailedPrecondition);
+}
+
 TEST_P(QualityTest, DoubleReadingScoresResolvesAndCounts) {
   MakeRequest(1, std::chrono::minutes(40));
   SignInput in;

@@ -82,15 +82,17 @@ Version VersionFromRow(const Row& r) {
 // What the review and check records say about signed versions of a report.
 struct Gates {
   std::vector<int64_t> reviewed;                    // version ids with a review
+  std::vector<int64_t> review_returned;             // ... that the second reader returned
   std::vector<std::pair<int64_t, bool>> decisions;  // version id, approved
 };
 
 base::Result<Gates> LoadGates(Conn& c, int64_t report_id) {
   Gates g;
   const db::Value p[] = {I(report_id)};
-  DOKUEI_RETURN_IF_ERROR(
-      c.Query("SELECT version_id FROM report_reviews WHERE report_id = ?", p, [&](const Row& r) {
+  DOKUEI_RETURN_IF_ERROR(c.Query(
+      "SELECT version_id, returned FROM report_reviews WHERE report_id = ?", p, [&](const Row& r) {
         g.reviewed.push_back(r.Int(0));
+        if (r.Int(1) != 0) g.review_returned.push_back(r.Int(0));
         return Status::Ok();
       }));
   DOKUEI_RETURN_IF_ERROR(c.Query(
@@ -106,6 +108,10 @@ Release ReleaseOf(const Version& v, const Gates& g) {
   if (v.kind == VersionKind::kPreliminary) return Release::kReleased;
   for (const auto& [id, approved] : g.decisions) {
     if (id == v.id) return approved ? Release::kReleased : Release::kReturned;
+  }
+  if (std::find(g.review_returned.begin(), g.review_returned.end(), v.id) !=
+      g.review_returned.end()) {
+    return Release::kReturned;
   }
   if (v.double_reading &&
       std::find(g.reviewed.begin(), g.reviewed.end(), v.id) == g.reviewed.end()) {

@@ -90,6 +90,7 @@ struct PeerReview {
   std::string content;                   // independent read: the second reader's structured JSON
   std::vector<std::string> differences;  // JSON pointers where the two reports differ
   std::string comment;
+  bool returned = false;  // sent back to the first reader instead of released
   base::Timestamp at{};
   Resolution resolution = Resolution::kNone;
   std::string resolution_note;

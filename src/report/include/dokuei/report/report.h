@@ -117,6 +117,9 @@ struct ReviewInput {
   Radpeer score = Radpeer::k1;
   std::string content;  // independent read: the second reader's JSON (differences computed)
   std::string comment;  // required for a discrepancy
+  // Send the version back to the first reader (the workflow's second_read -> reading): it is
+  // not released, and a new version must follow (comment required).
+  bool return_to_reader = false;
 };
 struct ResolveInput {
   Resolution resolution = Resolution::kFirstUpheld;
