@@ -3,7 +3,8 @@
 // with RADPEER scoring, the report check (校閲), critical results with acknowledgement deadlines,
 // notifications and escalation, follow-up questions, per-reader statistics.
 //
-//   auto svc = OpenReports(db, clock, requests, contacts, {.audit = hook, .mail = &smtp, ...});
+//   auto source = WorkflowRequestSource(wf->requests());
+//   auto svc = OpenReports(db, clock, *source, {.audit = hook, .contacts = dir.get(), ...});
 //   svc->reports().SaveDraft(reader, request_id, json);            // creates the report
 //   svc->reports().Sign(reader, report_id, {.final = true, .check_required = true});
 //   svc->quality().Check(checker, version_id, {.approve = true});  // released
@@ -11,7 +12,7 @@
 //   svc->critical().Tick();     // periodically: deliver due notifications, escalate missed acks
 //
 // The library does not move the workflow's state machine: the API calls both (sign -> submit or
-// sign; review -> confirm; check -> approve or return), and takes the contract's flags from the
+// sign; review -> confirm or return; check -> approve or return), and takes the contract's flags from the
 // workflow. Who may act comes from the request (RequestSource) at the time of the call: the
 // request's reader drafts and signs, its second reader reviews, its checker checks.
 // Every change calls the audit hook inside its write transaction (action "report.<what>"), so the
