@@ -99,6 +99,22 @@ constexpr Entry kTable[] = {
     {"series.", {kInstancesAccessed, kNone, 'R', kNone, kApplication, K::kPatientData}},
     {"instance.", {kInstancesAccessed, kNone, 'R', kNone, kApplication, K::kPatientData}},
     {"patient.", {kPatientRecord, kNone, 'R', kNone, kApplication, K::kPatientData}},
+    // Reports (src/report): content, signatures and quality records are changes to the patient's
+    // record; notifications carry a finding out (an export); anything else under "report." (a
+    // download) is an export too.
+    {"report.draft", {kPatientRecord, kNone, 'U', kNone, kApplication, K::kPatientData}},
+    {"report.sign", {kPatientRecord, kNone, 'U', kNone, kApplication, K::kPatientData}},
+    {"report.peer_review", {kPatientRecord, kNone, 'U', kNone, kApplication, K::kPatientData}},
+    {"report.review_resolve", {kPatientRecord, kNone, 'U', kNone, kApplication, K::kPatientData}},
+    {"report.check_approve", {kPatientRecord, kNone, 'U', kNone, kApplication, K::kPatientData}},
+    {"report.check_return", {kPatientRecord, kNone, 'U', kNone, kApplication, K::kPatientData}},
+    {"report.critical", {kPatientRecord, kNone, 'C', kNone, kApplication, K::kPatientData}},
+    {"report.critical_ack", {kPatientRecord, kNone, 'U', kNone, kApplication, K::kPatientData}},
+    {"report.critical_escalate",
+     {kPatientRecord, kNone, 'E', kNone, kApplication, K::kPatientData}},
+    {"report.question", {kPatientRecord, kNone, 'C', kNone, kApplication, K::kPatientData}},
+    {"report.question_reply", {kPatientRecord, kNone, 'C', kNone, kApplication, K::kPatientData}},
+    {"report.answer", {kPatientRecord, kNone, 'C', kNone, kApplication, K::kPatientData}},
     {"report.", {kExport, kNone, 'R', kDestination, kSource, K::kPatientData}},
     // The audit trail itself; application life cycle.
     {"audit.", {kAuditLogUsed, kNone, 'R', kNone, kApplication, K::kAuditLog}},
