@@ -47,14 +47,15 @@ class Listener final : public MllpListener {
   MllpOptions options_;
   MllpHandler handler_;
   MllpOversize oversize_;
+  // Before io_: sessions destroyed with io_'s pending handlers still unregister themselves.
+  std::mutex mu_;
+  std::set<Session*> sessions_;  // guarded by mu_ (for the connection limit)
   asio::io_context io_;
   tcp::acceptor acceptor_;
   asio::thread_pool pool_;
   std::thread thread_;
   uint16_t port_ = 0;
   std::atomic<bool> stopped_{false};
-  std::mutex mu_;
-  std::set<Session*> sessions_;  // guarded by mu_ (for the connection limit)
   friend class Session;
 };
 
