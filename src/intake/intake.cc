@@ -61,6 +61,15 @@ std::optional<Hl7Sender> ConfigSenderDirectory::Find(std::string_view facility,
   return std::nullopt;
 }
 
+std::string Hl7Intake::OversizeAck(std::string_view head) {
+  Hl7Error e{true, Hl7ErrorCode::kApplicationInternalError, {"MSH", 1, 0, 0},
+             "message too large: split the order or shorten its notes",
+             "メッセージが大きすぎます。オーダーを分けるか注記を短くしてください"};
+  std::vector<std::string> msh = RawMshFields(head);
+  if (msh.size() > 18) msh[18].clear();  // the head may end inside a character: answer in ASCII
+  return BuildAck(msh, e, {}, clock_.Now(), AckControlId());
+}
+
 Hl7Outcome Hl7Intake::Handle(std::string_view message, std::string_view peer) {
   const base::Timestamp now = clock_.Now();
   Hl7Outcome out;

@@ -80,6 +80,8 @@ class Hl7Intake {
   // Handles one message (bytes as received, without MLLP framing). `peer` is recorded as the
   // audit record's source address.
   Hl7Outcome Handle(std::string_view message, std::string_view peer = {});
+  // The AR for a message over the listener's size limit, from its first bytes (MllpOversize).
+  std::string OversizeAck(std::string_view head);
 
  private:
   workflow::Requests& requests_;
