@@ -322,12 +322,21 @@ std::string BuildAck(const std::vector<std::string>& msh, const std::optional<Hl
     return c.ok() && !c->empty();
   }();
   const Hl7Delimiters d;
+  // Without a character set the ACK is ASCII: other characters (a facility name quoted in a
+  // message) become '?'.
+  auto text_of = [&](std::string_view t) {
+    std::string out = Hl7Escape(t, d);
+    if (!japanese)
+      for (char& c : out)
+        if (static_cast<unsigned char>(c) >= 0x80) c = '?';
+    return out;
+  };
   std::string ack = "MSH|^~\\&|DOKUEI|DOKUEI|" + Safe(msh, 3) + "|" + Safe(msh, 4) + "|" +
                     Hl7Time(now) + "||ACK^O01^ACK|" + std::string(control_id) + "|" + processing +
                     "|" + version + "||||||" + (japanese ? charset : std::string()) + "\r";
   const std::string code = !error ? "AA" : error->reject ? "AR" : "AE";
   ack += "MSA|" + code + "|" + Safe(msh, 10) + "|" +
-         Hl7Escape(error ? std::string_view(error->message_en) : text, d) + "\r";
+         text_of(error ? std::string_view(error->message_en) : text) + "\r";
   if (error) {
     const Hl7Location& l = error->location;
     ack += "ERR||" + l.segment + "^" + std::to_string(l.sequence) + "^" +
@@ -335,12 +344,16 @@ std::string BuildAck(const std::vector<std::string>& msh, const std::optional<Hl
            (l.component ? std::to_string(l.component) : std::string()) + "|" +
            std::to_string(static_cast<int>(error->code)) + "^" +
            std::string(Hl7ErrorText(error->code)) + "^HL70357|E|||" +
-           Hl7Escape(error->message_en, d) + "|" +
-           Hl7Escape(japanese ? error->message_ja : error->message_en, d) + "\r";
+           text_of(error->message_en) + "|" +
+           text_of(japanese ? error->message_ja : error->message_en) + "\r";
   }
   if (!japanese) return ack;
   auto encoded = EncodeHl7(ack, charset);
-  return encoded.ok() ? *encoded : ack;
+  if (encoded.ok()) return *encoded;
+  // A character the set cannot carry: answer in ASCII instead.
+  std::vector<std::string> ascii = msh;
+  if (ascii.size() > 18) ascii[18].clear();
+  return BuildAck(ascii, error, text, now, control_id);
 }
 
 }  // namespace dokuei::intake

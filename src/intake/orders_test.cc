@@ -161,6 +161,17 @@ TEST(OrmTest, AckInTheMessagesJapaneseCharset) {
   EXPECT_EQ(parsed->Value(*parsed->Find("MSA"), 2), "MOMIJI-20261125-0042");
 }
 
+TEST(OrmTest, AckWithoutCharsetIsAscii) {
+  const base::Timestamp now = base::FromUnixMicros(int64_t{1'795'000'000} * 1'000'000);
+  auto m = ParseHl7(Sample("orm_o01_error_missing_pid3.hl7"));
+  ASSERT_TRUE(m.ok());
+  Hl7Error e{true, Hl7ErrorCode::kUnknownKeyIdentifier, {"MSH", 1, 4, 1}, "facility '東京' unknown",
+             "送信施設 '東京' は未登録"};
+  const std::string ack = BuildAck(m->Find("MSH")->fields, e, {}, now, "A5");
+  for (unsigned char c : ack) EXPECT_LT(c, 0x80);
+  EXPECT_NE(ack.find("facility '" + std::string(6, '?') + "' unknown"), std::string::npos) << ack;
+}
+
 TEST(OrmTest, ProcedureTexts) {
   EXPECT_EQ(ModalityFromText("MRI 腰椎"), Modality::kMr);
   EXPECT_EQ(ModalityFromText("ＭＲＩ"), Modality::kMr);
