@@ -8,6 +8,7 @@
 #include <boost/asio.hpp>
 #include <thread>
 
+#include "dokuei/intake/fhir.h"
 #include "dokuei/intake/hl7.h"
 #include "dokuei/intake/mllp.h"
 #include "dokuei/intake/orders.h"
@@ -162,6 +163,32 @@ TEST_P(IntakeDbTest, MllpRoundTripThroughARealSocket) {
   EXPECT_EQ(All().size(), 1u);
   std::lock_guard lock(mu_);
   EXPECT_EQ(events_.at(0).source_address, "127.0.0.1");
+}
+
+// The FHIR mapping feeding Requests::Create as the API will: stored with source "fhir" and the
+// desired return time; a second POST for the study is a duplicate OperationOutcome (409).
+TEST_P(IntakeDbTest, FhirServiceRequestCreatesARequest) {
+  auto order = FromFhirServiceRequest(Sample("fhir_servicerequest_lumbar_mr_stat.json"), sakura_);
+  ASSERT_TRUE(order.ok()) << order.status().ToString();
+  workflow::Actor staff;
+  staff.tenant_id = sakura_;
+  staff.user_id = 42;
+  staff.subject = "api-client";
+  staff.roles = {identity::Role::kHospitalStaff};
+  auto created = wf_->requests().Create(staff, order->request);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  const auto all = All();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].source, "fhir");
+  EXPECT_EQ(all[0].details.priority, Priority::kStat);
+  EXPECT_EQ(all[0].details.region, Region::kLumbar);
+  ASSERT_TRUE(all[0].details.desired_return_at.has_value());
+  EXPECT_EQ(*all[0].details.desired_return_at, *order->request.details.desired_return_at);
+  auto again = wf_->requests().Create(staff, order->request);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(FhirHttpStatus(again.status()), 409);
+  EXPECT_NE(FhirOperationOutcome(again.status()).find("\"duplicate\""), std::string::npos);
+  EXPECT_EQ(All().size(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, IntakeDbTest,

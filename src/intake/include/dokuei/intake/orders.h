@@ -58,7 +58,7 @@ struct Order {
   std::string control_id;  // MSH-10
   std::string sending_application, sending_facility;  // MSH-3.1, MSH-4.1
   std::string sending_facility_uid;                   // MSH-4.2 (universal id, e.g. an OID)
-  // Patient and order identifiers (not stored by the workflow yet: see docs/intake.md).
+  // Patient and order identifiers (not stored by the workflow yet: docs/design/intake.md).
   std::string patient_id, patient_name;  // patient_name: PID-5 family^given as "family given"
   std::string placer_order_number, filler_order_number, accession_number;
   std::string procedure_code, procedure_text;  // OBR-4.1, OBR-4.2
