@@ -74,9 +74,10 @@ base::Result<std::string> DicomCharsetOf(std::string_view msh18, char repetition
     if (t.empty() || t == "ASCII" || t == "ISOIR6" || t == "ISO646") continue;
     if (t == "UNICODEUTF-8" || t == "UTF-8" || t == "UTF8" || t == "ISOIR192") {
       utf8 = true;
-    } else if (t == "ISOIR87" || t == "ISO2022-1994" || t == "ISO-2022-JP") {
-      ir87 = true;
-    } else if (t == "ISOIR13") {
+    } else if (t == "ISOIR87" || t == "ISO2022-1994" || t == "ISO-2022-JP" || t == "JISX0202" ||
+               t == "JAS2020") {
+      ir87 = true;  // JIS X 0208 through ISO 2022 escape sequences
+    } else if (t == "ISOIR13" || t == "ISOIR14") {  // JIS X 0201 (romaji, katakana)
       ir13 = true;
     } else if (t == "ISOIR159") {
       ir159 = true;

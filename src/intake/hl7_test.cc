@@ -84,6 +84,9 @@ TEST(Hl7Test, CharsetNames) {
   EXPECT_EQ(*DicomCharsetOf("~ISO IR87"), "ISO 2022 IR 6\\ISO 2022 IR 87");
   EXPECT_EQ(*DicomCharsetOf("ISO IR13~ISO IR87"), "ISO 2022 IR 13\\ISO 2022 IR 87");
   EXPECT_EQ(*DicomCharsetOf("ISO 2022-1994"), "ISO 2022 IR 6\\ISO 2022 IR 87");
+  EXPECT_EQ(*DicomCharsetOf("JIS X 0202"), "ISO 2022 IR 6\\ISO 2022 IR 87");
+  EXPECT_EQ(*DicomCharsetOf("ISO IR14~ISO IR87~ISO IR159"),
+            "ISO 2022 IR 13\\ISO 2022 IR 87\\ISO 2022 IR 159");
   EXPECT_EQ(DicomCharsetOf("8859/1").status().code(), base::Code::kUnsupported);
   EXPECT_EQ(DicomCharsetOf("UNICODE UTF-8~ISO IR87").status().code(), base::Code::kUnsupported);
 }
