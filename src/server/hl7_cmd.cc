@@ -130,6 +130,10 @@ int Listen(const std::vector<std::string>& raw, bool en) {
   for (size_t i = 0; i < raw.size(); ++i) {
     const std::string& a = raw[i];
     const bool has_value = i + 1 < raw.size();
+    if (a == "--help" || a == "-h") {
+      Usage(en);
+      return 0;
+    }
     if (a == "--senders" && has_value) {
       senders_file = raw[++i];
     } else if (a == "--listen" && has_value) {
@@ -161,6 +165,10 @@ int Listen(const std::vector<std::string>& raw, bool en) {
 
   bool help = false;
   auto config = LoadConfig(rest, &help);
+  if (help) {
+    Usage(en);
+    return 0;
+  }
   if (!config.ok()) return fail(config.status().ToString(), config.status().ToString());
   auto storage = OpenStorage(*config);
   if (!storage.ok()) return fail(storage.status().ToString(), storage.status().ToString());
@@ -189,6 +197,13 @@ int Listen(const std::vector<std::string>& raw, bool en) {
         return st.ok() ? id : std::nullopt;
       });
   intake::Hl7Intake intake((*wf)->requests(), directory, base::SystemClock());
+  for (const intake::Hl7Sender& s : *senders)
+    if (!directory.Find(s.facility, {}, s.application))
+      std::fprintf(stderr,
+                   en ? "warning: sender %s: no hospital with tenant code '%s' (its messages get "
+                        "AR)\n"
+                      : "警告: 送信元 %s: 施設コード '%s' の施設がありません (AR を返します)\n",
+                   s.facility.c_str(), s.tenant_code.c_str());
 
   // Block the signals before the listener's threads start, so only sigwait sees them.
   sigset_t signals;
