@@ -169,6 +169,36 @@ std::string ParseScenario(const std::string& text, Loaded* out) {
     check(Integer(r, "shift_hours", 1, 24, &sc.shift_hours, "roster."));
     check(Integer(r, "min_on_duty", 0, 2000, &sc.min_on_duty, "roster."));
     check(Integer(r, "xray_ct_only_every", 0, 2000, &sc.xray_ct_only_every, "roster."));
+    if (r.contains("shifts")) {
+      const json& shifts = r["shifts"];
+      if (!shifts.is_array() || shifts.empty())
+        return "roster.shifts: a non-empty array of {start, hours, readers, modalities}";
+      int total = 0;
+      for (size_t i = 0; i < shifts.size(); ++i) {
+        const std::string where = "roster.shifts[" + std::to_string(i) + "].";
+        const json& g = shifts[i];
+        if (!g.is_object()) return where + ": an object is required";
+        workflow::SimShiftGroup group;
+        if (!g.contains("start") || !ParseMinuteOfDay(g["start"], &group.start_minute))
+          return where + "start: \"HH:MM\" (JST) is required";
+        double h = 8;
+        check(Number(g, "hours", 0.25, 24, &h, where));
+        group.minutes = static_cast<int>(std::lround(h * 60));
+        check(Integer(g, "readers", 1, 2000, &group.readers, where));
+        if (g.contains("modalities")) {
+          if (!g["modalities"].is_array()) return where + "modalities: an array is required";
+          for (const json& m : g["modalities"]) {
+            const auto mod = m.is_string() ? workflow::ModalityFromName(m.get<std::string>())
+                                           : std::nullopt;
+            if (!mod) return where + "modalities: xray, ct, mr or other";
+            group.modalities.push_back(*mod);
+          }
+        }
+        total += group.readers;
+        sc.roster.push_back(std::move(group));
+      }
+      if (total > 2000) return "roster.shifts: at most 2000 readers";
+    }
   }
   if (j.contains("contract")) {
     const json& c = j["contract"];
@@ -221,7 +251,7 @@ json ReportJson(const Loaded& l, const SimReport& r) {
           {"seed", sc.seed},
           {"studies_per_day", sc.studies_per_day},
           {"readers", r.readers},
-          {"shift_hours", sc.shift_hours},
+          {"shift_hours", sc.roster.empty() ? json(sc.shift_hours) : json(nullptr)},
           {"duty_hours_per_day", r.duty_hours_per_day},
           {"expected_reading_hours_per_day", r.reading_hours_per_day},
           {"arrivals", r.engine.studies},
@@ -287,13 +317,21 @@ std::string Text(const Loaded& l, const SimReport& r, bool en) {
   const SimScenario& sc = l.scenario;
   std::string out;
   char buf[512];
+  std::string shifts;
+  if (sc.roster.empty()) {
+    shifts = en ? std::to_string(sc.shift_hours) + "-hour shifts"
+                : std::to_string(sc.shift_hours) + " 時間シフト";
+  } else {
+    shifts = en ? std::to_string(sc.roster.size()) + " shift groups"
+                : "勤務帯 " + std::to_string(sc.roster.size()) + " 種";
+  }
   std::snprintf(buf, sizeof buf,
-                en ? "Scenario: %s\n%d days, seed %u: %lld arrivals, %d readers (%d-hour shifts), "
+                en ? "Scenario: %s\n%d days, seed %u: %lld arrivals, %d readers (%s), "
                      "%.0f duty hours and %.1f expected reading hours a day\n\n"
-                   : "シナリオ: %s\n%d 日間 (seed %u): 到着 %lld 件、読影医 %d 名 (%d 時間シフト)、"
+                   : "シナリオ: %s\n%d 日間 (seed %u): 到着 %lld 件、読影医 %d 名 (%s)、"
                      "1 日あたり勤務 %.0f 時間・想定読影 %.1f 時間\n\n",
                 (en ? l.name_en : l.name_ja).c_str(), sc.days, sc.seed,
-                static_cast<long long>(r.engine.studies), r.readers, sc.shift_hours,
+                static_cast<long long>(r.engine.studies), r.readers, shifts.c_str(),
                 r.duty_hours_per_day, r.reading_hours_per_day);
   out += buf;
   out += en ? "Turnaround from arrival to signature, in minutes:\n\n"
@@ -457,7 +495,12 @@ int RunSimulate(const std::vector<std::string>& args) {
   SimScenario& sc = loaded.scenario;
   if (seed) sc.seed = static_cast<uint32_t>(*seed);
   if (days) sc.days = static_cast<int>(*days);
-  if (readers) sc.readers = static_cast<int>(*readers);
+  if (readers) {
+    if (!sc.roster.empty())
+      return fail("--readers は roster.shifts のあるシナリオには使えません",
+                  "--readers cannot be used with a scenario that lists roster.shifts");
+    sc.readers = static_cast<int>(*readers);
+  }
   if (sc.days * sc.studies_per_day > 500000)
     return fail("1 回の実行は 500,000 件までです", "at most 500,000 studies per run");
 

@@ -108,6 +108,31 @@ class SimulateTest(unittest.TestCase):
         finally:
             os.unlink(f.name)
 
+    def test_explicit_roster(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump({"name": "day shifts only", "days": 2, "studies_per_day": 60,
+                       "roster": {"shifts": [
+                           {"start": "09:00", "hours": 8, "readers": 3},
+                           {"start": "13:00", "hours": 4, "readers": 2,
+                            "modalities": ["xray", "ct"]}]}}, f)
+        try:
+            r = json.loads(simulate("--scenario-file", f.name, "--json").stdout)
+            self.check_report(r, days=2, readers=5)
+            self.assertEqual(r["duty_hours_per_day"], 32)
+            # Nobody at night: STAT arrivals after 17:00 wait for the morning.
+            self.assertLess(r["engine"]["by_priority"]["stat"]["within_sla"], 1)
+            p = simulate("--scenario-file", f.name, "--readers", "3", env=ENV_EN, rc=2)
+            self.assertIn("roster.shifts", p.stderr)
+        finally:
+            os.unlink(f.name)
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump({"roster": {"shifts": [{"start": "25:00", "hours": 8}]}}, f)
+        try:
+            p = simulate("--scenario-file", f.name, env=ENV_EN, rc=2)
+            self.assertIn("roster.shifts[0].start", p.stderr)
+        finally:
+            os.unlink(f.name)
+
     def test_shipped_scenarios_are_the_files_in_docs(self):
         for sid in ("small-centre", "large-centre"):
             path = os.path.join(REPO, "docs", "scenarios", sid + ".json")
