@@ -164,8 +164,8 @@ base::Result<FhirOrder> FromFhirServiceRequest(std::string_view text, int64_t te
       return Invalid("the desired-return-time extension needs valueDateTime", "extension");
     DOKUEI_ASSIGN_OR_RETURN(d.desired_return_at, DateTime(e["valueDateTime"], "extension"));
   }
-  if (!d.desired_return_at && j.contains("occurrencePeriod") &&
-      j["occurrencePeriod"].is_object() && j["occurrencePeriod"].contains("end")) {
+  if (!d.desired_return_at && j.contains("occurrencePeriod") && j["occurrencePeriod"].is_object() &&
+      j["occurrencePeriod"].contains("end")) {
     DOKUEI_ASSIGN_OR_RETURN(d.desired_return_at,
                             DateTime(j["occurrencePeriod"]["end"], "occurrencePeriod.end"));
   }
@@ -178,17 +178,25 @@ base::Result<FhirOrder> FromFhirServiceRequest(std::string_view text, int64_t te
 
 int FhirHttpStatus(const base::Status& st) {
   switch (st.code()) {
-    case base::Code::kInvalidArgument: return 400;
-    case base::Code::kUnsupported: return 422;
+    case base::Code::kInvalidArgument:
+      return 400;
+    case base::Code::kUnsupported:
+      return 422;
     case base::Code::kAlreadyExists:
     case base::Code::kConflict:
-    case base::Code::kFailedPrecondition: return 409;
-    case base::Code::kPermissionDenied: return 403;
-    case base::Code::kUnauthenticated: return 401;
-    case base::Code::kNotFound: return 404;
+    case base::Code::kFailedPrecondition:
+      return 409;
+    case base::Code::kPermissionDenied:
+      return 403;
+    case base::Code::kUnauthenticated:
+      return 401;
+    case base::Code::kNotFound:
+      return 404;
     case base::Code::kUnavailable:
-    case base::Code::kTimeout: return 503;
-    default: return 500;
+    case base::Code::kTimeout:
+      return 503;
+    default:
+      return 500;
   }
 }
 

@@ -28,7 +28,8 @@ TEST(FhirTest, LumbarMrStat) {
   EXPECT_EQ(d.priority, Priority::kStat);
   EXPECT_EQ(d.modality, Modality::kMr);
   EXPECT_EQ(d.region, Region::kLumbar);
-  EXPECT_EQ(d.clinical_question, "腰痛と右下肢のしびれ。馬尾症候群の除外\n急性増悪、膀胱直腸障害あり");
+  EXPECT_EQ(d.clinical_question,
+            "腰痛と右下肢のしびれ。馬尾症候群の除外\n急性増悪、膀胱直腸障害あり");
   ASSERT_TRUE(d.desired_return_at.has_value());
   EXPECT_EQ(base::FormatIso8601(*d.desired_return_at).substr(0, 19), "2026-11-25T03:00:00");
 }

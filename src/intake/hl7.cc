@@ -76,7 +76,7 @@ base::Result<std::string> DicomCharsetOf(std::string_view msh18, char repetition
       utf8 = true;
     } else if (t == "ISOIR87" || t == "ISO2022-1994" || t == "ISO-2022-JP" || t == "JISX0202" ||
                t == "JAS2020") {
-      ir87 = true;  // JIS X 0208 through ISO 2022 escape sequences
+      ir87 = true;                                  // JIS X 0208 through ISO 2022 escape sequences
     } else if (t == "ISOIR13" || t == "ISOIR14") {  // JIS X 0201 (romaji, katakana)
       ir13 = true;
     } else if (t == "ISOIR159") {
@@ -140,7 +140,8 @@ base::Result<Hl7Message> ParseHl7(std::string_view bytes) {
     if (line.size() < 3) return base::InvalidArgument("a segment is shorter than its id", "");
     s.id = std::string(line.substr(0, 3));
     for (char c : s.id)
-      if (!std::isupper(static_cast<unsigned char>(c)) && !std::isdigit(static_cast<unsigned char>(c)))
+      if (!std::isupper(static_cast<unsigned char>(c)) &&
+          !std::isdigit(static_cast<unsigned char>(c)))
         return base::InvalidArgument("invalid segment id '" + s.id + "'", s.id);
     if (line.size() > 3 && line[3] != m.delims_.field)
       return base::InvalidArgument("segment " + s.id + " is not followed by the field separator",
@@ -169,8 +170,9 @@ int Hl7Message::Repetitions(const Hl7Segment& s, int field) const {
   if (field < 0 || static_cast<size_t>(field) >= s.fields.size() || s.fields[field].empty())
     return 0;
   if (s.id == "MSH" && field <= 2) return 1;
-  return static_cast<int>(std::count(s.fields[field].begin(), s.fields[field].end(),
-                                     delims_.repetition)) + 1;
+  return static_cast<int>(
+             std::count(s.fields[field].begin(), s.fields[field].end(), delims_.repetition)) +
+         1;
 }
 
 std::string Hl7Message::Value(const Hl7Segment& s, int field, int component, int repetition,

@@ -100,8 +100,9 @@ TEST(Hl7Test, RefusesWhatIsNotHl7) {
     EXPECT_FALSE(m.ok()) << bad;
   }
   // Non-ASCII bytes without a character set, and bytes invalid in the declared one.
-  EXPECT_EQ(ParseHl7("MSH|^~\\&|A|B|C|D|1||ORM^O01|1|P|2.5\rPID|1||\xe5\xb1\xb1\r").status().field(),
-            "MSH-18");
+  EXPECT_EQ(
+      ParseHl7("MSH|^~\\&|A|B|C|D|1||ORM^O01|1|P|2.5\rPID|1||\xe5\xb1\xb1\r").status().field(),
+      "MSH-18");
   EXPECT_EQ(ParseHl7("MSH|^~\\&|A|B|C|D|1||ORM^O01|1|P|2.5||||||UNICODE UTF-8\rPID|1||\xff\xfe\r")
                 .status()
                 .field(),
@@ -127,8 +128,7 @@ TEST(Hl7Test, HostileInputNeverCrashes) {
     }
     for (int i = 0; i < 2000; ++i) {  // random byte flips
       std::string s = seed;
-      for (int k = 0; k < 4; ++k)
-        s[rng() % s.size()] = static_cast<char>(rng() % 256);
+      for (int k = 0; k < 4; ++k) s[rng() % s.size()] = static_cast<char>(rng() % 256);
       auto m = ParseHl7(s);
       if (m.ok())
         for (const Hl7Segment& seg : m->segments())

@@ -1,9 +1,9 @@
 // Hl7Intake: authenticate, map, create, acknowledge (see intake.h).
 #include "dokuei/intake/intake.h"
 
-#include <atomic>
-
 #include <toml++/toml.h>
+
+#include <atomic>
 
 #include "dokuei/base/random.h"
 #include "dokuei/intake/hl7.h"
@@ -62,7 +62,9 @@ std::optional<Hl7Sender> ConfigSenderDirectory::Find(std::string_view facility,
 }
 
 std::string Hl7Intake::OversizeAck(std::string_view head) {
-  Hl7Error e{true, Hl7ErrorCode::kApplicationInternalError, {"MSH", 1, 0, 0},
+  Hl7Error e{true,
+             Hl7ErrorCode::kApplicationInternalError,
+             {"MSH", 1, 0, 0},
              "message too large: split the order or shorten its notes",
              "メッセージが大きすぎます。オーダーを分けるか注記を短くしてください"};
   std::vector<std::string> msh = RawMshFields(head);
@@ -105,11 +107,12 @@ Hl7Outcome Hl7Intake::Handle(std::string_view message, std::string_view peer) {
 
   const Hl7Segment& h = *m.Find("MSH");
   const std::string facility = m.Value(h, 4, 1), facility_uid = m.Value(h, 4, 2);
-  const std::optional<Hl7Sender> sender =
-      senders_.Find(facility, facility_uid, m.Value(h, 3, 1));
+  const std::optional<Hl7Sender> sender = senders_.Find(facility, facility_uid, m.Value(h, 3, 1));
   if (!sender)
     return answer(msh,
-                  Hl7Error{true, Hl7ErrorCode::kUnknownKeyIdentifier, {"MSH", 1, 4, 1},
+                  Hl7Error{true,
+                           Hl7ErrorCode::kUnknownKeyIdentifier,
+                           {"MSH", 1, 4, 1},
                            "sending facility '" + facility +
                                "' is not a registered HL7 sender of any hospital",
                            "送信施設 '" + facility + "' は HL7 送信元として登録されていません"},
@@ -139,23 +142,31 @@ Hl7Outcome Hl7Intake::Handle(std::string_view message, std::string_view peer) {
   switch (st.code()) {
     case base::Code::kAlreadyExists:
     case base::Code::kConflict:
-      e = {false, Hl7ErrorCode::kDuplicateKeyIdentifier, {"ZDS", 1, 1, 1},
+      e = {false,
+           Hl7ErrorCode::kDuplicateKeyIdentifier,
+           {"ZDS", 1, 1, 1},
            "an open reading request exists for study " + nr.study_uid,
            "この検査 (" + nr.study_uid + ") の読影依頼はすでに受け付けています"};
       break;
     case base::Code::kInvalidArgument:
-      e = {false, Hl7ErrorCode::kDataTypeError, {"OBR", 1, 0, 0},
+      e = {false,
+           Hl7ErrorCode::kDataTypeError,
+           {"OBR", 1, 0, 0},
            "invalid order: " + st.message() + (st.field().empty() ? "" : " (" + st.field() + ")"),
            "オーダー内容が不正です: " + st.message()};
       break;
     case base::Code::kNotFound:
     case base::Code::kPermissionDenied:
-      e = {true, Hl7ErrorCode::kUnknownKeyIdentifier, {"MSH", 1, 4, 1},
+      e = {true,
+           Hl7ErrorCode::kUnknownKeyIdentifier,
+           {"MSH", 1, 4, 1},
            "the hospital of sending facility '" + facility + "' is not set up",
            "送信施設 '" + facility + "' の施設が登録されていません"};
       break;
     default:  // unavailable, internal: the sender may resend later
-      e = {true, Hl7ErrorCode::kApplicationInternalError, {"MSH", 1, 0, 0},
+      e = {true,
+           Hl7ErrorCode::kApplicationInternalError,
+           {"MSH", 1, 0, 0},
            "temporary failure, please resend later: " + st.message(),
            "一時的な障害です。後で再送してください"};
       break;

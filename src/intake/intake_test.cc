@@ -74,7 +74,8 @@ TEST_P(IntakeDbTest, Iso2022JpOrderCreatesASameDayRequestAndAcksInJis) {
   ASSERT_TRUE(ack.ok()) << ack.status().ToString();
   const Hl7Segment& err = *ack->Find("ERR");
   EXPECT_EQ(ack->Value(err, 3, 1), "205");
-  EXPECT_EQ(ack->Value(err, 8), "この検査 (1.2.392.200036.9125.2.1.1.20261125.42) の読影依頼はすでに受け付けています");
+  EXPECT_EQ(ack->Value(err, 8),
+            "この検査 (1.2.392.200036.9125.2.1.1.20261125.42) の読影依頼はすでに受け付けています");
   EXPECT_EQ(All().size(), 1u);
 }
 
@@ -126,8 +127,8 @@ TEST_P(IntakeDbTest, RefusalsStoreNothing) {
     const Hl7Outcome out = intake_->Handle(c.message);
     EXPECT_EQ(out.code, c.code) << c.message << "\n" << out.ack;
     EXPECT_EQ(MsaCode(out.ack), c.code);
-    EXPECT_NE(ErrSegment(out.ack).find(c.err), std::string::npos)
-        << c.message << "\n" << ErrSegment(out.ack);
+    EXPECT_NE(ErrSegment(out.ack).find(c.err), std::string::npos) << c.message << "\n"
+                                                                  << ErrSegment(out.ack);
   }
   EXPECT_TRUE(All().empty());
   EXPECT_EQ(EventCount(), 0u);
@@ -148,10 +149,9 @@ TEST_P(IntakeDbTest, MllpRoundTripThroughARealSocket) {
   MllpOptions o;
   o.port = 0;
   o.max_message_bytes = 64 * 1024;
-  auto listener = StartMllpListener(
-      o, [this](std::string_view msg, std::string_view peer) {
-        return intake_->Handle(msg, peer).ack;
-      });
+  auto listener = StartMllpListener(o, [this](std::string_view msg, std::string_view peer) {
+    return intake_->Handle(msg, peer).ack;
+  });
   ASSERT_TRUE(listener.ok()) << listener.status().ToString();
   const uint16_t port = (*listener)->port();
   auto ack = MllpSend("127.0.0.1", port, Sample("orm_o01_utf8_lumbar_mr_stat.hl7"));
@@ -328,7 +328,8 @@ TEST_F(MllpTest, ClientTimesOutAndReportsRefusal) {
     mute.accept(s);
     std::this_thread::sleep_for(std::chrono::milliseconds(700));
   });
-  auto r2 = MllpSend("127.0.0.1", mute.local_endpoint().port(), "x", std::chrono::milliseconds(300));
+  auto r2 =
+      MllpSend("127.0.0.1", mute.local_endpoint().port(), "x", std::chrono::milliseconds(300));
   t.join();
   EXPECT_EQ(r2.status().code(), base::Code::kTimeout);
 }

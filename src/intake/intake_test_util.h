@@ -27,8 +27,7 @@ namespace dokuei::intake {
 
 inline std::string Sample(const std::string& name) {
   const char* root = std::getenv("DOKUEI_SOURCE_DIR");
-  const std::string path =
-      std::string(root ? root : ".") + "/src/intake/testdata/" + name;
+  const std::string path = std::string(root ? root : ".") + "/src/intake/testdata/" + name;
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in.good()) << "missing sample " << path;
   std::ostringstream s;
@@ -56,9 +55,12 @@ enum class Backend { kSqliteMemory, kSqliteFile, kPostgres };
 
 inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
   switch (info.param) {
-    case Backend::kSqliteMemory: return "SqliteMemory";
-    case Backend::kSqliteFile: return "SqliteFile";
-    case Backend::kPostgres: return "Postgres";
+    case Backend::kSqliteMemory:
+      return "SqliteMemory";
+    case Backend::kSqliteFile:
+      return "SqliteFile";
+    case Backend::kPostgres:
+      return "Postgres";
   }
   return "Unknown";
 }
@@ -66,7 +68,8 @@ inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
 inline std::string PgAdmin(const std::string& conninfo, const std::string& sql) {
   PGconn* c = PQconnectdb(conninfo.c_str());
   std::string err;
-  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);
   if (PQstatus(c) != CONNECTION_OK) {
     err = PQerrorMessage(c);
   } else {
@@ -82,8 +85,7 @@ inline std::string PgAdmin(const std::string& conninfo, const std::string& sql) 
 // A workflow on the backend, two hospitals (sakura, momiji) and their HL7 senders.
 class IntakeDbTest : public ::testing::TestWithParam<Backend> {
  protected:
-  IntakeDbTest()
-      : clock_(base::FromUnixMicros(int64_t{1'795'000'000} * 1'000'000)), readers_({}) {}
+  IntakeDbTest() : clock_(base::FromUnixMicros(int64_t{1'795'000'000} * 1'000'000)), readers_({}) {}
 
   void SetUp() override {
     switch (GetParam()) {

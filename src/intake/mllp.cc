@@ -263,28 +263,28 @@ base::Result<std::string> MllpSend(const std::string& host, uint16_t port, std::
       read_more();
     });
   };
-  resolver.async_resolve(host, std::to_string(port),
-                         [&](boost::system::error_code ec, tcp::resolver::results_type eps) {
-                           if (ec) {
-                             result = ec;
-                             return;
-                           }
-                           asio::async_connect(socket, eps,
-                                               [&](boost::system::error_code ec2, const tcp::endpoint&) {
-                                                 if (ec2) {
-                                                   result = ec2;
-                                                   return;
-                                                 }
-                                                 asio::async_write(socket, asio::buffer(frame),
-                                                                   [&](boost::system::error_code ec3, size_t) {
-                                                                     if (ec3) {
-                                                                       result = ec3;
-                                                                       return;
-                                                                     }
-                                                                     read_more();
-                                                                   });
-                                               });
-                         });
+  resolver.async_resolve(
+      host, std::to_string(port),
+      [&](boost::system::error_code ec, tcp::resolver::results_type eps) {
+        if (ec) {
+          result = ec;
+          return;
+        }
+        asio::async_connect(socket, eps, [&](boost::system::error_code ec2, const tcp::endpoint&) {
+          if (ec2) {
+            result = ec2;
+            return;
+          }
+          asio::async_write(socket, asio::buffer(frame),
+                            [&](boost::system::error_code ec3, size_t) {
+                              if (ec3) {
+                                result = ec3;
+                                return;
+                              }
+                              read_more();
+                            });
+        });
+      });
   io.run_for(timeout);
   if (done) return reply;
   if (result == asio::error::would_block)

@@ -1,9 +1,10 @@
 // ORM^O01 -> reading request, ACK building, and procedure text mapping (see orders.h).
+#include "dokuei/intake/orders.h"
+
 #include <algorithm>
 #include <cctype>
 
 #include "dokuei/base/clock.h"
-#include "dokuei/intake/orders.h"
 
 namespace dokuei::intake {
 namespace {
@@ -111,18 +112,30 @@ std::string Safe(const std::vector<std::string>& msh, size_t i) {
 
 std::string_view Hl7ErrorText(Hl7ErrorCode c) {
   switch (c) {
-    case Hl7ErrorCode::kSegmentSequence: return "Segment sequence error";
-    case Hl7ErrorCode::kRequiredFieldMissing: return "Required field missing";
-    case Hl7ErrorCode::kDataTypeError: return "Data type error";
-    case Hl7ErrorCode::kTableValueNotFound: return "Table value not found";
-    case Hl7ErrorCode::kUnsupportedMessageType: return "Unsupported message type";
-    case Hl7ErrorCode::kUnsupportedEventCode: return "Unsupported event code";
-    case Hl7ErrorCode::kUnsupportedProcessingId: return "Unsupported processing id";
-    case Hl7ErrorCode::kUnsupportedVersionId: return "Unsupported version id";
-    case Hl7ErrorCode::kUnknownKeyIdentifier: return "Unknown key identifier";
-    case Hl7ErrorCode::kDuplicateKeyIdentifier: return "Duplicate key identifier";
-    case Hl7ErrorCode::kApplicationRecordLocked: return "Application record locked";
-    case Hl7ErrorCode::kApplicationInternalError: return "Application internal error";
+    case Hl7ErrorCode::kSegmentSequence:
+      return "Segment sequence error";
+    case Hl7ErrorCode::kRequiredFieldMissing:
+      return "Required field missing";
+    case Hl7ErrorCode::kDataTypeError:
+      return "Data type error";
+    case Hl7ErrorCode::kTableValueNotFound:
+      return "Table value not found";
+    case Hl7ErrorCode::kUnsupportedMessageType:
+      return "Unsupported message type";
+    case Hl7ErrorCode::kUnsupportedEventCode:
+      return "Unsupported event code";
+    case Hl7ErrorCode::kUnsupportedProcessingId:
+      return "Unsupported processing id";
+    case Hl7ErrorCode::kUnsupportedVersionId:
+      return "Unsupported version id";
+    case Hl7ErrorCode::kUnknownKeyIdentifier:
+      return "Unknown key identifier";
+    case Hl7ErrorCode::kDuplicateKeyIdentifier:
+      return "Duplicate key identifier";
+    case Hl7ErrorCode::kApplicationRecordLocked:
+      return "Application record locked";
+    case Hl7ErrorCode::kApplicationInternalError:
+      return "Application internal error";
   }
   return "Application internal error";
 }
@@ -132,7 +145,8 @@ Modality ModalityFromText(std::string_view text) {
   if (HasWord(w, {"MR", "MRI", "MRA", "NMR"}) || Contains(text, {"ＭＲ", "磁気共鳴"}))
     return Modality::kMr;
   if (HasWord(w, {"CT", "MDCT"}) || Contains(text, {"ＣＴ"})) return Modality::kCt;
-  if (HasWord(w, {"CR", "DX", "DR", "RF", "XR", "XP", "RAD", "RADIOGRAPH", "RADIOGRAPHY", "XRAY"}) ||
+  if (HasWord(w,
+              {"CR", "DX", "DR", "RF", "XR", "XP", "RAD", "RADIOGRAPH", "RADIOGRAPHY", "XRAY"}) ||
       Upper(text).find("X-RAY") != std::string::npos ||
       Contains(text, {"単純", "レントゲン", "X線", "Ｘ線", "一般撮影", "X-P", "Ｘ－Ｐ"}))
     return Modality::kXray;
@@ -146,8 +160,8 @@ Region RegionFromText(std::string_view text) {
     return Region::kWholeSpine;
   const bool cervical = Contains(text, {"頸椎", "頚椎", "122494005"}) ||
                         Contains(u, {"CERVICAL", "C-SPINE", "CSPINE"});
-  const bool thoracic = Contains(text, {"胸椎", "122495006"}) ||
-                        Contains(u, {"THORACIC", "T-SPINE", "TSPINE"});
+  const bool thoracic =
+      Contains(text, {"胸椎", "122495006"}) || Contains(u, {"THORACIC", "T-SPINE", "TSPINE"});
   const bool lumbar = Contains(text, {"腰椎", "122496007"}) ||
                       Contains(u, {"LUMBAR", "L-SPINE", "LSPINE", "LUMBOSACRAL"});
   const int n = int{cervical} + int{thoracic} + int{lumbar};
@@ -171,7 +185,8 @@ std::optional<Hl7Error> CheckOrmHeader(const Hl7Message& m) {
                  "イベント '" + event + "' には対応していません (ORM^O01 のみ)");
   if (m.Value(msh, 10).empty())
     return Error(true, Hl7ErrorCode::kRequiredFieldMissing, {"MSH", 1, 10, 0},
-                 "MSH-10 message control id is required", "MSH-10 (メッセージ制御 ID) がありません");
+                 "MSH-10 message control id is required",
+                 "MSH-10 (メッセージ制御 ID) がありません");
   const std::string version = m.Value(msh, 12, 1);
   if (version.size() < 3 || version.substr(0, 2) != "2.")
     return Error(true, Hl7ErrorCode::kUnsupportedVersionId, {"MSH", 1, 12, 0},
@@ -196,12 +211,15 @@ OrderOrError OrderFromOrm(const Hl7Message& m) {
   const Hl7Segment* pid = m.Find("PID");
   const Hl7Segment* orc = m.Find("ORC");
   const Hl7Segment* obr = m.Find("OBR");
-  if (!pid) return fail(Hl7ErrorCode::kSegmentSequence, {"PID", 1, 0, 0}, "PID segment missing",
-                        "PID セグメントがありません");
-  if (!orc) return fail(Hl7ErrorCode::kSegmentSequence, {"ORC", 1, 0, 0}, "ORC segment missing",
-                        "ORC セグメントがありません");
-  if (!obr) return fail(Hl7ErrorCode::kSegmentSequence, {"OBR", 1, 0, 0}, "OBR segment missing",
-                        "OBR セグメントがありません");
+  if (!pid)
+    return fail(Hl7ErrorCode::kSegmentSequence, {"PID", 1, 0, 0}, "PID segment missing",
+                "PID セグメントがありません");
+  if (!orc)
+    return fail(Hl7ErrorCode::kSegmentSequence, {"ORC", 1, 0, 0}, "ORC segment missing",
+                "ORC セグメントがありません");
+  if (!obr)
+    return fail(Hl7ErrorCode::kSegmentSequence, {"OBR", 1, 0, 0}, "OBR segment missing",
+                "OBR セグメントがありません");
   if (m.Find("ORC", 2) || m.Find("OBR", 2))
     return fail(Hl7ErrorCode::kSegmentSequence, {"ORC", 2, 0, 0},
                 "one order per message (a second ORC/OBR was found)",
@@ -272,8 +290,8 @@ OrderOrError OrderFromOrm(const Hl7Message& m) {
     int field, component;
   };
   const Hl7Segment* tq1 = m.Find("TQ1");
-  for (const Source& s : {Source{orc, 7, 6}, Source{obr, 27, 6}, Source{tq1, 9, 1},
-                          Source{obr, 5, 1}}) {
+  for (const Source& s :
+       {Source{orc, 7, 6}, Source{obr, 27, 6}, Source{tq1, 9, 1}, Source{obr, 5, 1}}) {
     if (!s.seg) continue;
     const std::string code = m.Value(*s.seg, s.field, s.component);
     if (code.empty()) continue;
@@ -343,9 +361,8 @@ std::string BuildAck(const std::vector<std::string>& msh, const std::optional<Hl
            (l.field ? std::to_string(l.field) : std::string()) + "^" + (l.field ? "1" : "") + "^" +
            (l.component ? std::to_string(l.component) : std::string()) + "|" +
            std::to_string(static_cast<int>(error->code)) + "^" +
-           std::string(Hl7ErrorText(error->code)) + "^HL70357|E|||" +
-           text_of(error->message_en) + "|" +
-           text_of(japanese ? error->message_ja : error->message_en) + "\r";
+           std::string(Hl7ErrorText(error->code)) + "^HL70357|E|||" + text_of(error->message_en) +
+           "|" + text_of(japanese ? error->message_ja : error->message_en) + "\r";
   }
   if (!japanese) return ack;
   auto encoded = EncodeHl7(ack, charset);

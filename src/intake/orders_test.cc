@@ -147,7 +147,10 @@ TEST(OrmTest, AckInTheMessagesJapaneseCharset) {
   const base::Timestamp now = base::FromUnixMicros(int64_t{1'795'000'000} * 1'000'000);
   auto m = ParseHl7(Sample("orm_o01_iso2022jp_cervical_ct_asap.hl7"));
   ASSERT_TRUE(m.ok());
-  Hl7Error e{false, Hl7ErrorCode::kDuplicateKeyIdentifier, {"ZDS", 1, 1, 1}, "duplicate",
+  Hl7Error e{false,
+             Hl7ErrorCode::kDuplicateKeyIdentifier,
+             {"ZDS", 1, 1, 1},
+             "duplicate",
              "この検査の読影依頼はすでに受け付けています"};
   const std::string ack = BuildAck(m->Find("MSH")->fields, e, {}, now, "A4");
   EXPECT_NE(ack.find("\x1b$B"), std::string::npos);  // ISO 2022 JP, not UTF-8
@@ -165,7 +168,10 @@ TEST(OrmTest, AckWithoutCharsetIsAscii) {
   const base::Timestamp now = base::FromUnixMicros(int64_t{1'795'000'000} * 1'000'000);
   auto m = ParseHl7(Sample("orm_o01_error_missing_pid3.hl7"));
   ASSERT_TRUE(m.ok());
-  Hl7Error e{true, Hl7ErrorCode::kUnknownKeyIdentifier, {"MSH", 1, 4, 1}, "facility '東京' unknown",
+  Hl7Error e{true,
+             Hl7ErrorCode::kUnknownKeyIdentifier,
+             {"MSH", 1, 4, 1},
+             "facility '東京' unknown",
              "送信施設 '東京' は未登録"};
   const std::string ack = BuildAck(m->Find("MSH")->fields, e, {}, now, "A5");
   for (unsigned char c : ack) EXPECT_LT(c, 0x80);

@@ -64,11 +64,13 @@ void Usage(bool en) {
            "      application, tenant). Runs until SIGINT or SIGTERM.\n"
          : "使い方:\n"
            "  dokuei hl7 send FILE... --to HOST:PORT [--timeout 秒]\n"
-           "      HL7 v2 メッセージを MLLP で送信し ACK を表示します。すべて AA なら終了コード 0、\n"
+           "      HL7 v2 メッセージを MLLP で送信し ACK を表示します。すべて AA なら終了コード "
+           "0、\n"
            "      AE/AR があれば 1、送信できなければ 2\n"
            "  dokuei hl7 listen --senders FILE [--listen HOST:PORT] [--max-message-bytes N]\n"
            "                    [--idle-timeout 秒] [dokuei serve の保存先オプション]\n"
-           "      MLLP (既定 127.0.0.1:2575) で ORM^O01 オーダーを受け付け、読影依頼を作成します。\n"
+           "      MLLP (既定 127.0.0.1:2575) で ORM^O01 "
+           "オーダーを受け付け、読影依頼を作成します。\n"
            "      FILE には各施設の HL7 送信元 ([[hl7.senders]] facility, application, tenant) を\n"
            "      記載します。SIGINT または SIGTERM まで動作します。\n");
 }
@@ -83,9 +85,10 @@ int Send(const std::vector<std::string>& args, bool en) {
     } else if (args[i] == "--timeout" && i + 1 < args.size()) {
       timeout_s = std::strtol(args[++i].c_str(), nullptr, 10);
     } else if (base::StartsWith(args[i], "--")) {
-      std::fprintf(stderr, en ? "dokuei hl7 send: unknown option %s\n"
-                              : "dokuei hl7 send: 不明なオプション %s\n",
-                   args[i].c_str());
+      std::fprintf(
+          stderr,
+          en ? "dokuei hl7 send: unknown option %s\n" : "dokuei hl7 send: 不明なオプション %s\n",
+          args[i].c_str());
       return 2;
     } else {
       files.push_back(args[i]);
@@ -101,15 +104,14 @@ int Send(const std::vector<std::string>& args, bool en) {
   for (const std::string& f : files) {
     std::string message;
     if (!ReadFile(f, &message)) {
-      std::fprintf(stderr, en ? "dokuei hl7 send: cannot read %s\n"
-                              : "dokuei hl7 send: %s を読めません\n",
+      std::fprintf(stderr,
+                   en ? "dokuei hl7 send: cannot read %s\n" : "dokuei hl7 send: %s を読めません\n",
                    f.c_str());
       return 2;
     }
     auto ack = intake::MllpSend(host, port, message, std::chrono::seconds(timeout_s));
     if (!ack.ok()) {
-      std::fprintf(stderr, "dokuei hl7 send: %s: %s\n", f.c_str(),
-                   ack.status().ToString().c_str());
+      std::fprintf(stderr, "dokuei hl7 send: %s: %s\n", f.c_str(), ack.status().ToString().c_str());
       return 2;
     }
     std::string shown = *ack;
@@ -161,7 +163,8 @@ int Listen(const std::vector<std::string>& raw, bool en) {
   auto senders = intake::ParseSenderList(senders_text);
   if (!senders.ok()) return fail(senders.status().message(), senders.status().message());
   if (senders->empty())
-    return fail("送信元一覧が空です ([[hl7.senders]])", "the sender list is empty ([[hl7.senders]])");
+    return fail("送信元一覧が空です ([[hl7.senders]])",
+                "the sender list is empty ([[hl7.senders]])");
 
   bool help = false;
   auto config = LoadConfig(rest, &help);
@@ -228,16 +231,15 @@ int Listen(const std::vector<std::string>& raw, bool en) {
       },
       [&intake](std::string_view head) { return intake.OversizeAck(head); });
   if (!listener.ok()) return fail(listener.status().ToString(), listener.status().ToString());
-  if (options.address != "127.0.0.1" && options.address != "::1" &&
-      options.address != "localhost")
-    std::fprintf(stderr, en ? "warning: MLLP is plain TCP; expose it only inside a VPN or a TLS "
-                              "tunnel\n"
-                            : "警告: MLLP は暗号化されません。VPN または TLS トンネル内でのみ公開して"
-                              "ください\n");
+  if (options.address != "127.0.0.1" && options.address != "::1" && options.address != "localhost")
+    std::fprintf(stderr,
+                 en ? "warning: MLLP is plain TCP; expose it only inside a VPN or a TLS "
+                      "tunnel\n"
+                    : "警告: MLLP は暗号化されません。VPN または TLS トンネル内でのみ公開して"
+                      "ください\n");
   std::printf(en ? "HL7 MLLP: listening on %s:%u (%zu senders)\n"
                  : "HL7 MLLP: %s:%u で待ち受け中 (送信元 %zu 件)\n",
-              options.address.c_str(), static_cast<unsigned>((*listener)->port()),
-              senders->size());
+              options.address.c_str(), static_cast<unsigned>((*listener)->port()), senders->size());
   std::fflush(stdout);
   int sig = 0;
   sigwait(&signals, &sig);

@@ -3,19 +3,18 @@
 // (docs/scenarios/*.json; the two shipped ones are compiled in, so the binary needs no data
 // directory): arrivals by JST hour of day, modality and priority mix, reading times, roster,
 // contract. Output: a Japanese (default) or English table, or JSON with --json.
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
-#include <cstdlib>
-#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "config.h"
@@ -188,8 +187,8 @@ std::string ParseScenario(const std::string& text, Loaded* out) {
         if (g.contains("modalities")) {
           if (!g["modalities"].is_array()) return where + "modalities: an array is required";
           for (const json& m : g["modalities"]) {
-            const auto mod = m.is_string() ? workflow::ModalityFromName(m.get<std::string>())
-                                           : std::nullopt;
+            const auto mod =
+                m.is_string() ? workflow::ModalityFromName(m.get<std::string>()) : std::nullopt;
             if (!mod) return where + "modalities: xray, ct, mr or other";
             group.modalities.push_back(*mod);
           }
@@ -233,8 +232,8 @@ json PolicyJson(const SimPolicyResult& r) {
   json by = json::object();
   for (const auto& s : r.by_priority) {
     by[std::string(workflow::PriorityName(s.priority))] = {
-        {"studies", s.count},       {"p50_min", s.p50_min}, {"p90_min", s.p90_min},
-        {"p99_min", s.p99_min},     {"max_min", s.max_min}, {"within_sla", s.within_sla}};
+        {"studies", s.count},   {"p50_min", s.p50_min}, {"p90_min", s.p90_min},
+        {"p99_min", s.p99_min}, {"max_min", s.max_min}, {"within_sla", s.within_sla}};
   }
   return {{"studies", r.studies},
           {"finished", r.finished},
@@ -372,7 +371,8 @@ void Usage(bool en) {
   std::printf(
       en ? "Usage: dokuei simulate [--scenario ID | --scenario-file FILE] [options]\n\n"
            "Replays synthetic arrivals (by JST hour of day, modality and priority mix) against a\n"
-           "roster on a simulated clock, dispatched by the real assignment engine and, on the same\n"
+           "roster on a simulated clock, dispatched by the real assignment engine and, on the "
+           "same\n"
            "studies and reading times, by FIFO; prints turnaround percentiles per priority,\n"
            "same-day attainment and reader utilisation side by side.\n\n"
            "Options:\n"
@@ -384,7 +384,8 @@ void Usage(bool en) {
            "  --json                machine-readable output\n"
            "  --lang ja|en          language (default Japanese; also DOKUEI_LANG)\n"
          : "使い方: dokuei simulate [--scenario ID | --scenario-file FILE] [オプション]\n\n"
-           "時間帯別・モダリティ別・優先度別の模擬到着を、シミュレーション時計の上で勤務表に対して\n"
+           "時間帯別・モダリティ別・優先度別の模擬到着を、シミュレーション時計の上で勤務表に対して"
+           "\n"
            "再生します。実際の割当エンジンと、同じ検査・同じ読影時間での FIFO 配信とで振り分け、\n"
            "優先度別のターンアラウンド (パーセンタイル)、当日返却達成率、読影医稼働率を並べて\n"
            "表示します。\n\n"
@@ -433,7 +434,8 @@ int RunSimulate(const std::vector<std::string>& args) {
       as_json = true;
       continue;
     }
-    if (!base::StartsWith(a, "--")) return fail("不明な引数 '" + a + "'", "unexpected argument '" + a + "'");
+    if (!base::StartsWith(a, "--"))
+      return fail("不明な引数 '" + a + "'", "unexpected argument '" + a + "'");
     if (auto eq = a.find('='); eq != std::string::npos) {
       value = a.substr(eq + 1);
       a = a.substr(0, eq);
@@ -444,13 +446,15 @@ int RunSimulate(const std::vector<std::string>& args) {
     }
     long n = 0;
     if (a == "--lang") {
-      if (value != "ja" && value != "en") return fail("--lang は ja か en です", "--lang: ja or en");
+      if (value != "ja" && value != "en")
+        return fail("--lang は ja か en です", "--lang: ja or en");
     } else if (a == "--scenario") {
       scenario_id = value;
     } else if (a == "--scenario-file") {
       scenario_file = value;
     } else if (a == "--seed") {
-      if (!ParseInt(value, 0, 4294967295L, &n)) return fail("--seed: 0 以上の整数", "--seed: a whole number >= 0");
+      if (!ParseInt(value, 0, 4294967295L, &n))
+        return fail("--seed: 0 以上の整数", "--seed: a whole number >= 0");
       seed = n;
     } else if (a == "--days") {
       if (!ParseInt(value, 1, 366, &n)) return fail("--days: 1〜366", "--days: 1 to 366");
@@ -469,8 +473,9 @@ int RunSimulate(const std::vector<std::string>& args) {
   std::string text, origin;
   if (!scenario_file.empty()) {
     std::ifstream in(scenario_file, std::ios::binary);
-    if (!in) return fail("シナリオファイルを開けません: " + scenario_file,
-                         "cannot open the scenario file " + scenario_file);
+    if (!in)
+      return fail("シナリオファイルを開けません: " + scenario_file,
+                  "cannot open the scenario file " + scenario_file);
     std::ostringstream buf;
     buf << in.rdbuf();
     text = buf.str();

@@ -120,7 +120,8 @@ std::vector<SimReader> MakeReaders(const SimScenario& sc, base::Timestamp start)
   std::vector<Daily> daily;
   if (!sc.roster.empty()) {
     for (const SimShiftGroup& g : sc.roster)
-      for (int k = 0; k < g.readers; ++k) daily.push_back({g.start_minute, g.minutes, g.modalities});
+      for (int k = 0; k < g.readers; ++k)
+        daily.push_back({g.start_minute, g.minutes, g.modalities});
   } else {
     const std::vector<int> starts = ShiftStarts(sc);
     for (int i = 0; i < sc.readers; ++i) {

@@ -6,11 +6,11 @@
 // 0211): ASCII (empty, "ASCII", "ISO IR6"), "UNICODE UTF-8", and Japanese per JAHIS: "ISO IR87"
 // (JIS X 0208 through ISO 2022 escape sequences, i.e. ISO-2022-JP; also "JIS X 0202",
 // "JAS2020"), "ISO IR14" / "ISO IR13" (JIS X 0201 romaji and half-width katakana) and
-// "ISO IR159" (JIS X 0212), in any repetition of MSH-18 (JAHIS sends e.g. "~ISO IR87"). Decoding uses src/dicom's ISO 2022 decoder, which never takes a byte of a
-// two-byte JIS character for a delimiter. Anything else is kUnsupported.
-// Values are kept escaped; Value() unescapes \F\ \S\ \T\ \R\ \E\, \.br\ (a line break) and
-// \Xhh..\ (hex bytes); other escapes are kept as they are.
-// Thread safety: value types.
+// "ISO IR159" (JIS X 0212), in any repetition of MSH-18 (JAHIS sends e.g. "~ISO IR87"). Decoding
+// uses src/dicom's ISO 2022 decoder, which never takes a byte of a two-byte JIS character for a
+// delimiter. Anything else is kUnsupported. Values are kept escaped; Value() unescapes
+// \F\ \S\ \T\ \R\ \E\, \.br\ (a line break) and \Xhh..\ (hex bytes); other escapes are kept as they
+// are. Thread safety: value types.
 #pragma once
 
 #include <cstdint>

@@ -55,7 +55,7 @@ struct Hl7Error {
 
 struct Order {
   // Header.
-  std::string control_id;  // MSH-10
+  std::string control_id;                             // MSH-10
   std::string sending_application, sending_facility;  // MSH-3.1, MSH-4.1
   std::string sending_facility_uid;                   // MSH-4.2 (universal id, e.g. an OID)
   // Patient and order identifiers (not stored by the workflow yet: docs/design/intake.md).

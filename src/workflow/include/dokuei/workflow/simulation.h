@@ -3,7 +3,7 @@
 // against a roster, dispatched by the real assignment engine (PlanAssignments) and, side by side,
 // by FIFO (each free reader takes the oldest study they may read). Reading times vary around the
 // expected ones; both policies see exactly the same studies and reading times. Pure computation
-// on simulated time: no database, no clock. `dokuei simulate` (later) prints FormatReport.
+// on simulated time: no database, no clock. `dokuei simulate` runs it on scenario files.
 // Thread safety: pure functions.
 #pragma once
 
@@ -19,9 +19,9 @@ namespace dokuei::workflow {
 
 // A group of readers on the same daily shift (an explicit roster instead of the generated one).
 struct SimShiftGroup {
-  int start_minute = 9 * 60;  // JST minute of day the shift starts
-  int minutes = 8 * 60;       // length (may cross midnight)
-  int readers = 1;            // how many readers work this shift every day
+  int start_minute = 9 * 60;         // JST minute of day the shift starts
+  int minutes = 8 * 60;              // length (may cross midnight)
+  int readers = 1;                   // how many readers work this shift every day
   std::vector<Modality> modalities;  // what they read; empty = every modality
 };
 
