@@ -147,8 +147,11 @@ base::Result<Hl7Message> ParseHl7(std::string_view bytes) {
       return base::InvalidArgument("segment " + s.id + " is not followed by the field separator",
                                    s.id);
     if (s.id == "MSH") {
+      if (!m.segments_.empty())
+        return base::InvalidArgument("a second MSH segment: one message per frame", "MSH");
       s.fields = {s.id, std::string(1, m.delims_.field)};
-      std::vector<std::string> rest = Split(line.substr(4), m.delims_.field);
+      std::vector<std::string> rest =
+          Split(line.size() > 4 ? line.substr(4) : std::string_view(), m.delims_.field);
       s.fields.insert(s.fields.end(), rest.begin(), rest.end());
     } else {
       s.fields = Split(line, m.delims_.field);

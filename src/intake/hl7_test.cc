@@ -99,6 +99,9 @@ TEST(Hl7Test, RefusesWhatIsNotHl7) {
     auto m = ParseHl7(bad);
     EXPECT_FALSE(m.ok()) << bad;
   }
+  // Found by the fuzzer: a second, bare MSH segment threw out of substr().
+  EXPECT_FALSE(ParseHl7("MSH|^~\\&|A|B\rMSH\r").ok());
+  EXPECT_FALSE(ParseHl7("MSH|^~\\&|A|B\rMSH|^~\\&|C\r").ok());
   // Non-ASCII bytes without a character set, and bytes invalid in the declared one.
   EXPECT_EQ(
       ParseHl7("MSH|^~\\&|A|B|C|D|1||ORM^O01|1|P|2.5\rPID|1||\xe5\xb1\xb1\r").status().field(),
