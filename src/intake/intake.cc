@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <atomic>
+#include <exception>
 
 #include "dokuei/base/random.h"
 #include "dokuei/intake/hl7.h"
@@ -73,6 +74,24 @@ std::string Hl7Intake::OversizeAck(std::string_view head) {
 }
 
 Hl7Outcome Hl7Intake::Handle(std::string_view message, std::string_view peer) {
+  // Last line of defence for "never a crash": a bug that throws answers AR instead of ending the
+  // listener's worker thread (and with it the process).
+  try {
+    return HandleUnguarded(message, peer);
+  } catch (const std::exception& e) {
+    Hl7Outcome out;
+    Hl7Error err{true, Hl7ErrorCode::kApplicationInternalError, {"MSH", 1, 0, 0},
+                 "internal error, please resend later", "内部エラーです。後で再送してください"};
+    std::vector<std::string> msh = RawMshFields(message);
+    if (msh.size() > 18) msh[18].clear();
+    out.ack = BuildAck(msh, err, {}, clock_.Now(), AckControlId());
+    out.code = "AR";
+    out.error = std::string("internal error: ") + e.what();
+    return out;
+  }
+}
+
+Hl7Outcome Hl7Intake::HandleUnguarded(std::string_view message, std::string_view peer) {
   const base::Timestamp now = clock_.Now();
   Hl7Outcome out;
   auto answer = [&](const std::vector<std::string>& msh, const std::optional<Hl7Error>& err,

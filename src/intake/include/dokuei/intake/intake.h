@@ -84,6 +84,8 @@ class Hl7Intake {
   std::string OversizeAck(std::string_view head);
 
  private:
+  Hl7Outcome HandleUnguarded(std::string_view message, std::string_view peer);
+
   workflow::Requests& requests_;
   SenderDirectory& senders_;
   base::Clock& clock_;
