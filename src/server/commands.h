@@ -14,6 +14,8 @@ int RunDemo(const std::vector<std::string>& args);
 int RunFsck(const std::vector<std::string>& args);
 int RunAdmin(const std::vector<std::string>& args);
 int RunAudit(const std::vector<std::string>& args);
+int RunSimulate(const std::vector<std::string>& args);  // simulate_cmd.cc
+int RunHl7(const std::vector<std::string>& args);       // hl7_cmd.cc
 
 // The actor of audit records written by the command line: "cli:<login of the effective user>"
 // (getpwuid(geteuid())), "cli:uid<N>" when the user has no name (audit_cmd.cc).

@@ -18,6 +18,8 @@ void Usage(const std::string& lang) {
         "  fsck             check that every indexed object has its stored bytes (and more)\n"
         "  admin            set up tenants, users, AE titles, API tokens; see `dokuei admin --help`\n"
         "  audit            verify, search, export, ship and purge the audit trail\n"
+        "  simulate         capacity simulation: assignment engine beside FIFO on a roster\n"
+        "  hl7              HL7 v2 orders over MLLP: `hl7 listen`, `hl7 send FILE --to HOST:PORT`\n"
         "  version          print the version\n");
   } else {
     std::printf(
@@ -28,6 +30,8 @@ void Usage(const std::string& lang) {
         "  fsck             索引の全オブジェクトに実データがあるかなどを検査\n"
         "  admin            施設・利用者・AE タイトル・API トークンの登録。`dokuei admin --help` 参照\n"
         "  audit            監査証跡の検証・検索・出力・転送・保存期間管理\n"
+        "  simulate         読影体制のシミュレーション (割当エンジンと FIFO の比較)\n"
+        "  hl7              MLLP による HL7 v2 オーダー受付 (`hl7 listen`、`hl7 send FILE --to HOST:PORT`)\n"
         "  version          バージョンを表示\n");
   }
 }
@@ -48,6 +52,8 @@ int main(int argc, char** argv) {
   if (cmd == "fsck") return dokuei::server::RunFsck(rest);
   if (cmd == "admin") return dokuei::server::RunAdmin(rest);
   if (cmd == "audit") return dokuei::server::RunAudit(rest);
+  if (cmd == "simulate") return dokuei::server::RunSimulate(rest);
+  if (cmd == "hl7") return dokuei::server::RunHl7(rest);
   if (cmd == "version" || cmd == "--version") {
     std::printf("dokuei %s\n", DOKUEI_VERSION);
     return 0;

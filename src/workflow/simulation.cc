@@ -112,20 +112,38 @@ std::vector<int> ShiftStarts(const SimScenario& sc) {
 }
 
 std::vector<SimReader> MakeReaders(const SimScenario& sc, base::Timestamp start) {
-  const std::vector<int> starts = ShiftStarts(sc);
+  // (start minute, length, modalities) of each reader's daily shift.
+  struct Daily {
+    int start_minute, minutes;
+    std::vector<Modality> modalities;
+  };
+  std::vector<Daily> daily;
+  if (!sc.roster.empty()) {
+    for (const SimShiftGroup& g : sc.roster)
+      for (int k = 0; k < g.readers; ++k)
+        daily.push_back({g.start_minute, g.minutes, g.modalities});
+  } else {
+    const std::vector<int> starts = ShiftStarts(sc);
+    for (int i = 0; i < sc.readers; ++i) {
+      Daily d{starts[i] * 60, sc.shift_hours * 60, {}};
+      if (sc.xray_ct_only_every > 0 && i % sc.xray_ct_only_every == sc.xray_ct_only_every - 1)
+        d.modalities = {Modality::kXray, Modality::kCt};
+      daily.push_back(std::move(d));
+    }
+  }
   std::vector<SimReader> out;
-  for (int i = 0; i < sc.readers; ++i) {
+  for (size_t i = 0; i < daily.size(); ++i) {
     SimReader r;
-    r.load.info.user_id = i + 1;
+    const int64_t id = static_cast<int64_t>(i) + 1;
+    r.load.info.user_id = id;
     r.load.info.reads = true;
-    r.load.info.years_of_experience = 5 + i % 20;
-    if (sc.xray_ct_only_every > 0 && i % sc.xray_ct_only_every == sc.xray_ct_only_every - 1)
-      r.load.info.modalities = {Modality::kXray, Modality::kCt};
+    r.load.info.years_of_experience = 5 + static_cast<int>(i % 20);
+    r.load.info.modalities = daily[i].modalities;
     for (int day = -1; day <= sc.days + 1; ++day) {
       Shift s;
-      s.reader_id = i + 1;
-      s.start = start + hours(24 * day + starts[i]);
-      s.end = s.start + hours(sc.shift_hours);
+      s.reader_id = id;
+      s.start = start + hours(24 * day) + minutes(daily[i].start_minute);
+      s.end = s.start + minutes(daily[i].minutes);
       r.load.duty.push_back(s);
     }
     out.push_back(std::move(r));
@@ -227,7 +245,7 @@ SimPolicyResult Run(const SimScenario& sc, const std::vector<Study>& studies, ba
     const std::vector<Choice> plan = PlanAssignments(now, std::move(items), loads, o);
     for (const Choice& c : plan) {
       const int idx = static_cast<int>(c.request_id);
-      readers[c.reader_id - 1].queue.push_back(idx);
+      readers[static_cast<size_t>(c.reader_id - 1)].queue.push_back(idx);
       pool.erase(std::find(pool.begin(), pool.end(), idx));
     }
     for (SimReader& r : readers) start_next(r, now);
@@ -278,6 +296,14 @@ SimReport Simulate(const SimScenario& sc) {
   rep.scenario = sc.name;
   rep.readers = sc.readers;
   rep.duty_hours_per_day = sc.readers * sc.shift_hours;
+  if (!sc.roster.empty()) {
+    rep.readers = 0;
+    rep.duty_hours_per_day = 0;
+    for (const SimShiftGroup& g : sc.roster) {
+      rep.readers += g.readers;
+      rep.duty_hours_per_day += g.readers * g.minutes / 60.0;
+    }
+  }
   double expected_min = 0;
   for (const Study& s : studies)
     expected_min += Minutes(ExpectedReadingTime(sc.options.times, s.item.modality, s.item.region));

@@ -52,6 +52,22 @@ TEST(SimulationTest, TooFewReadersShowInTheFigures) {
   EXPECT_GT(r.engine.same_day_attainment, r.fifo.same_day_attainment);
 }
 
+// An explicit roster: day shifts only (nobody at night), one group reading X-ray and CT only.
+TEST(SimulationTest, ExplicitRoster) {
+  SimScenario sc = ScenarioSmallCentre();
+  sc.days = 2;
+  sc.studies_per_day = 60;
+  sc.roster = {{9 * 60, 8 * 60, 3, {}}, {13 * 60, 4 * 60, 2, {Modality::kXray, Modality::kCt}}};
+  const SimReport r = Simulate(sc);
+  std::printf("%s\n", FormatReport(r).c_str());
+  EXPECT_EQ(r.readers, 5);
+  EXPECT_DOUBLE_EQ(r.duty_hours_per_day, 3 * 8 + 2 * 4);
+  EXPECT_EQ(r.engine.finished, r.engine.studies);  // the next day shift reads the night's work
+  // STAT arrivals at night wait for the morning: not all within one hour.
+  EXPECT_LT(Stats(r.engine, Priority::kStat).within_sla, 1.0);
+  EXPECT_GT(Stats(r.engine, Priority::kStat).max_min, 60.0);
+}
+
 // How many readers keep same-day return above target: the small centre with fewer and fewer
 // readers (3-hour shifts), engine beside FIFO. Printed for docs/simulation.md.
 TEST(SimulationTest, ReaderSweep) {

@@ -1,5 +1,5 @@
 // The assignment engine as pure functions, so the server's dispatcher and the capacity simulator
-// (`dokuei simulate`, later) run the same code on real or simulated time.
+// (`dokuei simulate`) run the same code on real or simulated time.
 //
 // Objective: for each piece of work (a ready request's first read, a second read, a check),
 // pick the eligible reader on shift that minimises the risk of missing SLA deadlines given the

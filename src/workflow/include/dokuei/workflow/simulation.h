@@ -3,7 +3,7 @@
 // against a roster, dispatched by the real assignment engine (PlanAssignments) and, side by side,
 // by FIFO (each free reader takes the oldest study they may read). Reading times vary around the
 // expected ones; both policies see exactly the same studies and reading times. Pure computation
-// on simulated time: no database, no clock. `dokuei simulate` (later) prints FormatReport.
+// on simulated time: no database, no clock. `dokuei simulate` runs it on scenario files.
 // Thread safety: pure functions.
 #pragma once
 
@@ -16,6 +16,14 @@
 #include "dokuei/workflow/records.h"
 
 namespace dokuei::workflow {
+
+// A group of readers on the same daily shift (an explicit roster instead of the generated one).
+struct SimShiftGroup {
+  int start_minute = 9 * 60;         // JST minute of day the shift starts
+  int minutes = 8 * 60;              // length (may cross midnight)
+  int readers = 1;                   // how many readers work this shift every day
+  std::vector<Modality> modalities;  // what they read; empty = every modality
+};
 
 struct SimScenario {
   std::string name;
@@ -34,6 +42,9 @@ struct SimScenario {
   int shift_hours = 3;
   int min_on_duty = 2;
   int xray_ct_only_every = 4;
+  // When not empty, the roster: these groups replace readers / shift_hours / min_on_duty /
+  // xray_ct_only_every.
+  std::vector<SimShiftGroup> roster;
   double reading_time_cv = 0.3;  // actual / expected reading time varies (log-normal)
   Contract contract;             // SLA rules (first reads only: no double reading here)
   AssignmentOptions options;
