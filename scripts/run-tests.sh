@@ -13,6 +13,6 @@ ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 900
 
 echo "== libFuzzer smoke (build/fuzz)"
 cmake --preset fuzz >/dev/null
-cmake --build build/fuzz --target dicom_parse_fuzz -j"$jobs"
-ctest --test-dir build/fuzz --output-on-failure -R fuzz_smoke --timeout 600
+cmake --build build/fuzz --target dicom_parse_fuzz intake_parse_fuzz -j"$jobs"
+ctest --test-dir build/fuzz --output-on-failure -R fuzz_smoke --timeout 600 -j"$jobs"
 echo "== all tests passed"
