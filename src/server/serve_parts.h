@@ -9,11 +9,12 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include "config.h"
@@ -115,7 +116,10 @@ base::Result<DemoIdentity> PrepareDemoIdentity(const Config& config, identity::I
 // crash are recovered from the index at the next start (RecoverArrivals). Thread-safe.
 class WorkflowFeed {
  public:
-  WorkflowFeed(workflow::Workflow& wf, base::Duration tick_interval);
+  // `also_tick` (may be empty) runs on the ticker thread after each dispatcher tick (the
+  // reports' notifications and escalations).
+  WorkflowFeed(workflow::Workflow& wf, base::Duration tick_interval,
+               std::function<void()> also_tick = {});
   ~WorkflowFeed();
   void Enqueue(workflow::Arrival a);
   void Start();
@@ -127,6 +131,7 @@ class WorkflowFeed {
   void TickLoop();
   workflow::Workflow& wf_;
   const base::Duration tick_interval_;
+  std::function<void()> also_tick_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<workflow::Arrival> queue_;  // guarded by mu_
