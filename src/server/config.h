@@ -70,6 +70,9 @@ struct Config {
 
   int workflow_tick_seconds = 5;     // dispatcher period (routing, assignment, escalation)
   int workflow_quiet_seconds = 180;  // completeness: no new instance for this long
+  // HL7 v2 intake over MLLP (empty: off; loopback only) and its senders (TOML [[hl7.senders]]).
+  std::string hl7_listen;
+  std::string hl7_senders_file;
   // Critical-result notifications (in the app always; e-mail / webhook when configured).
   std::string notify_smtp_host;  // empty: no e-mail
   int notify_smtp_port = 25;

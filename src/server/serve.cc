@@ -321,6 +321,15 @@ int RunServe(const std::vector<std::string>& args) {
                                }
                              });
   workflow_feed.Start();
+  // HL7 v2 orders over MLLP, when configured (stopped before the workflow feed).
+  Hl7Service hl7;
+  if (!config.hl7_listen.empty()) {
+    if (auto st = hl7.Start(config.hl7_listen, config.hl7_senders_file, storage->database,
+                            workflow.requests(), clock);
+        !st.ok())
+      return Fail("hl7.listen", st);
+    spdlog::info("listening: HL7 MLLP {} port {}", config.hl7_listen, hl7.port());
+  }
 
   std::unique_ptr<archive::AuditHook> audit_hook = archive::NewAuditLogHook(audit_log);
   archive::IngestOptions ingest_options;
@@ -420,6 +429,7 @@ int RunServe(const std::vector<std::string>& args) {
   spdlog::info("signal {}: stopping", sig);
   http_server.Stop();
   dimse_server.Stop();
+  hl7.Stop();
   workflow_feed.Stop();  // records what ingest queued last
   RecordLifecycle(audit_log, "app.stop", config);
   if (*shipper) (*shipper)->Stop();  // after app.stop: the collector gets it when reachable

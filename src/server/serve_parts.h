@@ -24,6 +24,8 @@
 #include "dokuei/base/clock.h"
 #include "dokuei/dicom/dimse.h"
 #include "dokuei/identity/identity.h"
+#include "dokuei/intake/intake.h"
+#include "dokuei/intake/mllp.h"
 #include "dokuei/workflow/workflow.h"
 
 namespace boost::asio::ssl {
@@ -137,6 +139,24 @@ class WorkflowFeed {
   std::deque<workflow::Arrival> queue_;  // guarded by mu_
   bool running_ = false;                 // guarded by mu_
   std::thread feeder_, ticker_;
+};
+
+// The MLLP listener of the HL7 intake (serve_hl7.cc). Start refuses a non-loopback address
+// (MLLP has no TLS) and an unreadable or empty sender list; Stop (or the destructor) stops
+// accepting and waits for running handlers.
+class Hl7Service {
+ public:
+  ~Hl7Service();
+  base::Status Start(const std::string& listen, const std::string& senders_file,
+                     std::shared_ptr<db::Database> database, workflow::Requests& requests,
+                     base::Clock& clock);
+  uint16_t port() const;
+  void Stop();
+
+ private:
+  std::unique_ptr<intake::ConfigSenderDirectory> directory_;
+  std::unique_ptr<intake::Hl7Intake> intake_;
+  std::unique_ptr<intake::MllpListener> listener_;
 };
 
 // Records the instances the index holds that the workflow has not counted (stored before a crash
