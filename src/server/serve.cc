@@ -1,7 +1,9 @@
 // dokuei serve: wires the archive (index, blobs, ingest, query, retrieve) to DIMSE and DICOMweb,
 // with identity (DICOM peers from its AE titles), TLS on both protocols, the non-loopback rule,
 // the audit trail (a record for every access to patient data; optional syslog shipping) and the
-// reading workflow (a request per arriving study, the dispatcher on a timer, its JSON API).
+// reading workflow (a request per arriving study, the dispatcher on a timer, its JSON API), the
+// reports (their routes and the critical-result Tick on the dispatcher thread) and, when
+// configured, the HL7 v2 MLLP listener (serve_hl7.cc).
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
