@@ -1,12 +1,11 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <toml++/toml.h>
 
 #include <cstdlib>
 #include <functional>
 #include <sstream>
-
-#include <toml++/toml.h>
 
 #include "dokuei/base/strings.h"
 
@@ -50,7 +49,11 @@ Status SetBool(bool* out, const std::string& v, const std::string& name) {
   return Status::Ok();
 }
 
-#define STR(field) [](Config& c, const std::string& v) { c.field = v; return Status::Ok(); }
+#define STR(field)                      \
+  [](Config& c, const std::string& v) { \
+    c.field = v;                        \
+    return Status::Ok();                \
+  }
 #define INT(field, name, lo, hi) \
   [](Config& c, const std::string& v) { return SetInt(&c.field, v, name, lo, hi); }
 
@@ -64,7 +67,8 @@ const std::vector<Option>& Options() {
         "Data directory (default home of index.sqlite and blobs/)"},
        STR(data_dir)},
       {{"log_level", "--log-level", "DOKUEI_LOG_LEVEL", "info",
-        "ログの詳細度: trace, debug, info, warn, error", "Log level: trace, debug, info, warn, error"},
+        "ログの詳細度: trace, debug, info, warn, error",
+        "Log level: trace, debug, info, warn, error"},
        STR(log_level)},
       {{"lang", "--lang", "DOKUEI_LANG", "ja", "表示言語: ja または en",
         "Language of messages: ja or en"},
@@ -119,7 +123,8 @@ const std::vector<Option>& Options() {
          return Status::Ok();
        }},
       {{"dicom.idle_timeout_s", "--dicom-idle-timeout", "DOKUEI_DICOM_IDLE_TIMEOUT", "60",
-        "無通信のアソシエーションを切断するまでの秒数", "Seconds before an idle association is closed"},
+        "無通信のアソシエーションを切断するまでの秒数",
+        "Seconds before an idle association is closed"},
        INT(dicom_idle_timeout_s, "dicom.idle_timeout_s", 1, 86400)},
       {{"dicom.acse_timeout_s", "--dicom-acse-timeout", "DOKUEI_DICOM_ACSE_TIMEOUT", "30",
         "アソシエーション確立のタイムアウト (秒)", "Association negotiation timeout (seconds)"},
@@ -128,7 +133,8 @@ const std::vector<Option>& Options() {
         "同時アソシエーション数の上限", "Maximum concurrent associations"},
        INT(max_associations, "dicom.max_associations", 1, 4096)},
       {{"http.tls_cert", "--tls-cert", "DOKUEI_TLS_CERT", "",
-        "HTTPS のサーバー証明書 (PEM)。鍵と両方あれば HTTPS", "HTTPS server certificate (PEM); "
+        "HTTPS のサーバー証明書 (PEM)。鍵と両方あれば HTTPS",
+        "HTTPS server certificate (PEM); "
         "HTTPS when the key is set too"},
        STR(http_tls_cert)},
       {{"http.tls_key", "--tls-key", "DOKUEI_TLS_KEY", "", "HTTPS の秘密鍵 (PEM)",
@@ -141,14 +147,14 @@ const std::vector<Option>& Options() {
       {{"dicom.tls_cert", "--dicom-tls-cert", "DOKUEI_DICOM_TLS_CERT", "",
         "DICOM TLS のサーバー証明書 (PEM)", "DICOM TLS server certificate (PEM)"},
        STR(dicom_tls_cert)},
-      {{"dicom.tls_key", "--dicom-tls-key", "DOKUEI_DICOM_TLS_KEY", "",
-        "DICOM TLS の秘密鍵 (PEM)", "DICOM TLS private key (PEM)"},
+      {{"dicom.tls_key", "--dicom-tls-key", "DOKUEI_DICOM_TLS_KEY", "", "DICOM TLS の秘密鍵 (PEM)",
+        "DICOM TLS private key (PEM)"},
        STR(dicom_tls_key)},
       {{"dicom.tls_ca", "--dicom-tls-ca", "DOKUEI_DICOM_TLS_CA", "",
         "クライアント証明書を検証する CA (PEM)", "CA that signs client certificates (PEM)"},
        STR(dicom_tls_ca)},
-      {{"identity.key_file", "--identity-key", "DOKUEI_IDENTITY_KEY_FILE", "<data_dir>/identity.key",
-        "2 要素認証の秘密を暗号化する鍵ファイル (複数サーバーで共有)",
+      {{"identity.key_file", "--identity-key", "DOKUEI_IDENTITY_KEY_FILE",
+        "<data_dir>/identity.key", "2 要素認証の秘密を暗号化する鍵ファイル (複数サーバーで共有)",
         "Key file encrypting two-factor secrets (shared by every server)"},
        STR(identity_key_file)},
       {{"identity.session_idle_minutes", "--session-idle-minutes", "DOKUEI_SESSION_IDLE_MINUTES",
@@ -164,7 +170,8 @@ const std::vector<Option>& Options() {
         "Ship audit records to syslog (udp:// tcp:// tls://host:port)"},
        STR(audit_syslog)},
       {{"audit.syslog_ca", "--audit-syslog-ca", "DOKUEI_AUDIT_SYSLOG_CA", "",
-        "tls:// の syslog サーバーを検証する CA (PEM)", "CA verifying a tls:// syslog server (PEM)"},
+        "tls:// の syslog サーバーを検証する CA (PEM)",
+        "CA verifying a tls:// syslog server (PEM)"},
        STR(audit_syslog_ca)},
       {{"workflow.tick_seconds", "--workflow-tick-seconds", "DOKUEI_WORKFLOW_TICK_SECONDS", "5",
         "読影ワークフローの振り分け・割り当て・エスカレーションの間隔 (秒)",
@@ -174,6 +181,32 @@ const std::vector<Option>& Options() {
         "180", "検査が揃ったとみなすまでの、新しい画像が届かない時間 (秒)",
         "Seconds without a new instance before a study counts as complete"},
        INT(workflow_quiet_seconds, "workflow.quiet_seconds", 1, 24 * 3600)},
+      {{"hl7.listen", "--hl7-listen", "DOKUEI_HL7_LISTEN", "",
+        "HL7 v2 (MLLP) の受付アドレス HOST:PORT (空なら無効。暗号化されないため loopback のみ)",
+        "HL7 v2 (MLLP) listen address HOST:PORT (empty: off; loopback only, MLLP has no TLS)"},
+       STR(hl7_listen)},
+      {{"hl7.senders_file", "--hl7-senders-file", "DOKUEI_HL7_SENDERS_FILE", "",
+        "HL7 送信元一覧 (TOML の [[hl7.senders]]: facility, application, tenant)",
+        "HL7 sender list (TOML [[hl7.senders]]: facility, application, tenant)"},
+       STR(hl7_senders_file)},
+      {{"notify.smtp_host", "--notify-smtp-host", "DOKUEI_NOTIFY_SMTP_HOST", "",
+        "緊急所見をメールで通知する SMTP サーバー (空ならメールなし。アプリ内通知は常に行う)",
+        "SMTP server for critical-result e-mails (empty: none; in-app notices always)"},
+       STR(notify_smtp_host)},
+      {{"notify.smtp_port", "--notify-smtp-port", "DOKUEI_NOTIFY_SMTP_PORT", "25",
+        "SMTP サーバーのポート (STARTTLS は提示されれば使用)",
+        "SMTP server port (STARTTLS used when offered)"},
+       INT(notify_smtp_port, "notify.smtp_port", 1, 65535)},
+      {{"notify.smtp_from", "--notify-smtp-from", "DOKUEI_NOTIFY_SMTP_FROM", "dokuei@localhost",
+        "通知メールの差出人", "Sender of notification e-mails"},
+       STR(notify_smtp_from)},
+      {{"notify.webhook_url", "--notify-webhook-url", "DOKUEI_NOTIFY_WEBHOOK_URL", "",
+        "緊急所見を POST する Webhook の URL (全病院共通。https、または loopback への http)",
+        "Webhook URL receiving critical results for every hospital (https, or http to loopback)"},
+       STR(notify_webhook_url)},
+      {{"notify.webhook_secret", "--notify-webhook-secret", "DOKUEI_NOTIFY_WEBHOOK_SECRET", "",
+        "Webhook 署名 (HMAC-SHA256) の鍵", "Key of the webhook signature (HMAC-SHA256)"},
+       STR(notify_webhook_secret)},
       {{"index.backend", "--index", "DOKUEI_INDEX", "sqlite",
         "索引データベース: sqlite (組み込み) または postgres",
         "Index database: sqlite (embedded) or postgres"},
@@ -186,8 +219,8 @@ const std::vector<Option>& Options() {
       {{"index.sqlite_path", "--sqlite", "DOKUEI_SQLITE", "<data_dir>/index.sqlite",
         "SQLite 索引ファイル", "SQLite index file"},
        STR(sqlite_path)},
-      {{"index.postgres", "--postgres", "DOKUEI_POSTGRES", "",
-        "PostgreSQL 接続文字列 (libpq 形式)", "PostgreSQL connection string (libpq)"},
+      {{"index.postgres", "--postgres", "DOKUEI_POSTGRES", "", "PostgreSQL 接続文字列 (libpq 形式)",
+        "PostgreSQL connection string (libpq)"},
        STR(postgres_conninfo)},
       {{"index.postgres_connections", "--postgres-connections", "DOKUEI_POSTGRES_CONNECTIONS", "8",
         "PostgreSQL の接続プール数", "PostgreSQL connection pool size"},
@@ -402,10 +435,13 @@ std::string ServeHelp(const std::string& lang) {
   }
   out << (en ? "\nLists (TOML only, or the compact environment variables):\n"
              : "\n一覧 (TOML、または簡易形式の環境変数):\n");
-  out << "  [[tenants]] code, name                                 env DOKUEI_TENANTS=\"code=Name;...\"\n"
+  out << "  [[tenants]] code, name                                 env "
+         "DOKUEI_TENANTS=\"code=Name;...\"\n"
          "  [[dicom.peers]] ae_title, tenant, host, port, check_host, max_associations, allow\n"
-         "                                                         env DOKUEI_PEERS=\"AE=tenant@host:port;...\"\n"
-         "  [[http.tokens]] sha256, tenant, subject                env DOKUEI_TOKENS=\"sha256hex=tenant;...\"\n";
+         "                                                         env "
+         "DOKUEI_PEERS=\"AE=tenant@host:port;...\"\n"
+         "  [[http.tokens]] sha256, tenant, subject                env "
+         "DOKUEI_TOKENS=\"sha256hex=tenant;...\"\n";
   return out.str();
 }
 

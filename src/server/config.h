@@ -65,16 +65,25 @@ struct Config {
   std::string identity_key_file;  // default: <data_dir>/identity.key (created 0600)
   int session_idle_minutes = 30;
   int session_absolute_hours = 12;
-  std::string audit_syslog;       // udp://host:port, tcp://host:port or tls://host:port
-  std::string audit_syslog_ca;    // CA for tls://
+  std::string audit_syslog;     // udp://host:port, tcp://host:port or tls://host:port
+  std::string audit_syslog_ca;  // CA for tls://
 
   int workflow_tick_seconds = 5;     // dispatcher period (routing, assignment, escalation)
   int workflow_quiet_seconds = 180;  // completeness: no new instance for this long
+  // HL7 v2 intake over MLLP (empty: off; loopback only) and its senders (TOML [[hl7.senders]]).
+  std::string hl7_listen;
+  std::string hl7_senders_file;
+  // Critical-result notifications (in the app always; e-mail / webhook when configured).
+  std::string notify_smtp_host;  // empty: no e-mail
+  int notify_smtp_port = 25;
+  std::string notify_smtp_from = "dokuei@localhost";
+  std::string notify_webhook_url;        // empty: no webhook; sent for every hospital
+  std::string notify_webhook_secret;     // HMAC-SHA256 key of the webhook signature
   std::string index_backend = "sqlite";  // sqlite | postgres
   std::string sqlite_path;               // default: <data_dir>/index.sqlite
   std::string postgres_conninfo;
   int postgres_connections = 8;
-  std::string blob_path;                 // default: <data_dir>/blobs
+  std::string blob_path;  // default: <data_dir>/blobs
 
   uint64_t max_object_mb = 2048;
   uint64_t max_inflight_mb = 4096;
@@ -88,10 +97,10 @@ struct Config {
 };
 
 struct OptionDoc {
-  std::string key;      // TOML key, e.g. "dicom.ae_title"
-  std::string flag;     // "--ae-title"
-  std::string env;      // "DOKUEI_AE_TITLE"
-  std::string value;    // default shown in help
+  std::string key;    // TOML key, e.g. "dicom.ae_title"
+  std::string flag;   // "--ae-title"
+  std::string env;    // "DOKUEI_AE_TITLE"
+  std::string value;  // default shown in help
   std::string help_ja;
   std::string help_en;
 };

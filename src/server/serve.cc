@@ -1,7 +1,9 @@
 // dokuei serve: wires the archive (index, blobs, ingest, query, retrieve) to DIMSE and DICOMweb,
 // with identity (DICOM peers from its AE titles), TLS on both protocols, the non-loopback rule,
 // the audit trail (a record for every access to patient data; optional syslog shipping) and the
-// reading workflow (a request per arriving study, the dispatcher on a timer, its JSON API).
+// reading workflow (a request per arriving study, the dispatcher on a timer, its JSON API), the
+// reports (their routes and the critical-result Tick on the dispatcher thread) and, when
+// configured, the HL7 v2 MLLP listener (serve_hl7.cc).
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -27,6 +29,7 @@
 #include "dokuei/http/auth.h"
 #include "dokuei/http/router.h"
 #include "dokuei/http/server.h"
+#include "dokuei/report/report.h"
 #include "serve_parts.h"
 #include "storage.h"
 
@@ -82,8 +85,8 @@ void Banner(const Config& c, uint16_t dicom_port, uint16_t dicom_tls_port, uint1
     std::printf("%s\n", en ? "Demo:" : "デモ:");
     std::printf("  %s %s\n", en ? "calling AE title (accepted):" : "受け付ける発信元 AE タイトル:",
                 demo->calling_ae.c_str());
-    std::printf("  %s %s\n", en ? "bearer token file:" : "トークンファイル:",
-                demo->token_file.c_str());
+    std::printf("  %s %s\n",
+                en ? "bearer token file:" : "トークンファイル:", demo->token_file.c_str());
     std::printf("  echoscu -aet %s -aec %s 127.0.0.1 %u\n", demo->calling_ae.c_str(),
                 c.ae_title.c_str(), dicom_port);
     std::printf("  curl %s-H \"Authorization: Bearer $(cat %s)\" %s/studies\n",
@@ -105,9 +108,10 @@ void Banner(const Config& c, uint16_t dicom_port, uint16_t dicom_tls_port, uint1
     std::string api = url.substr(0, url.size() - std::string("/dicom-web").size()) + "/api";
     std::printf("  %s\n", en ? "Sign in to the JSON API (README: Signing in and API tokens):"
                              : "JSON API へのログイン (README「Signing in and API tokens」参照):");
-    std::printf("  curl -c cookies.txt -H 'Content-Type: application/json' -d "
-                "'{\"login\":\"demo-tech\",\"password\":\"…\"}' %s/auth/login\n",
-                api.c_str());
+    std::printf(
+        "  curl -c cookies.txt -H 'Content-Type: application/json' -d "
+        "'{\"login\":\"demo-tech\",\"password\":\"…\"}' %s/auth/login\n",
+        api.c_str());
     std::printf("  %s %s/openapi.json\n", en ? "API description:" : "API 定義:", api.c_str());
   }
   std::printf("%s\n", en ? "Stop with Ctrl-C." : "Ctrl-C で停止します。");
@@ -244,7 +248,9 @@ int RunServe(const std::vector<std::string>& args) {
     if (auto st = ensure(demo->tenant_code, demo->tenant_name); !st.ok())
       return Fail("creating the demo tenant", st);
     tokens.push_back({http::StaticTokenAuthenticator::HashToken(demo->token),
-                      tenants[demo->tenant_code].value, "demo", {"*"}});
+                      tenants[demo->tenant_code].value,
+                      "demo",
+                      {"*"}});
   }
   IdentityPeerSource peer_source(identity, clock, std::chrono::seconds(2));
   archive::PeerDirectory peer_directory(std::move(peers), &peer_source);
@@ -269,8 +275,63 @@ int RunServe(const std::vector<std::string>& args) {
   // Instances stored before the last stop that the workflow did not count yet, then the feed.
   if (auto r = RecoverArrivals(*storage->database, workflow); !r.ok())
     return Fail("recovering workflow arrivals", r.status());
-  WorkflowFeed workflow_feed(workflow, std::chrono::seconds(config.workflow_tick_seconds));
+  // Reports over the workflow's requests. Critical-result notifications: in the app always, by
+  // e-mail (notify.smtp_host) and webhook (notify.webhook_url) when configured; delivered and
+  // escalated by the report Tick on the dispatcher's thread (stopped with the feed).
+  std::unique_ptr<report::RequestSource> report_source =
+      report::WorkflowRequestSource(workflow.requests());
+  std::map<int64_t, std::vector<report::Webhook>> hooks;
+  if (!config.notify_webhook_url.empty()) {
+    auto all = identity.tenants().List();
+    if (!all.ok()) return Fail("listing tenants for webhooks", all.status());
+    for (const auto& t : *all)
+      if (t.kind == identity::TenantKind::kHospital)
+        hooks[t.id].push_back({config.notify_webhook_url, config.notify_webhook_secret});
+  }
+  std::unique_ptr<report::ContactDirectory> report_contacts =
+      report::IdentityContactDirectory(identity, std::move(hooks));
+  std::unique_ptr<report::MailSender> mail;
+  if (!config.notify_smtp_host.empty()) {
+    report::SmtpOptions smtp;
+    smtp.host = config.notify_smtp_host;
+    smtp.port = static_cast<uint16_t>(config.notify_smtp_port);
+    smtp.from = config.notify_smtp_from;
+    mail = report::SmtpMailSender(smtp, clock);
+  }
+  std::unique_ptr<report::WebhookSender> webhook_sender;
+  if (!config.notify_webhook_url.empty()) webhook_sender = report::BeastWebhookSender({});
+  report::ReportOptions report_options;
+  report_options.audit = workflow_options.audit;
+  report_options.contacts = report_contacts.get();
+  report_options.mail = mail.get();
+  report_options.webhooks = webhook_sender.get();
+  report_options.lang = config.lang;
+  auto opened_reports =
+      report::OpenReports(storage->database, clock, *report_source, report_options);
+  if (!opened_reports.ok()) return Fail("opening the reports", opened_reports.status());
+  report::ReportService& reports = **opened_reports;
+  WorkflowFeed workflow_feed(workflow, std::chrono::seconds(config.workflow_tick_seconds),
+                             [&reports] {
+                               auto r = reports.critical().Tick();
+                               if (!r.ok()) {
+                                 spdlog::warn("reports: tick failed: {}", r.status().ToString());
+                               } else if (r->sent + r->failed + r->escalated > 0) {
+                                 spdlog::info(
+                                     "reports: {} notifications sent, {} failed, {} "
+                                     "escalated",
+                                     r->sent, r->failed, r->escalated);
+                               }
+                             });
   workflow_feed.Start();
+  // HL7 v2 orders over MLLP, when configured (stopped before the workflow feed).
+  Hl7Service hl7;
+  if (!config.hl7_listen.empty()) {
+    if (auto st = hl7.Start(config.hl7_listen, config.hl7_senders_file, storage->database,
+                            workflow.requests(), clock);
+        !st.ok())
+      return Fail("hl7.listen", st);
+    spdlog::info("listening: HL7 MLLP {} port {}", config.hl7_listen, hl7.port());
+  }
 
   std::unique_ptr<archive::AuditHook> audit_hook = archive::NewAuditLogHook(audit_log);
   archive::IngestOptions ingest_options;
@@ -279,8 +340,8 @@ int RunServe(const std::vector<std::string>& args) {
   ingest_options.audit = audit_hook.get();
   ingest_options.database = storage->database.get();
   ingest_options.on_stored = [&workflow_feed](index::TenantId t, const index::InstanceRecord& r) {
-    workflow_feed.Enqueue({t.value, r.study.study_instance_uid, r.series.series_instance_uid,
-                           r.series.modality});
+    workflow_feed.Enqueue(
+        {t.value, r.study.study_instance_uid, r.series.series_instance_uid, r.series.modality});
   };
   archive::Ingest ingest(index, *storage->blobs, clock, ingest_options);
   archive::QueryService query(index);
@@ -309,7 +370,7 @@ int RunServe(const std::vector<std::string>& args) {
   // an identity API token, or a configured (or demo) static bearer token.
   api::Options api_options;
   api_options.secure_cookies = listeners->https != nullptr;
-  api::Services api_services{identity, audit_log, clock, api_options, &workflow};
+  api::Services api_services{identity, audit_log, clock, api_options, &workflow, &reports};
   if (auto st = api::RegisterRoutes(routes, api_services); !st.ok())
     return Fail("registering the JSON API routes", st);
   std::unique_ptr<http::Authenticator> authenticator =
@@ -370,6 +431,7 @@ int RunServe(const std::vector<std::string>& args) {
   spdlog::info("signal {}: stopping", sig);
   http_server.Stop();
   dimse_server.Stop();
+  hl7.Stop();
   workflow_feed.Stop();  // records what ingest queued last
   RecordLifecycle(audit_log, "app.stop", config);
   if (*shipper) (*shipper)->Stop();  // after app.stop: the collector gets it when reachable

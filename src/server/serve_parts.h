@@ -9,11 +9,12 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include "config.h"
@@ -23,6 +24,8 @@
 #include "dokuei/base/clock.h"
 #include "dokuei/dicom/dimse.h"
 #include "dokuei/identity/identity.h"
+#include "dokuei/intake/intake.h"
+#include "dokuei/intake/mllp.h"
 #include "dokuei/workflow/workflow.h"
 
 namespace boost::asio::ssl {
@@ -115,7 +118,10 @@ base::Result<DemoIdentity> PrepareDemoIdentity(const Config& config, identity::I
 // crash are recovered from the index at the next start (RecoverArrivals). Thread-safe.
 class WorkflowFeed {
  public:
-  WorkflowFeed(workflow::Workflow& wf, base::Duration tick_interval);
+  // `also_tick` (may be empty) runs on the ticker thread after each dispatcher tick (the
+  // reports' notifications and escalations).
+  WorkflowFeed(workflow::Workflow& wf, base::Duration tick_interval,
+               std::function<void()> also_tick = {});
   ~WorkflowFeed();
   void Enqueue(workflow::Arrival a);
   void Start();
@@ -127,11 +133,30 @@ class WorkflowFeed {
   void TickLoop();
   workflow::Workflow& wf_;
   const base::Duration tick_interval_;
+  std::function<void()> also_tick_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<workflow::Arrival> queue_;  // guarded by mu_
   bool running_ = false;                 // guarded by mu_
   std::thread feeder_, ticker_;
+};
+
+// The MLLP listener of the HL7 intake (serve_hl7.cc). Start refuses a non-loopback address
+// (MLLP has no TLS) and an unreadable or empty sender list; Stop (or the destructor) stops
+// accepting and waits for running handlers.
+class Hl7Service {
+ public:
+  ~Hl7Service();
+  base::Status Start(const std::string& listen, const std::string& senders_file,
+                     std::shared_ptr<db::Database> database, workflow::Requests& requests,
+                     base::Clock& clock);
+  uint16_t port() const;
+  void Stop();
+
+ private:
+  std::unique_ptr<intake::ConfigSenderDirectory> directory_;
+  std::unique_ptr<intake::Hl7Intake> intake_;
+  std::unique_ptr<intake::MllpListener> listener_;
 };
 
 // Records the instances the index holds that the workflow has not counted (stored before a crash

@@ -11,8 +11,9 @@
 
 namespace dokuei::server {
 
-WorkflowFeed::WorkflowFeed(workflow::Workflow& wf, base::Duration tick_interval)
-    : wf_(wf), tick_interval_(tick_interval) {}
+WorkflowFeed::WorkflowFeed(workflow::Workflow& wf, base::Duration tick_interval,
+                           std::function<void()> also_tick)
+    : wf_(wf), tick_interval_(tick_interval), also_tick_(std::move(also_tick)) {}
 
 WorkflowFeed::~WorkflowFeed() { Stop(); }
 
@@ -92,6 +93,7 @@ void WorkflowFeed::TickLoop() {
       spdlog::info("workflow: {} ready, {} assigned, {} escalations", r->readied, r->assigned,
                    r->escalations);
     }
+    if (also_tick_) also_tick_();
     lock.lock();
   }
 }

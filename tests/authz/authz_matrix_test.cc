@@ -1,10 +1,10 @@
 // The authorisation matrix, generated from the route table (security.md A1, A2, A3).
 //
-// The table is built exactly as the server builds it: the administration, audit and workflow
-// routes of the JSON API, DICOMweb, and the authentication routes when this branch has them. For every
-// authenticated route x every role x {own tenant, other tenant}, the expected outcome comes from
-// the permission table (identity::PermissionsOf, identity::Allows) and is compared with the real
-// HTTP answer of an in-process server on real identity, audit and archive:
+// The table is built exactly as the server builds it: the administration, audit, workflow, report
+// routes of the JSON API, DICOMweb, and the authentication routes when this branch has them. For
+// every authenticated route x every role x {own tenant, other tenant}, the expected outcome comes
+// from the permission table (identity::PermissionsOf, identity::Allows) and is compared with the
+// real HTTP answer of an in-process server on real identity, audit and archive:
 //   - no permission                       -> 403;
 //   - a permission whose scope does not   -> exactly the answer to a nonexistent id / UID (404;
 //     reach the object's tenant              an empty result for QIDO searches under a study):
@@ -18,9 +18,9 @@
 // PostgreSQL (authz_matrix_test_postgres); a route with a parameter
 // the generator does not know fails the test, so no route escapes. Every authenticated route
 // without credentials (or with a wrong token) answers 401 with a bare problem body.
-#include <algorithm>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -33,6 +33,7 @@
 #include "dokuei/base/env.h"
 #include "dokuei/blob/blob_store.h"
 #include "dokuei/dicomweb/dicomweb.h"
+#include "dokuei/report/report.h"
 #include "dokuei/workflow/workflow.h"
 
 namespace dokuei::authz {
@@ -161,8 +162,17 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
       ASSERT_TRUE(workflow_->contracts().Put(workflow::Actor::System(), k).ok());
     }
 
-    services_ = std::make_unique<api::Services>(
-        api::Services{stack_.id(), stack_.log(), stack_.clock(), api::Options{}, workflow_.get()});
+    // Reports over the workflow's requests (FreshRequest drafts one for each request).
+    report_source_ = report::WorkflowRequestSource(workflow_->requests());
+    report::ReportOptions ro;
+    ro.audit = wo.audit;
+    auto rs = report::OpenReports(stack_.database(), stack_.clock(), *report_source_, ro);
+    ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+    reports_ = std::move(rs).value();
+
+    services_ = std::make_unique<api::Services>(api::Services{stack_.id(), stack_.log(),
+                                                              stack_.clock(), api::Options{},
+                                                              workflow_.get(), reports_.get()});
     // The route table as the server builds it.
 #ifdef DOKUEI_HAVE_AUTH_ROUTES
     ASSERT_TRUE(api::RegisterAuthRoutes(routes_, *services_).ok());
@@ -170,6 +180,7 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     ASSERT_TRUE(api::RegisterAdminRoutes(routes_, *services_).ok());
     ASSERT_TRUE(api::RegisterAuditRoutes(routes_, *services_).ok());
     ASSERT_TRUE(api::RegisterWorkflowRoutes(routes_, *services_).ok());
+    ASSERT_TRUE(api::RegisterReportRoutes(routes_, *services_).ok());
     ASSERT_TRUE(
         dicomweb::RegisterRoutes(routes_, {*ingest_, *query_, *retrieve_}, dicomweb::Options{})
             .ok());
@@ -183,6 +194,8 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
   void TearDown() override {
     if (server_) server_->Stop();
     server_.reset();
+    reports_.reset();
+    report_source_.reset();
     workflow_.reset();
     if (!blob_dir_.empty()) std::filesystem::remove_all(blob_dir_);
   }
@@ -326,8 +339,8 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     if (name == "id" && pat.rfind("/api/requests/", 0) == 0)
       return std::to_string(nonexistent ? 999999 : FreshRequest(owner));
     if (name == "id" && pat.rfind("/api/rosters/", 0) == 0)
-      return std::to_string(
-          nonexistent ? 999999 : FreshShift(pat.find("absences") != std::string::npos));
+      return std::to_string(nonexistent ? 999999
+                                        : FreshShift(pat.find("absences") != std::string::npos));
     if (name == "study" && route.method == "POST")  // STOW target: a new study of the caller's
       return "2.25." + std::to_string(1000000 + ++counter_);
     if (name == "study") return s.study;
@@ -420,6 +433,8 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
   int counter_ = 0;
   std::unique_ptr<workflow::ReaderDirectory> directory_;
   std::unique_ptr<workflow::Workflow> workflow_;
+  std::unique_ptr<report::RequestSource> report_source_;
+  std::unique_ptr<report::ReportService> reports_;
   std::unique_ptr<blob::BlobStore> blobs_;
   std::unique_ptr<archive::Ingest> ingest_;
   std::unique_ptr<archive::QueryService> query_;

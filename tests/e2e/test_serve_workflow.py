@@ -25,6 +25,18 @@ def study_uid_of(path):
     return out.split("[", 1)[1].split("]", 1)[0]
 
 
+
+# A complete report in the common frame of spine-reporting.md.
+REPORT = {
+    "frame": 1, "clinical_question": "腰痛と左下肢しびれ",
+    "technique": {"sequences": ["T1 sag", "T2 sag", "T2 ax"]},
+    "comparison": {"prior": "none"}, "numbering": {"from": "sacrum"},
+    "alignment": {"lordosis": "normal"}, "vertebrae": {"marrow": "normal"},
+    "levels": [{"level": "L4-L5", "canal": "moderate"}, {"level": "L5-S1", "canal": "none"}],
+    "cord": {"conus": "L1"}, "paraspinal": {}, "incidental": [],
+    "impression": [{"text": "L4-L5 左優位の椎間板ヘルニア"}], "critical_communication": {},
+}
+
 class ServeWorkflowTest(unittest.TestCase):
 
     @classmethod
@@ -117,10 +129,26 @@ class ServeWorkflowTest(unittest.TestCase):
         status, out, _ = reader.json("POST", "/api/requests/%d/transitions" % rid,
                                      {"to": "final"}, headers={"Accept-Language": "ja"})
         self.assertIn("可能な変更", out["detail"])
-        for to in ("reading", "final"):
-            status, out, _ = reader.json("POST", "/api/requests/%d/transitions" % rid, {"to": to})
-            self.assertEqual(status, 200, out)
-            self.assertEqual(out["state"], to)
+        status, out, _ = reader.json("POST", "/api/requests/%d/transitions" % rid,
+                                     {"to": "reading"})
+        self.assertEqual(status, 200, out)
+        self.assertEqual(out["state"], "reading")
+        # The report: a draft, then the final signature moves the request to final.
+        status, out, _ = reader.json("PUT", "/api/requests/%d/report/draft" % rid,
+                                     {"content": REPORT})
+        self.assertEqual(status, 200, out)
+        status, out, _ = reader.json("POST", "/api/requests/%d/report/sign" % rid,
+                                     {"kind": "final"})
+        self.assertEqual(status, 200, out)
+        self.assertEqual(out["request_state"], "final")
+        self.assertEqual(out["release"], "released")
+        status, out, _ = tech.json("GET", "/api/requests/%d/report" % rid)
+        self.assertEqual(status, 200, out)
+        self.assertEqual(len(out["versions"]), 1)
+        self.assertEqual(out["current"]["impression"][0]["text"], "L4-L5 左優位の椎間板ヘルニア")
+        status, out, _ = reader.json("PUT", "/api/requests/%d/report/draft" % rid,
+                                     {"content": REPORT})
+        self.assertEqual(status, 409, out)
         # Without the CSRF header a cookie session changes nothing.
         status, _, _ = reader.call("POST", "/api/requests/%d/transitions" % rid,
                                    {"to": "addendum"}, csrf=False)

@@ -1,7 +1,8 @@
 // The JSON API under /api: authentication (login, second factor, sessions, logout, API tokens),
 // administration (tenants, users and roles, AE titles, contacts, reader profiles), the audit
-// trail (search, export) and the reading workflow (requests, contracts, rosters, billing). Every route is in the one http::RouteTable, names its permission, and
-// writes its audit record before it answers (docs/design/identity-and-audit.md).
+// trail (search, export) and the reading workflow (requests, contracts, rosters, billing). Every
+// route is in the one http::RouteTable, names its permission, and writes its audit record before it
+// answers (docs/design/identity-and-audit.md).
 //
 //   api::Services s{identity, audit, clock, options};
 //   api::RegisterRoutes(routes, s);                     // every /api route
@@ -25,6 +26,9 @@
 namespace dokuei::workflow {
 class Workflow;
 }
+namespace dokuei::report {
+class ReportService;
+}
 
 namespace dokuei::api {
 
@@ -43,12 +47,15 @@ struct Services {
   // The reading workflow (requests, contracts, rosters, billing); without it the workflow
   // routes are not registered. Its audit hook must append with audit.AppendIn.
   workflow::Workflow* workflow = nullptr;
+  // Reports over the workflow's requests; without it (or without the workflow) the report
+  // routes are not registered. Its audit hook must append with audit.AppendIn.
+  report::ReportService* reports = nullptr;
 };
 
 // Session cookie (identity sessions), identity API tokens (dok_...), then the configured static
 // tokens (tenant + "*"). Records "token.use" and refusals in the audit log.
-std::unique_ptr<http::Authenticator> MakeAuthenticator(Services& services,
-                                                       std::vector<http::StaticToken> static_tokens);
+std::unique_ptr<http::Authenticator> MakeAuthenticator(
+    Services& services, std::vector<http::StaticToken> static_tokens);
 
 // Each group, and all of them.
 base::Status RegisterAuthRoutes(http::RouteTable& routes, Services& services);   // auth_routes.cc
@@ -56,6 +63,8 @@ base::Status RegisterAdminRoutes(http::RouteTable& routes, Services& services); 
 base::Status RegisterAuditRoutes(http::RouteTable& routes, Services& services);  // audit_routes.cc
 // Reading requests, contracts, rosters, escalations, reader loads, billing (workflow_*.cc).
 base::Status RegisterWorkflowRoutes(http::RouteTable& routes, Services& services);
+// Reports, reviews, checks, critical results, follow-ups, reader statistics (report_routes.cc).
+base::Status RegisterReportRoutes(http::RouteTable& routes, Services& services);
 base::Status RegisterRoutes(http::RouteTable& routes, Services& services);
 
 // The audit event for a request: actor, actor tenant/user/roles, source address and protocol
