@@ -31,9 +31,12 @@
 #include "dokuei/http/server.h"
 #include "dokuei/identity/identity.h"
 #include "dokuei/index/index.h"
+#include "dokuei/testing/db_backends.h"
 #include "dokuei/testing/fake_clock.h"
 
 namespace dokuei::api::testing {
+
+using ::dokuei::testing::PgAdmin;
 
 using nlohmann::json;
 
@@ -41,23 +44,6 @@ enum class Backend { kSqlite, kPostgres };
 
 inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
   return info.param == Backend::kPostgres ? "Postgres" : "Sqlite";
-}
-
-inline std::string PgAdmin(const std::string& conninfo, const std::string& sql) {
-  PGconn* c = PQconnectdb(conninfo.c_str());
-  std::string err;
-  PQsetNoticeProcessor(
-      c, [](void*, const char*) {}, nullptr);
-  if (PQstatus(c) != CONNECTION_OK) {
-    err = PQerrorMessage(c);
-  } else {
-    PGresult* r = PQexec(c, sql.c_str());
-    const auto s = PQresultStatus(r);
-    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) err = PQresultErrorMessage(r);
-    PQclear(r);
-  }
-  PQfinish(c);
-  return err;
 }
 
 inline constexpr char kPassword[] = "Kawasemi-no-mizube-2031";

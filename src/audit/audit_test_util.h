@@ -17,23 +17,14 @@
 #include "dokuei/audit/audit.h"
 #include "dokuei/base/random.h"
 #include "dokuei/db/db.h"
+#include "dokuei/testing/db_backends.h"
 #include "dokuei/testing/fake_clock.h"
 
 namespace dokuei::audit {
 
-enum class Backend { kSqliteMemory, kSqliteFile, kPostgres };
-
-inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
-  switch (info.param) {
-    case Backend::kSqliteMemory:
-      return "SqliteMemory";
-    case Backend::kSqliteFile:
-      return "SqliteFile";
-    case Backend::kPostgres:
-      return "Postgres";
-  }
-  return "Unknown";
-}
+using ::dokuei::testing::Backend;
+using ::dokuei::testing::BackendName;
+using ::dokuei::testing::PgAdmin;
 
 inline void PrintTo(Backend b, std::ostream* os) {
   *os << (b == Backend::kSqliteMemory ? "SqliteMemory"
@@ -42,22 +33,6 @@ inline void PrintTo(Backend b, std::ostream* os) {
 }
 
 // Runs one administrative statement on PostgreSQL; returns "" or the error message.
-inline std::string PgAdmin(const std::string& conninfo, const std::string& sql) {
-  PGconn* c = PQconnectdb(conninfo.c_str());
-  std::string err;
-  PQsetNoticeProcessor(
-      c, [](void*, const char*) {}, nullptr);
-  if (PQstatus(c) != CONNECTION_OK) {
-    err = PQerrorMessage(c);
-  } else {
-    PGresult* r = PQexec(c, sql.c_str());
-    const auto s = PQresultStatus(r);
-    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) err = PQresultErrorMessage(r);
-    PQclear(r);
-  }
-  PQfinish(c);
-  return err;
-}
 
 class AuditTest : public ::testing::TestWithParam<Backend> {
  protected:

@@ -17,40 +17,14 @@
 #include "dokuei/db/db.h"
 #include "dokuei/identity/identity.h"
 #include "dokuei/index/index.h"
+#include "dokuei/testing/db_backends.h"
 #include "dokuei/testing/fake_clock.h"
 
 namespace dokuei::identity {
 
-enum class Backend { kSqliteMemory, kSqliteFile, kPostgres };
-
-inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
-  switch (info.param) {
-    case Backend::kSqliteMemory:
-      return "SqliteMemory";
-    case Backend::kSqliteFile:
-      return "SqliteFile";
-    case Backend::kPostgres:
-      return "Postgres";
-  }
-  return "Unknown";
-}
-
-inline std::string PgAdmin(const std::string& conninfo, const std::string& sql) {
-  PGconn* c = PQconnectdb(conninfo.c_str());
-  std::string err;
-  PQsetNoticeProcessor(
-      c, [](void*, const char*) {}, nullptr);
-  if (PQstatus(c) != CONNECTION_OK) {
-    err = PQerrorMessage(c);
-  } else {
-    PGresult* r = PQexec(c, sql.c_str());
-    const auto s = PQresultStatus(r);
-    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) err = PQresultErrorMessage(r);
-    PQclear(r);
-  }
-  PQfinish(c);
-  return err;
-}
+using ::dokuei::testing::Backend;
+using ::dokuei::testing::BackendName;
+using ::dokuei::testing::PgAdmin;
 
 // A password that passes the policy (not in the list, varied, long enough without 2FA).
 inline constexpr char kGoodPassword[] = "Kawasemi-no-mizube-2031";

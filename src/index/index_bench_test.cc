@@ -184,7 +184,7 @@ class IndexBench : public IndexTest {
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, IndexBench,
-                         testing::Values(Backend::kSqliteFile, Backend::kPostgres), BackendName);
+                         ::testing::Values(Backend::kSqliteFile, Backend::kPostgres), BackendName);
 
 TEST_P(IndexBench, QidoSearches) {
   TenantId t = Tenant("bench");

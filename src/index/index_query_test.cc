@@ -129,7 +129,7 @@ class IndexQueryTest : public IndexTest {
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, IndexQueryTest,
-                         testing::Values(Backend::kSqliteMemory, Backend::kSqliteFile,
+                         ::testing::Values(Backend::kSqliteMemory, Backend::kSqliteFile,
                                          Backend::kPostgres),
                          BackendName);
 

@@ -15,7 +15,7 @@ namespace dokuei::index {
 namespace {
 
 INSTANTIATE_TEST_SUITE_P(Backends, IndexTest,
-                         testing::Values(Backend::kSqliteMemory, Backend::kSqliteFile,
+                         ::testing::Values(Backend::kSqliteMemory, Backend::kSqliteFile,
                                          Backend::kPostgres),
                          BackendName);
 
@@ -621,19 +621,19 @@ TEST_P(IndexTest, SqlitePlansUseTheSearchIndexes) {
   };
   // Planner statistics are seeded once, so these hold on a database never analysed.
   EXPECT_THAT(plan_of(Q(Level::kStudy, {Eq(Attr::kAccessionNumber, "A")}, 100)),
-              testing::HasSubstr("studies_by_accession"));
+              ::testing::HasSubstr("studies_by_accession"));
   EXPECT_THAT(plan_of(Q(Level::kStudy, {Eq(Attr::kPatientID, "P")}, 100)),
-              testing::HasSubstr("sqlite_autoindex_patients_1 (tenant_id=? AND patient_id=?)"));
+              ::testing::HasSubstr("sqlite_autoindex_patients_1 (tenant_id=? AND patient_id=?)"));
   EXPECT_THAT(plan_of(Q(Level::kStudy, {Wild(Attr::kPatientName, "YAMA*")}, 100)),
-              testing::HasSubstr("name_key>? AND name_key<?"));
+              ::testing::HasSubstr("name_key>? AND name_key<?"));
   const std::string by_date = plan_of(Q(Level::kStudy, {Range(Attr::kStudyDate, "2024", "")}, 100));
-  EXPECT_THAT(by_date, testing::HasSubstr("studies_by_date (tenant_id=? AND study_date>?"));
-  EXPECT_THAT(by_date, testing::Not(testing::HasSubstr("TEMP B-TREE")));  // no sort
+  EXPECT_THAT(by_date, ::testing::HasSubstr("studies_by_date (tenant_id=? AND study_date>?"));
+  EXPECT_THAT(by_date, ::testing::Not(::testing::HasSubstr("TEMP B-TREE")));  // no sort
   EXPECT_THAT(plan_of(Q(Level::kSeries, {Eq(Attr::kStudyInstanceUID, "1")})),
-              testing::HasSubstr("series_by_study"));
+              ::testing::HasSubstr("series_by_study"));
   EXPECT_THAT(plan_of(Q(Level::kInstance,
                         {Eq(Attr::kStudyInstanceUID, "1"), Eq(Attr::kSeriesInstanceUID, "1.1")})),
-              testing::HasSubstr("instances_by_series"));
+              ::testing::HasSubstr("instances_by_series"));
   int rows = 0;
   ASSERT_TRUE(Db().Transact(TxKind::kRead,
                             [&](Conn& c) {

@@ -14,15 +14,18 @@
 #include <string>
 #include <vector>
 
+#include "dokuei/testing/db_backends.h"
 #include "dokuei/base/random.h"
 #include "dokuei/index/index.h"
 #include "sql_index.h"
 
 namespace dokuei::index {
 
+using ::dokuei::testing::PgAdmin;
+
 enum class Backend { kSqliteMemory, kSqliteFile, kPostgres };
 
-inline std::string BackendName(const testing::TestParamInfo<Backend>& info) {
+inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
   switch (info.param) {
     case Backend::kSqliteMemory:
       return "SqliteMemory";
@@ -46,24 +49,8 @@ inline const char* PgConninfo() {
 }
 
 // Runs one administrative statement on PostgreSQL; returns "" or the error message.
-inline std::string PgAdmin(const std::string& conninfo, const std::string& sql) {
-  PGconn* c = PQconnectdb(conninfo.c_str());
-  std::string err;
-  PQsetNoticeProcessor(
-      c, [](void*, const char*) {}, nullptr);
-  if (PQstatus(c) != CONNECTION_OK) {
-    err = PQerrorMessage(c);
-  } else {
-    PGresult* r = PQexec(c, sql.c_str());
-    const auto s = PQresultStatus(r);
-    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) err = PQresultErrorMessage(r);
-    PQclear(r);
-  }
-  PQfinish(c);
-  return err;
-}
 
-class IndexTest : public testing::TestWithParam<Backend> {
+class IndexTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     switch (GetParam()) {

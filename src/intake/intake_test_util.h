@@ -20,10 +20,15 @@
 #include "dokuei/db/db.h"
 #include "dokuei/index/index.h"
 #include "dokuei/intake/intake.h"
+#include "dokuei/testing/db_backends.h"
 #include "dokuei/testing/fake_clock.h"
 #include "dokuei/workflow/workflow.h"
 
 namespace dokuei::intake {
+
+using ::dokuei::testing::Backend;
+using ::dokuei::testing::BackendName;
+using ::dokuei::testing::PgAdmin;
 
 inline std::string Sample(const std::string& name) {
   const char* root = std::getenv("DOKUEI_SOURCE_DIR");
@@ -49,37 +54,6 @@ inline std::vector<std::string> Segments(const std::string& msg) {
   }
   if (!cur.empty()) out.push_back(cur);
   return out;
-}
-
-enum class Backend { kSqliteMemory, kSqliteFile, kPostgres };
-
-inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
-  switch (info.param) {
-    case Backend::kSqliteMemory:
-      return "SqliteMemory";
-    case Backend::kSqliteFile:
-      return "SqliteFile";
-    case Backend::kPostgres:
-      return "Postgres";
-  }
-  return "Unknown";
-}
-
-inline std::string PgAdmin(const std::string& conninfo, const std::string& sql) {
-  PGconn* c = PQconnectdb(conninfo.c_str());
-  std::string err;
-  PQsetNoticeProcessor(
-      c, [](void*, const char*) {}, nullptr);
-  if (PQstatus(c) != CONNECTION_OK) {
-    err = PQerrorMessage(c);
-  } else {
-    PGresult* r = PQexec(c, sql.c_str());
-    const auto s = PQresultStatus(r);
-    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) err = PQresultErrorMessage(r);
-    PQclear(r);
-  }
-  PQfinish(c);
-  return err;
 }
 
 // A workflow on the backend, two hospitals (sakura, momiji) and their HL7 senders.

@@ -19,9 +19,14 @@
 #include "dokuei/base/random.h"
 #include "dokuei/index/index.h"
 #include "dokuei/report/report.h"
+#include "dokuei/testing/db_backends.h"
 #include "dokuei/testing/fake_clock.h"
 
 namespace dokuei::report {
+
+using ::dokuei::testing::Backend;
+using ::dokuei::testing::BackendName;
+using ::dokuei::testing::PgAdmin;
 
 inline constexpr int64_t kReader = 101, kSecond = 201, kChecker = 301, kCovering = 102;
 
@@ -48,37 +53,6 @@ class FakeContacts final : public ContactDirectory {
   base::Result<HospitalContacts> For(int64_t) override { return contacts; }
   HospitalContacts contacts;
 };
-
-enum class Backend { kSqliteMemory, kSqliteFile, kPostgres };
-
-inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
-  switch (info.param) {
-    case Backend::kSqliteMemory:
-      return "SqliteMemory";
-    case Backend::kSqliteFile:
-      return "SqliteFile";
-    case Backend::kPostgres:
-      return "Postgres";
-  }
-  return "Unknown";
-}
-
-inline std::string PgAdmin(const std::string& conninfo, const std::string& sql) {
-  PGconn* c = PQconnectdb(conninfo.c_str());
-  std::string err;
-  PQsetNoticeProcessor(
-      c, [](void*, const char*) {}, nullptr);
-  if (PQstatus(c) != CONNECTION_OK) {
-    err = PQerrorMessage(c);
-  } else {
-    PGresult* r = PQexec(c, sql.c_str());
-    const auto s = PQresultStatus(r);
-    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) err = PQresultErrorMessage(r);
-    PQclear(r);
-  }
-  PQfinish(c);
-  return err;
-}
 
 // A complete report in the common frame.
 inline std::string FullContent(const std::string& impression = "L4-L5 右優位の椎間板ヘルニア",

@@ -18,10 +18,15 @@
 #include "dokuei/base/random.h"
 #include "dokuei/db/db.h"
 #include "dokuei/index/index.h"
+#include "dokuei/testing/db_backends.h"
 #include "dokuei/testing/fake_clock.h"
 #include "dokuei/workflow/workflow.h"
 
 namespace dokuei::workflow {
+
+using ::dokuei::testing::Backend;
+using ::dokuei::testing::BackendName;
+using ::dokuei::testing::PgAdmin;
 
 // The UTC instant of a JST wall-clock time (proleptic Gregorian; days from civil).
 inline base::Timestamp Jst(int y, int m, int d, int hh, int mm, int ss = 0) {
@@ -60,37 +65,6 @@ inline std::vector<ReaderInfo> FixtureReaders() {
       make(kChecker, false, true, {}, 25), make(kMidSenior, true, true, {}, 12)};
   out[2].subspecialties = {"spine", "neuro"};  // the senior
   return out;
-}
-
-enum class Backend { kSqliteMemory, kSqliteFile, kPostgres };
-
-inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
-  switch (info.param) {
-    case Backend::kSqliteMemory:
-      return "SqliteMemory";
-    case Backend::kSqliteFile:
-      return "SqliteFile";
-    case Backend::kPostgres:
-      return "Postgres";
-  }
-  return "Unknown";
-}
-
-inline std::string PgAdmin(const std::string& conninfo, const std::string& sql) {
-  PGconn* c = PQconnectdb(conninfo.c_str());
-  std::string err;
-  PQsetNoticeProcessor(
-      c, [](void*, const char*) {}, nullptr);
-  if (PQstatus(c) != CONNECTION_OK) {
-    err = PQerrorMessage(c);
-  } else {
-    PGresult* r = PQexec(c, sql.c_str());
-    const auto s = PQresultStatus(r);
-    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) err = PQresultErrorMessage(r);
-    PQclear(r);
-  }
-  PQfinish(c);
-  return err;
 }
 
 class WorkflowTest : public ::testing::TestWithParam<Backend> {
