@@ -72,28 +72,7 @@ class WorkflowTest : public ::testing::TestWithParam<Backend> {
   WorkflowTest() : clock_(Jst(2026, 11, 25, 9, 0)), readers_(FixtureReaders()) {}
 
   void SetUp() override {
-    switch (GetParam()) {
-      case Backend::kSqliteMemory:
-        break;
-      case Backend::kSqliteFile:
-        dir_ = std::filesystem::temp_directory_path() / ("dokuei-workflow-" + base::RandomHex(8));
-        std::filesystem::create_directories(dir_);
-        break;
-      case Backend::kPostgres: {
-        const char* conninfo = std::getenv("DOKUEI_TEST_PG_CONNINFO");
-        if (conninfo == nullptr || *conninfo == '\0') {
-          const char* required = std::getenv("DOKUEI_TEST_PG_REQUIRED");
-          if (required && std::string(required) == "1") {
-            FAIL() << "DOKUEI_TEST_PG_REQUIRED=1 but DOKUEI_TEST_PG_CONNINFO is not set";
-          }
-          GTEST_SKIP() << "PostgreSQL not configured: run under scripts/with-postgres.sh";
-        }
-        base_conninfo_ = conninfo;
-        schema_ = "w_" + base::RandomHex(8);
-        ASSERT_EQ(PgAdmin(base_conninfo_, "CREATE SCHEMA " + schema_), "");
-        break;
-      }
-    }
+    DOKUEI_PREPARE_TEST_DATABASE(tdb_, GetParam(), "workflow");
     auto db = OpenDatabase();
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
@@ -119,29 +98,9 @@ class WorkflowTest : public ::testing::TestWithParam<Backend> {
     wf_.reset();
     index_.reset();
     db_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-    if (!schema_.empty()) (void)PgAdmin(base_conninfo_, "DROP SCHEMA " + schema_ + " CASCADE");
   }
 
-  base::Result<std::shared_ptr<db::Database>> OpenDatabase() {
-    switch (GetParam()) {
-      case Backend::kSqliteMemory: {
-        DOKUEI_ASSIGN_OR_RETURN(auto d, db::OpenSqlite({":memory:", 1}));
-        return std::shared_ptr<db::Database>(std::move(d));
-      }
-      case Backend::kSqliteFile: {
-        DOKUEI_ASSIGN_OR_RETURN(auto d, db::OpenSqlite({(dir_ / "db.sqlite").string(), 2}));
-        return std::shared_ptr<db::Database>(std::move(d));
-      }
-      case Backend::kPostgres: {
-        DOKUEI_ASSIGN_OR_RETURN(
-            auto d,
-            db::OpenPostgres({base_conninfo_ + " options='-csearch_path=" + schema_ + "'", 8}));
-        return std::shared_ptr<db::Database>(std::move(d));
-      }
-    }
-    return base::Internal("unknown backend");
-  }
+  base::Result<std::shared_ptr<db::Database>> OpenDatabase() { return tdb_.Open(8); }
 
   Requests& Req() { return wf_->requests(); }
 
@@ -224,6 +183,7 @@ class WorkflowTest : public ::testing::TestWithParam<Backend> {
 
   testing::FakeClock clock_;
   StaticReaderDirectory readers_;
+  ::dokuei::testing::TestDatabase tdb_;  // outlives db_
   std::shared_ptr<db::Database> db_;
   std::unique_ptr<index::Index> index_;
   std::unique_ptr<Workflow> wf_;
@@ -231,9 +191,6 @@ class WorkflowTest : public ::testing::TestWithParam<Backend> {
   std::mutex events_mu_;
   std::vector<audit::Event> events_;
   bool fail_audit_ = false;
-  std::filesystem::path dir_;
-  std::string base_conninfo_;
-  std::string schema_;
 };
 
 #define DOKUEI_WORKFLOW_BACKENDS(Suite)                                                    \
