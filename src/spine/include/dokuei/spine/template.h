@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dokuei/base/status.h"
@@ -45,6 +46,7 @@ struct FieldDef {
 };
 
 struct Template {
+  using ValueSets = std::map<std::string, ValueSet, std::less<>>;
   std::string id;           // "mr-lumbar"
   std::string version;      // "1"
   std::string modality;     // XR | CT | MR
@@ -53,14 +55,23 @@ struct Template {
   std::vector<std::string> levels;           // "L1-L2" ... in cranio-caudal order
   std::vector<std::string> required_levels;
   std::vector<std::string> vertebrae;        // "L1" ...
-  // Section name (a frame section: "technique", "alignment", "levels", ...) -> its fields.
+  // Section name (a frame section: "technique", "alignment", "levels", ...) -> its fields. Two
+  // sections describe list items inside a frame section: "curve" (each of alignment.curves, a
+  // scoliosis curve) and "vertebra" (each of vertebrae.items, keyed by "vertebra").
   std::map<std::string, std::vector<FieldDef>> sections;
   // Condition ("scoliosis", "canal_stenosis", "disc_herniation", "spondylolysis_listhesis",
   // "spondylosis_deformans") -> field paths that state it ("alignment.scoliosis",
   // "levels/canal.grade"). Absent: the modality cannot show it.
   std::map<std::string, std::vector<std::string>> conditions;
 
+  // The catalog's value sets (shared, immutable), so that a template alone resolves its codes.
+  std::shared_ptr<const ValueSets> value_sets;
+
   const FieldDef* Field(std::string_view section, std::string_view id) const;
+  const ValueSet* Set(std::string_view id) const;
+  // The value a code field holds, or null (unknown field, not a code field, unknown code).
+  const ValueDef* Value(std::string_view section, std::string_view field,
+                        std::string_view code) const;
 };
 
 class Catalog {
@@ -68,7 +79,13 @@ class Catalog {
   // The templates and value sets built into the binary.
   static const Catalog& Builtin();
   // From a directory holding value-sets.json and the template files (tests, tools).
+  // kInvalidArgument naming the file and the field when a file is malformed: unknown keys,
+  // duplicate ids or codes, a value_set reference that does not resolve, a condition naming a
+  // field the template lacks, levels or vertebrae out of order.
   static base::Result<std::shared_ptr<const Catalog>> LoadDir(const std::string& dir);
+  // From (file name, text) pairs; what LoadDir and Builtin use.
+  static base::Result<std::shared_ptr<const Catalog>> Load(
+      const std::vector<std::pair<std::string, std::string>>& files);
 
   const Template* Find(std::string_view id, std::string_view version) const;
   const Template* Latest(std::string_view id) const;
@@ -78,7 +95,7 @@ class Catalog {
   std::vector<const Template*> All() const;
 
   // Implementation detail, public for the loader.
-  std::map<std::string, ValueSet, std::less<>> value_sets;
+  Template::ValueSets value_sets;
   std::vector<Template> templates;
 };
 
