@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "dokuei/spine/validate.h"
+
 namespace dokuei::report {
 namespace {
 
@@ -121,6 +123,17 @@ base::Status CheckSection(const json& v, const Section& s) {
   return base::Status::Ok();
 }
 
+// Issue 5's optional arrays beside the sections: measurements and key images (objects; their
+// inside is checked by spine::Validate against the template).
+base::Status CheckArrayOfObjects(const json& v, const std::string& name) {
+  if (!v.is_array()) return Bad(name + " must be an array", "." + name);
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (!v[i].is_object())
+      return Bad("each of " + name + " must be an object", "." + name + "[" + std::to_string(i) + "]");
+  }
+  return base::Status::Ok();
+}
+
 void Leaves(const json& v, const std::string& path, std::map<std::string, json>& out) {
   if (v.is_object()) {
     if (v.empty()) out[path] = v;
@@ -165,10 +178,25 @@ base::Result<std::string> ValidateContent(std::string_view text, FrameCheck chec
       }
       continue;
     }
+    if (key == "measurements" || key == "key_images") {
+      DOKUEI_RETURN_IF_ERROR(CheckArrayOfObjects(it.value(), key));
+      continue;
+    }
     const auto s = std::find_if(kSections.begin(), kSections.end(),
                                 [&](const Section& sec) { return sec.name == key; });
     if (s == kSections.end()) return Bad("unknown section \"" + key + "\"", "." + key);
     DOKUEI_RETURN_IF_ERROR(CheckSection(it.value(), *s));
+  }
+  if (doc.contains("template")) {
+    // Inside the sections: the template's fields and value sets (spine-reporting.md).
+    const std::vector<spine::Problem> problems =
+        spine::Validate(doc.dump(), spine::Catalog::Builtin());
+    if (!problems.empty()) {
+      std::string msg = problems[0].message.en;
+      if (problems.size() > 1) msg += " (and " + std::to_string(problems.size() - 1) + " more)";
+      return base::InvalidArgument("report content: " + problems[0].field + ": " + msg,
+                                   problems[0].field);
+    }
   }
   if (check == FrameCheck::kSigning) {
     for (const Section& s : kSections) {

@@ -73,6 +73,11 @@ namespace {
       " text {TEXT}, addendum_version_id {INT} NOT NULL DEFAULT 0, at_us {INT} NOT NULL)",        \
       "CREATE INDEX report_messages_by_question ON report_messages (question_id, id)"
 
+// 2: pre-sign warnings overridden at signing (issue 5), part of the signed row.
+#define DOKUEI_REPORT_OVERRIDES                                        \
+  "ALTER TABLE report_versions ADD COLUMN override_reason {TEXT}",     \
+      "ALTER TABLE report_versions ADD COLUMN overridden_warnings {TEXT}"
+
 const std::vector<db::Migration>& Migrations(db::Dialect d) {
   static const std::vector<db::Migration> kSqlite = {
       {1,
@@ -85,6 +90,7 @@ const std::vector<db::Migration>& Migrations(db::Dialect d) {
            " WHEN OLD.signed_us <> 0"
            " BEGIN SELECT RAISE(ABORT, 'signed report versions are immutable'); END",
        }},
+      {2, {DOKUEI_REPORT_OVERRIDES}},
   };
   static const std::vector<db::Migration> kPostgres = {
       {1,
@@ -99,11 +105,13 @@ const std::vector<db::Migration>& Migrations(db::Dialect d) {
            "CREATE TRIGGER report_versions_guard BEFORE UPDATE OR DELETE ON report_versions"
            " FOR EACH ROW EXECUTE FUNCTION report_versions_guard()",
        }},
+      {2, {DOKUEI_REPORT_OVERRIDES}},
   };
   return d == db::Dialect::kPostgres ? kPostgres : kSqlite;
 }
 
 #undef DOKUEI_REPORT_TABLES
+#undef DOKUEI_REPORT_OVERRIDES
 
 }  // namespace
 

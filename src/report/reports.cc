@@ -1,6 +1,8 @@
 // Reports: drafts, signatures, addenda, reading with access rules, signature verification.
 #include "reports.h"
 
+#include <nlohmann/json.hpp>
+
 #include "dokuei/base/digest.h"
 #include "dokuei/report/content.h"
 
@@ -20,6 +22,16 @@ Status MustBeReader(const Actor& a, const RequestInfo& req) {
     return base::PermissionDenied("only the request's reader writes and signs its report");
   }
   return Status::Ok();
+}
+
+// "3 pre-sign errors: content.levels[L3-L4]: L3-L4 is not addressed ...; ..." (English: the
+// API lists every item in both languages from Checks).
+std::string Summary(const std::vector<spine::CheckItem>& items, const char* what) {
+  std::string out = std::to_string(items.size()) + " pre-sign " + what + ": ";
+  for (size_t i = 0; i < items.size() && i < 3; ++i)
+    out += (i ? "; " : "") + items[i].field + ": " + items[i].message.en;
+  if (items.size() > 3) out += "; ...";
+  return out;
 }
 
 const Version* LatestReleasedFinal(const std::vector<Version>& vs) {
@@ -105,6 +117,20 @@ Result<Version> SqlReports::Sign(const Actor& actor, int64_t report_id, const Si
     const Version& draft = vs.back();
     DOKUEI_ASSIGN_OR_RETURN(const std::string content,
                             ValidateContent(draft.content, FrameCheck::kSigning));
+    // The anti-miss layer, on the content exactly as it is signed.
+    DOKUEI_ASSIGN_OR_RETURN(const spine::CheckResult checks, PreSign(c, r.id, content));
+    if (checks.Blocked()) return base::FailedPrecondition(Summary(checks.errors, "errors"));
+    std::string override_reason, overridden;
+    if (!checks.warnings.empty()) {
+      if (in.override_reason.empty())
+        return base::FailedPrecondition(Summary(checks.warnings, "warnings") +
+                                        " (sign with an override and its reason)");
+      nlohmann::json list = nlohmann::json::array();
+      for (const spine::CheckItem& w : checks.warnings)
+        list.push_back({{"id", w.id}, {"field", w.field}});
+      override_reason = in.override_reason;
+      overridden = list.dump();
+    }
     VersionKind kind = in.final ? VersionKind::kFinal : VersionKind::kPreliminary;
     int64_t amends = 0;
     bool double_reading = in.double_reading, check = in.check_required;
@@ -132,13 +158,15 @@ Result<Version> SqlReports::Sign(const Actor& actor, int64_t report_id, const Si
                            I(double_reading ? 1 : 0),
                            I(check ? 1 : 0),
                            I(req.assigned_at ? Us(*req.assigned_at) : 0),
+                           S(override_reason),
+                           S(overridden),
                            I(Us(now)),
                            I(draft.id)};
     DOKUEI_RETURN_IF_ERROR(
         c.Exec("UPDATE report_versions SET kind = ?, content = ?, signed_us = ?, signer_id = ?,"
                " signer_login = ?, content_sha256 = ?, amends_version_id = ?, reason = ?,"
-               " double_reading = ?, check_required = ?, assigned_us = ?, updated_us = ?"
-               " WHERE id = ? AND signed_us = 0",
+               " double_reading = ?, check_required = ?, assigned_us = ?, override_reason = ?,"
+               " overridden_warnings = ?, updated_us = ? WHERE id = ? AND signed_us = 0",
                p));
     if (r.reader_id == 0) {
       const db::Value q[] = {I(actor.user_id), I(Us(now)), I(r.id)};
@@ -146,12 +174,32 @@ Result<Version> SqlReports::Sign(const Actor& actor, int64_t report_id, const Si
           c.Exec("UPDATE report_reports SET reader_id = ?, updated_us = ? WHERE id = ?", q));
     }
     version_id = draft.id;
-    return Audit(ctx_, c,
-                 MakeEvent(actor, r, "sign",
-                           "version " + std::to_string(draft.number) + " signed as " +
-                               std::string(VersionKindName(kind)) + ", sha256 " + sha));
+    std::string what = "version " + std::to_string(draft.number) + " signed as " +
+                       std::string(VersionKindName(kind)) + ", sha256 " + sha;
+    if (!overridden.empty()) {
+      what += ", pre-sign warnings overridden (";
+      for (size_t i = 0; i < checks.warnings.size(); ++i)
+        what += (i ? ", " : "") + checks.warnings[i].id + " " + checks.warnings[i].field;
+      what += "): " + override_reason;
+    }
+    return Audit(ctx_, c, MakeEvent(actor, r, "sign", what));
   }));
   return Fetch(version_id);
+}
+
+Result<spine::CheckResult> SqlReports::Checks(const Actor& actor, int64_t report_id) {
+  DOKUEI_ASSIGN_OR_RETURN(const Report head, ReadReport(report_id));
+  DOKUEI_ASSIGN_OR_RETURN(const RequestInfo req, ctx_.requests.Get(head.request_id));
+  DOKUEI_RETURN_IF_ERROR(MustBeReader(actor, req));
+  spine::CheckResult out;
+  DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kRead, [&](Conn& c) -> Status {
+    DOKUEI_ASSIGN_OR_RETURN(const std::vector<Version> vs, LoadVersions(c, report_id));
+    if (vs.empty() || vs.back().signed_)
+      return base::FailedPrecondition("there is no draft to check (save a draft first)");
+    DOKUEI_ASSIGN_OR_RETURN(out, PreSign(c, report_id, vs.back().content));
+    return Status::Ok();
+  }));
+  return out;
 }
 
 Result<Report> SqlReports::Get(const Actor& actor, int64_t report_id) {

@@ -54,7 +54,7 @@ Report ReportFromRow(const Row& r) {
 constexpr const char* kVersionCols =
     "SELECT id, report_id, number, kind, content, author_id, created_us, updated_us, signed_us,"
     " signer_id, signer_login, content_sha256, amends_version_id, reason, double_reading,"
-    " check_required, assigned_us FROM report_versions";
+    " check_required, assigned_us, override_reason, overridden_warnings FROM report_versions";
 
 Version VersionFromRow(const Row& r) {
   Version v;
@@ -76,6 +76,8 @@ Version VersionFromRow(const Row& r) {
   v.double_reading = r.Int(14) != 0;
   v.check_required = r.Int(15) != 0;
   v.assigned_at = OptTime(r.Int(16));
+  v.override_reason = std::string(r.Str(17));
+  v.overridden_warnings = std::string(r.Str(18));
   return v;
 }
 

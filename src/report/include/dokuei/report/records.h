@@ -49,6 +49,10 @@ struct Version {
   std::string content_sha256;                           // lowercase hex SHA-256 of `content`
   int64_t amends_version_id = 0;                        // addendum: the final it amends
   std::string reason;                                   // addendum: why (required)
+  // Pre-sign warnings the signer overrode (spine::PreSignCheck), with the signer's reason:
+  // JSON [{"id": "slip_grade", "field": "content.levels[L4-L5].listhesis.grade"}, ...].
+  std::string override_reason;
+  std::string overridden_warnings;
   bool double_reading = false, check_required = false;  // the contract's gates at signing
   std::optional<base::Timestamp> assigned_at;           // the reader's assignment (turnaround)
   Release release = Release::kUnsigned;

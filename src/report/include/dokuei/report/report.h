@@ -34,6 +34,7 @@
 #include "dokuei/db/db.h"
 #include "dokuei/report/notify.h"
 #include "dokuei/report/records.h"
+#include "dokuei/spine/checks.h"
 #include "dokuei/workflow/workflow.h"
 
 namespace dokuei::identity {
@@ -93,6 +94,10 @@ struct SignInput {
   bool double_reading = false;  // contract: a second reader must review before release
   bool check_required = false;  // contract: a checker must approve before release
   std::string reason;           // required for an addendum
+  // Content naming a spine template passes spine::PreSignCheck first: errors refuse signing
+  // (kFailedPrecondition); warnings refuse it unless this reason is given (it is recorded with
+  // the signature and audited, with the warnings it overrode).
+  std::string override_reason;
 };
 
 class Reports {
@@ -106,6 +111,9 @@ class Reports {
   // user, login, the clock's time and the SHA-256 of the content.
   virtual base::Result<Version> Sign(const Actor& actor, int64_t report_id,
                                      const SignInput& in) = 0;
+  // The request's reader: the pre-sign checks on the current draft, as Sign would run them
+  // (empty when the draft names no template). kFailedPrecondition when there is no draft.
+  virtual base::Result<spine::CheckResult> Checks(const Actor& actor, int64_t report_id) = 0;
   // Hospital staff of the tenant see released versions only; the reading centre sees all.
   virtual base::Result<Report> Get(const Actor& actor, int64_t report_id) = 0;
   virtual base::Result<Report> ForRequest(const Actor& actor, int64_t request_id) = 0;
