@@ -1,17 +1,22 @@
 // Reports (読影レポート) under /api, tag "Reports": the report library (src/report) over HTTP.
 //
-//   GET  /api/requests/{id}/report                    requests.read        content + versions
-//   PUT  /api/requests/{id}/report/draft              requests.transition  {"content",
-//   "expected_number"} POST /api/requests/{id}/report/sign               requests.transition
-//   {"kind": "final"|"preliminary"} POST /api/requests/{id}/report/addendum requests.transition
-//   {"content", "reason"} POST /api/requests/{id}/report/review             requests.transition
-//   RADPEER {"score", ...} POST /api/requests/{id}/report/check              requests.transition
-//   {"approve", "comments"} POST /api/requests/{id}/report/critical           requests.transition
-//   {"category", "finding"} POST /api/requests/{id}/report/critical/ack       requests.transition
-//   {"critical_id", ...} GET  /api/requests/{id}/report/questions          requests.read follow-up
-//   threads POST /api/requests/{id}/report/questions          requests.transition  ask, or
-//   answer/reply GET  /api/readers/{user}/stats                    requests.read        per-reader
-//   statistics
+// clang-format off
+//   GET  /api/requests/{id}/report              requests.read        content + versions
+//   PUT  /api/requests/{id}/report/draft        requests.transition  {"content", "expected_number"}
+//   POST /api/requests/{id}/report/sign         requests.transition  {"kind", "override": {"reason"}}
+//   POST /api/requests/{id}/report/addendum     requests.transition  {"content", "reason", "override"}
+//   POST /api/requests/{id}/report/review       requests.transition  RADPEER {"score", ...}
+//   POST /api/requests/{id}/report/check        requests.transition  {"approve", "comments"}
+//   POST /api/requests/{id}/report/critical     requests.transition  {"category", "finding"}
+//   POST /api/requests/{id}/report/critical/ack requests.transition  {"critical_id", ...}
+//   GET  /api/requests/{id}/report/questions    requests.read        follow-up threads
+//   POST /api/requests/{id}/report/questions    requests.transition  ask, or answer/reply
+//   GET  /api/readers/{user}/stats              requests.read        per-reader statistics
+//   (spine_routes.cc: POST .../report/checks, GET .../report/rsna-grid)
+// clang-format on
+//
+// Signing a draft that names a spine template runs the pre-sign checks first: errors, or
+// warnings without "override": {"reason"}, answer 422 with every check listed (ja and en).
 //
 // A visible request without a report (or, for its hospital, without a released version) answers
 // GET .../report with empty versions and GET .../questions with an empty list; a reader asking
@@ -35,18 +40,45 @@
 #include <algorithm>
 
 #include "dokuei/report/report.h"
+#include "report_util.h"
 #include "workflow_util.h"
 
 namespace dokuei::api {
+
+namespace internal {
+
+base::Result<report::ReportService*> ReportsOf(Services& s) {
+  if (s.reports == nullptr || s.workflow == nullptr)
+    return base::Status(base::Code::kUnavailable, std::string(kNoReports.en));
+  return s.reports;
+}
+
+// The request (visible to the caller and reached by their grant) or 404.
+base::Result<workflow::ReadingRequest> VisibleRequest(Services& s, const http::Request& req) {
+  DOKUEI_ASSIGN_OR_RETURN(const int64_t id, PathId(req, "id", kRequestNotFound));
+  auto r = s.workflow->requests().Get(ActorOf(req), id);
+  if (!r.ok()) {
+    if (r.status().code() == base::Code::kNotFound) return NotFound(kRequestNotFound);
+    return r.status();
+  }
+  if (!req.principal.Reaches("requests.read", r->tenant_id)) return NotFound(kRequestNotFound);
+  return r;
+}
+
+// The request's report as the caller sees it (404 when none or not visible).
+base::Result<report::Report> ReportOf(Services& s, const http::Request& req, int64_t request_id) {
+  auto r = s.reports->reports().ForRequest(ActorOf(req), request_id);
+  if (!r.ok() && r.status().code() == base::Code::kNotFound) return NotFound(kReportNotFound);
+  return r;
+}
+
+}  // namespace internal
 
 namespace {
 
 using namespace internal;  // NOLINT: the helpers of this module's route files
 using workflow::State;
 
-inline constexpr ApiMessage kReportNotFound = {"report not found", "レポートが見つかりません"};
-inline constexpr ApiMessage kNoReports = {"reports are not available on this server",
-                                          "このサーバーではレポート機能を利用できません"};
 inline constexpr ApiMessage kSignedNotMoved = {
     "the report was signed but the request could not move on; repeat the request",
     "レポートは署名されましたが依頼の状態を進められませんでした。もう一度実行してください"};
@@ -69,6 +101,11 @@ json VersionJson(const report::Version& v) {
   }
   if (v.amends_version_id != 0) j["amends_version_id"] = v.amends_version_id;
   if (!v.reason.empty()) j["reason"] = v.reason;
+  if (!v.override_reason.empty()) {
+    json warnings = json::parse(v.overridden_warnings, nullptr, false);
+    j["override"] = {{"reason", v.override_reason},
+                     {"warnings", warnings.is_discarded() ? json::array() : warnings}};
+  }
   return j;
 }
 
@@ -135,31 +172,6 @@ base::Result<json> BodyOrEmptyObject(const http::Request& req,
                                      std::initializer_list<std::string_view> allowed) {
   if (req.body.empty()) return json::object();
   return ParseObject(req, allowed);
-}
-
-base::Result<report::ReportService*> ReportsOf(Services& s) {
-  if (s.reports == nullptr || s.workflow == nullptr)
-    return base::Status(base::Code::kUnavailable, std::string(kNoReports.en));
-  return s.reports;
-}
-
-// The request (visible to the caller and reached by their grant) or 404.
-base::Result<workflow::ReadingRequest> VisibleRequest(Services& s, const http::Request& req) {
-  DOKUEI_ASSIGN_OR_RETURN(const int64_t id, PathId(req, "id", kRequestNotFound));
-  auto r = s.workflow->requests().Get(ActorOf(req), id);
-  if (!r.ok()) {
-    if (r.status().code() == base::Code::kNotFound) return NotFound(kRequestNotFound);
-    return r.status();
-  }
-  if (!req.principal.Reaches("requests.read", r->tenant_id)) return NotFound(kRequestNotFound);
-  return r;
-}
-
-// The request's report as the caller sees it (404 when none or not visible).
-base::Result<report::Report> ReportOf(Services& s, const http::Request& req, int64_t request_id) {
-  auto r = s.reports->reports().ForRequest(ActorOf(req), request_id);
-  if (!r.ok() && r.status().code() == base::Code::kNotFound) return NotFound(kReportNotFound);
-  return r;
 }
 
 const report::Version* LastSigned(const report::Report& r) {
@@ -236,12 +248,35 @@ base::Result<http::Response> PutDraft(Services& s, http::Request& req) {
   return JsonResponse(200, VersionJson(v));
 }
 
+// "override": {"reason": "..."} of a sign or addendum body ("" when absent).
+base::Result<std::string> OverrideReason(const json& body) {
+  const auto it = body.find("override");
+  if (it == body.end() || it->is_null()) return std::string();
+  if (!it->is_object() || it->size() != 1 || !it->contains("reason") ||
+      !(*it)["reason"].is_string() || (*it)["reason"].get<std::string>().empty())
+    return Invalid(kRequired, "override.reason");
+  return (*it)["reason"].get<std::string>();
+}
+
+// The pre-sign checks of the current draft: a 422 listing them when signing would be refused
+// (errors, or warnings without an override). The library runs them again inside its signing
+// transaction, so a draft changed in between cannot slip through.
+std::optional<http::Response> Gate(Services& s, const http::Request& req, int64_t report_id,
+                                   const std::string& override_reason) {
+  auto checks = s.reports->reports().Checks(ActorOf(req), report_id);
+  if (!checks.ok()) return std::nullopt;  // Sign itself answers (not the reader, no draft)
+  if (checks->Blocked() || (!checks->warnings.empty() && override_reason.empty()))
+    return ChecksProblem(*checks, req.lang);
+  return std::nullopt;
+}
+
 base::Result<http::Response> Sign(Services& s, http::Request& req) {
   DOKUEI_RETURN_IF_ERROR(ReportsOf(s).status());
   DOKUEI_ASSIGN_OR_RETURN(const auto rq, VisibleRequest(s, req));
-  DOKUEI_ASSIGN_OR_RETURN(const json body, BodyOrEmptyObject(req, {"kind"}));
+  DOKUEI_ASSIGN_OR_RETURN(const json body, BodyOrEmptyObject(req, {"kind", "override"}));
   std::optional<std::string> kind;
   DOKUEI_RETURN_IF_ERROR(GetString(body, "kind", &kind));
+  DOKUEI_ASSIGN_OR_RETURN(const std::string override_reason, OverrideReason(body));
   const bool final = !kind || *kind == "final";
   if (kind && *kind != "final" && *kind != "preliminary") return Invalid(kBadType, "kind");
   auto found = ReportOf(s, req, rq.id);
@@ -252,8 +287,10 @@ base::Result<http::Response> Sign(Services& s, http::Request& req) {
   const report::Report& rep = *found;
   DOKUEI_ASSIGN_OR_RETURN(const auto allowed, s.workflow->requests().Allowed(ActorOf(req), rq.id));
   if (!final) {  // a preliminary report is released at once; the request keeps reading
+    if (auto refused = Gate(s, req, rep.id, override_reason)) return std::move(*refused);
     report::SignInput in;
     in.final = false;
+    in.override_reason = override_reason;
     DOKUEI_ASSIGN_OR_RETURN(const auto v, s.reports->reports().Sign(ActorOf(req), rep.id, in));
     return JsonResponse(200, VersionJson(v));
   }
@@ -274,11 +311,13 @@ base::Result<http::Response> Sign(Services& s, http::Request& req) {
     // A retry after step 3 failed: the signature exists, only move the request.
     return MoveAfter(s, req, rq.id, to, VersionJson(*last));
   }
+  if (auto refused = Gate(s, req, rep.id, override_reason)) return std::move(*refused);
   auto contract = s.workflow->contracts().Get(rq.tenant_id);
   report::SignInput in;
   in.final = true;
   in.double_reading = to == State::kSecondRead;
   in.check_required = to == State::kCheck || (contract.ok() && contract->check_required);
+  in.override_reason = override_reason;
   DOKUEI_ASSIGN_OR_RETURN(const auto v, s.reports->reports().Sign(ActorOf(req), rep.id, in));
   return MoveAfter(s, req, rq.id, to, VersionJson(v));
 }
@@ -286,9 +325,10 @@ base::Result<http::Response> Sign(Services& s, http::Request& req) {
 base::Result<http::Response> Addendum(Services& s, http::Request& req) {
   DOKUEI_RETURN_IF_ERROR(ReportsOf(s).status());
   DOKUEI_ASSIGN_OR_RETURN(const auto rq, VisibleRequest(s, req));
-  DOKUEI_ASSIGN_OR_RETURN(const json body, ParseObject(req, {"content", "reason"}));
+  DOKUEI_ASSIGN_OR_RETURN(const json body, ParseObject(req, {"content", "reason", "override"}));
   std::optional<std::string> reason;
   DOKUEI_RETURN_IF_ERROR(GetString(body, "reason", &reason));
+  DOKUEI_ASSIGN_OR_RETURN(const std::string override_reason, OverrideReason(body));
   if (!reason || reason->empty()) return Invalid(kRequired, "reason");
   if (!body.contains("content") || !body["content"].is_object())
     return Invalid(kRequired, "content");
@@ -300,8 +340,10 @@ base::Result<http::Response> Addendum(Services& s, http::Request& req) {
   DOKUEI_ASSIGN_OR_RETURN(
       const auto d,
       s.reports->reports().SaveDraft(actor, rq.id, report::DraftInput(body["content"].dump())));
+  if (auto refused = Gate(s, req, d.report_id, override_reason)) return std::move(*refused);
   report::SignInput in;
   in.reason = *reason;
+  in.override_reason = override_reason;
   DOKUEI_ASSIGN_OR_RETURN(const auto v, s.reports->reports().Sign(actor, d.report_id, in));
   return MoveAfter(s, req, rq.id, State::kFinal, VersionJson(v));
 }
@@ -516,7 +558,7 @@ base::Status RegisterReportRoutes(http::RouteTable& routes, Services& s) {
   auto h = [&s](base::Result<http::Response> (*fn)(Services&, http::Request&)) -> http::Handler {
     return WorkflowLocalized([&s, fn](http::Request& req) { return fn(s, req); });
   };
-  return AddRoutes(
+  const base::Status added = AddRoutes(
       routes, "Reports",
       {
           {"GET", "/api/requests/{id}/report", "requests.read",
@@ -527,8 +569,10 @@ base::Status RegisterReportRoutes(http::RouteTable& routes, Services& s) {
            "レポートの下書きを保存 (担当読影医)", "Save the report draft (the assigned reader)",
            h(PutDraft)},
           {"POST", "/api/requests/{id}/report/sign", "requests.transition",
-           "レポートに署名 (速報または確定。依頼の状態も進める)",
-           "Sign the report (preliminary or final; moves the request on)", h(Sign)},
+           "レポートに署名 (速報または確定。署名前チェックの警告は理由付きで上書き)",
+           "Sign the report (preliminary or final; pre-sign warnings need an override with a "
+           "reason)",
+           h(Sign)},
           {"POST", "/api/requests/{id}/report/addendum", "requests.transition",
            "確定レポートへの追記に署名 (理由必須)",
            "Sign an addendum to the final report (reason required)", h(Addendum)},
@@ -550,6 +594,8 @@ base::Status RegisterReportRoutes(http::RouteTable& routes, Services& s) {
            "読影医ごとの統計 (件数・所要時間・RADPEER 不一致率)",
            "Per-reader statistics (volume, turnaround, RADPEER discrepancy rates)", h(Stats)},
       });
+  DOKUEI_RETURN_IF_ERROR(added);
+  return RegisterSpineRoutes(routes, s);
 }
 
 }  // namespace dokuei::api
