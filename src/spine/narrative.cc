@@ -237,9 +237,7 @@ base::Result<std::string> CriticalStatement(const json& content, const std::vect
   }
   const std::string to = text("notified_to"), by = text("notified_by"),
                     at = narrative::JstDisplay(text("notified_at"), lang),
-                    method = MethodWord(text("method"), lang),
-                    ack_by = text("acknowledged_by"),
-                    ack_at = narrative::JstDisplay(text("acknowledged_at"), lang);
+                    method = MethodWord(text("method"), lang);
   static const std::map<std::string, std::pair<std::string, std::string>> kNames = {
       {"1", {"緊急", "immediate"}}, {"2", {"準緊急", "urgent"}}, {"3", {"非緊急", "non-urgent"}}};
   const auto& name = kNames.at(cat);
@@ -255,10 +253,6 @@ base::Result<std::string> CriticalStatement(const json& content, const std::vect
       if (!at.empty()) out += " at " + at;
       out += ".";
     }
-    if (!ack_at.empty() || !ack_by.empty()) {
-      out += " Receipt acknowledged" + (ack_by.empty() ? "" : " by " + ack_by) +
-             (ack_at.empty() ? "" : " at " + ack_at) + ".";
-    }
     return out;
   }
   out = "カテゴリー" + cat + "(" + name.first + ")の重要所見として、";
@@ -267,10 +261,6 @@ base::Result<std::string> CriticalStatement(const json& content, const std::vect
   if (!by.empty()) out += by + "より";
   if (!to.empty()) out += to + "へ";
   out += method.empty() ? "連絡しました。" : method + "で連絡しました。";
-  if (!ack_at.empty() || !ack_by.empty()) {
-    out += (ack_at.empty() ? "" : ack_at + "に") + (ack_by.empty() ? "" : ack_by + "より") +
-           "受領の確認を得ました。";
-  }
   return out;
 }
 
@@ -333,13 +323,43 @@ base::Result<Document> Narrate(std::string_view content_json, const Template& tm
       if (!c.ok()) return c.status();
       sentences = std::move(*c);
     } else {
-      auto fs = narrative::ReadFields(ctx, id, object, where, "");
+      // The lists inside alignment (curves) and vertebrae (items) are read first: they take
+      // the measurements made on them.
+      json flat = object;
+      std::vector<Finding> listed;
+      if (id == "alignment" && flat.contains("curves")) {
+        auto curves = narrative::ReadCurves(ctx, flat["curves"]);
+        if (!curves.ok()) return curves.status();
+        listed = std::move(*curves);
+        flat.erase("curves");
+      } else if (id == "vertebrae" && flat.contains("items")) {
+        auto items = narrative::ReadVertebraItems(ctx, flat["items"]);
+        if (!items.ok()) return items.status();
+        listed = std::move(*items);
+        flat.erase("items");
+      }
+      auto fs = narrative::ReadFields(ctx, id, flat, where, "");
       if (!fs.ok()) return fs.status();
-      auto figs = narrative::ReadFigures(ctx, object, where);
+      if (!listed.empty() && id == "alignment") {
+        // The curves describe the scoliosis; its overall grade would only repeat them.
+        std::erase_if(*fs, [](const Finding& f) { return f.field == "scoliosis" && f.abnormal; });
+      }
+      auto figs = narrative::ReadFigures(ctx, flat, where);
       if (!figs.ok()) return figs.status();
       AttachFigures(*fs, *figs);
+      std::vector<std::string> listed_sentences;
+      for (const Finding& f : listed) {
+        const std::string s = narrative::Sentence(f, lang);
+        listed_sentences.push_back(f.site.empty() ? s
+                                                  : narrative::SiteDisplay(f.site, lang) + ": " + s);
+      }
+      // Scoliosis curves lead the alignment; vertebra items follow the vertebrae's general state.
+      if (id == "alignment") sentences = listed_sentences;
       for (const Finding& f : *fs) sentences.push_back(narrative::Sentence(f, lang));
+      if (id != "alignment")
+        sentences.insert(sentences.end(), listed_sentences.begin(), listed_sentences.end());
       all.insert(all.end(), fs->begin(), fs->end());
+      all.insert(all.end(), listed.begin(), listed.end());
     }
     if (id == "technique") sentences.push_back(narrative::SpacingStatement(spacings, lang));
     add_section(s, std::move(sentences));

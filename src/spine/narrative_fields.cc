@@ -40,16 +40,20 @@ std::string LastSegment(std::string_view id) {
   return std::string(dot == std::string_view::npos ? id : id.substr(dot + 1));
 }
 
-bool IsPrefixQualifier(std::string_view id) {
+// Qualifiers say where or what kind a finding of their group is; they are not findings.
+// `item` is true in the list-item sections ("vertebra", "curve"), whose fields are flat.
+bool IsPrefixQualifier(std::string_view id, bool item) {
   const std::string last = LastSegment(id);
-  return id.find('.') != std::string_view::npos &&
-         (last == "side" || last == "zone" || last == "direction" || last == "location");
+  return (item || id.find('.') != std::string_view::npos) &&
+         (last == "side" || last == "zone" || last == "direction" || last == "location" ||
+          last == "detail");
 }
 
-bool IsSuffixQualifier(std::string_view id) {
+bool IsSuffixQualifier(std::string_view id, bool item) {
   const std::string last = LastSegment(id);
-  return id.find('.') != std::string_view::npos &&
-         (last == "type" || last == "migration" || last == "morphology");
+  return (item || id.find('.') != std::string_view::npos) &&
+         (last == "type" || last == "migration" || last == "morphology" ||
+          last == "craniocaudal" || last == "shape");
 }
 
 base::Status Bad(std::string msg, std::string field) {
@@ -254,7 +258,10 @@ base::Result<std::vector<Finding>> ReadFields(Context& ctx, std::string_view sec
                                               const json& object, std::string_view where,
                                               std::string_view site) {
   const bool en = En(ctx.lang);
-  const bool in_level = section == "levels";
+  // A level entry or a vertebra item: only what is wrong is written.
+  const bool in_level = section == "levels" || section == "vertebra";
+  const bool item_section = section == "vertebra" || section == "curve";
+  bool most_severe = false;
   if (!object.is_object()) return Bad(std::string(section) + " must be an object", std::string(where));
   for (auto it = object.begin(); it != object.end(); ++it) {
     if (it.key() == "figures" || (in_level && (it.key() == "level" || it.key() == "normal")))
@@ -275,7 +282,13 @@ base::Result<std::vector<Finding>> ReadFields(Context& ctx, std::string_view sec
     const auto it = object.find(f.id);
     if (it == object.end() || it->is_null()) continue;
     const std::string name = std::string(where) + "." + f.id;
-    const std::string group = Group(f.id);
+    const std::string group = item_section ? std::string(section) : Group(f.id);
+    if (f.id == "most_severe" && f.type == FieldType::kBoolean) {
+      // The reader's flag for the worst level: it ranks the level in the impression.
+      if (!it->is_boolean()) return Bad(f.id + " must be true or false", name);
+      most_severe = it->get<bool>();
+      continue;
+    }
     if (std::find(group_order.begin(), group_order.end(), group) == group_order.end())
       group_order.push_back(group);
     std::vector<Item>& list = items[group];
@@ -313,7 +326,8 @@ base::Result<std::vector<Finding>> ReadFields(Context& ctx, std::string_view sec
       continue;
     }
     // Codes.
-    const bool qualifier = IsPrefixQualifier(f.id) || IsSuffixQualifier(f.id);
+    const bool qualifier =
+        IsPrefixQualifier(f.id, item_section) || IsSuffixQualifier(f.id, item_section);
     if (qualifier && f.type == FieldType::kCode && !f.sided) {
       auto p = Resolve(ctx, f, v, name);
       if (!p.ok()) return p.status();
@@ -326,7 +340,7 @@ base::Result<std::vector<Finding>> ReadFields(Context& ctx, std::string_view sec
         }
       }
       if (target != nullptr && target->def->sided == false) {
-        if (IsPrefixQualifier(f.id)) {
+        if (IsPrefixQualifier(f.id, item_section)) {
           target->prefix.emplace_back(f.id, p->text);
         } else {
           target->suffix.push_back(p->text);
@@ -405,7 +419,11 @@ base::Result<std::vector<Finding>> ReadFields(Context& ctx, std::string_view sec
         std::stable_partition(item.prefix.begin(), item.prefix.end(),
                               [](const auto& q) { return LastSegment(q.first) == "side"; });
         std::string prefix;
-        for (const auto& q : item.prefix) prefix += (en && !prefix.empty() ? " " : "") + q.second;
+        for (size_t i = 0; i < item.prefix.size(); ++i) {
+          const bool after_side = i == 1 && LastSegment(item.prefix[0].first) == "side";
+          if (i > 0) prefix += en ? " " : (after_side ? "" : "・");
+          prefix += item.prefix[i].second;
+        }
         if (!prefix.empty()) {
           f.noun = en ? prefix + " " + f.noun : prefix + "の" + f.noun;
           f.stated.clear();
@@ -417,7 +435,11 @@ base::Result<std::vector<Finding>> ReadFields(Context& ctx, std::string_view sec
         }
       }
       // A normal value inside a level is left out: the level says what is wrong with it.
-      if (in_level && !f.abnormal && item.def->type != FieldType::kText) continue;
+      // (The correlation with the symptomatic side is the exception: it is what the referring
+      // doctor asked.)
+      if (in_level && !f.abnormal && item.def->type != FieldType::kText &&
+          item.def->id != "correlation")
+        continue;
       written.push_back(std::move(f));
     }
     // Inside a level, the unsided abnormal findings of a group make one sentence.
@@ -463,7 +485,9 @@ base::Result<std::vector<Finding>> ReadFields(Context& ctx, std::string_view sec
         ++m;
         continue;
       }
-      extras.push_back(CiteMeasurement(*m, ctx.lang, /*with_grade=*/false));
+      Measured here = *m;
+      if (in_level) here.site.clear();  // the row or item already names its site
+      extras.push_back(CiteMeasurement(here, ctx.lang, /*with_grade=*/false));
       for (int fig : m->figures) extra_figures.push_back(fig);
       m = measured.erase(m);
     }
@@ -491,6 +515,7 @@ base::Result<std::vector<Finding>> ReadFields(Context& ctx, std::string_view sec
       out.push_back(std::move(f));
     }
   }
+  for (Finding& f : out) f.most_severe = most_severe;
   // Outside the levels, two fields may say the same words ("生理的前弯は保たれています" for the
   // cervical and the lumbar spine): then each says which field it is.
   if (!in_level) {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "narrative_test_util.h"
 
@@ -14,6 +15,21 @@ namespace dokuei::spine {
 namespace {
 
 using nlohmann::json;
+
+// The first line that differs, readable (gtest would print the UTF-8 bytes escaped).
+std::string FirstDifference(const std::string& expected, const std::string& actual) {
+  std::istringstream e(expected), a(actual);
+  std::string le, la;
+  for (int line = 1;; ++line) {
+    const bool he = static_cast<bool>(std::getline(e, le));
+    const bool ha = static_cast<bool>(std::getline(a, la));
+    if (!he && !ha) return "";
+    if (!he || !ha || le != la) {
+      return "\nline " + std::to_string(line) + "\n  golden: " + (he ? le : "<end>") +
+             "\n  actual: " + (ha ? la : "<end>");
+    }
+  }
+}
 
 class NarrativeGolden : public ::testing::TestWithParam<std::string> {};
 
@@ -35,9 +51,13 @@ TEST_P(NarrativeGolden, MatchesGoldenFiles) {
     }
     ASSERT_TRUE(std::filesystem::exists(path))
         << path << " is missing; run with DOKUEI_UPDATE_GOLDENS=1 to write it";
-    EXPECT_EQ(testing::ReadText(path), text)
-        << "narrative of " << GetParam() << " (" << lang << ") differs from " << path
-        << "; if the change is intended, rerun with DOKUEI_UPDATE_GOLDENS=1 and review the diff";
+    const std::string expected = testing::ReadText(path);
+    if (expected != text) {
+      ADD_FAILURE() << "narrative of " << GetParam() << " (" << lang << ") differs from " << path
+                    << FirstDifference(expected, text)
+                    << "\nif the change is intended, rerun with DOKUEI_UPDATE_GOLDENS=1 and "
+                       "review the diff";
+    }
   }
 }
 

@@ -62,6 +62,7 @@ constexpr Keyword kKeywords[] = {
 };
 
 bool Relevant(const Finding& f, const Question& q) {
+  if (f.most_severe) return true;
   if (std::find(q.conditions.begin(), q.conditions.end(), f.condition) != q.conditions.end() &&
       !f.condition.empty())
     return true;
@@ -321,9 +322,10 @@ std::vector<std::string> BuildImpression(const std::vector<ReaderItem>& reader,
           return n.size() >= 6 && reader_text.find(n) != std::string::npos;
         }))
       continue;
-    ranked.push_back({EndSentence(en ? Capitalize(NounWithExtras(f, lang)) : NounWithExtras(f, lang),
-                                  lang),
-                      f.severity, Relevant(f, q), f.order});
+    const std::string noun = NounWithExtras(f, lang);
+    const std::string line =
+        f.site.empty() ? (en ? Capitalize(noun) : noun) : SiteDisplay(f.site, lang) + ": " + noun;
+    ranked.push_back({EndSentence(line, lang), f.severity, Relevant(f, q), f.order});
     ranked.back().text.insert(ranked.back().text.size() - (en ? 1 : std::string_view("。").size()),
                               FigureRef(f.figures, lang));
   }

@@ -32,6 +32,7 @@ struct Finding {
   std::vector<std::string> names;  // field and value labels: how free text may name it
   std::vector<int> figures;  // key images cited after the sentence
   int order = 0;             // position in the document
+  bool most_severe = false;  // the reader flagged its level as the most severe
 };
 
 // A measurement of content.measurements, with the key images that show it.
@@ -108,6 +109,16 @@ base::Result<std::vector<Finding>> ReadFields(Context& ctx, std::string_view sec
 // The figures list of an object ("figures": [1, 2]), checked against the key images.
 base::Result<std::vector<int>> ReadFigures(const Context& ctx, const json& object,
                                            std::string_view where);
+
+// ---- list items inside sections (narrative_items.cc) ----
+
+// alignment.curves: one finding per scoliosis curve, "右凸の中等度の側弯(Cobb角28.4°、T5–T12、
+// 頂椎T9)"; a cobb measurement over the same end vertebrae is cited and taken out of the
+// alignment's measurements.
+base::Result<std::vector<Finding>> ReadCurves(Context& ctx, const json& curves);
+// vertebrae.items: the findings of each vertebra ({"vertebra": "L1", ...}), with the
+// measurements made on it.
+base::Result<std::vector<Finding>> ReadVertebraItems(Context& ctx, const json& items);
 
 // ---- the impression (narrative_impression.cc) ----
 

@@ -126,7 +126,7 @@ std::string StripParen(std::string_view label) {
 }
 
 bool IsClauseJa(std::string_view p) {
-  for (std::string_view end : {"。", "ます", "です", "ません", "なし", "ない", "ている"}) {
+  for (std::string_view end : {"。", "ます", "です", "ません", "なし", "ない", "あり", "ている"}) {
     if (base::EndsWith(p, end)) return true;
   }
   return false;
