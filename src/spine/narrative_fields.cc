@@ -95,13 +95,16 @@ base::Result<Phrase> Resolve(const Context& ctx, const FieldDef& f, const json& 
 
 // The noun phrase of an abnormal value: its phrase, or "{field}(label)" when it has none.
 std::string AbnormalNoun(const Context& ctx, const FieldDef& f, const Phrase& p) {
-  if (!p.from_label) return p.text;
+  if (!p.from_label) return En(ctx.lang) ? p.text : NounFormJa(p.text);
   return StripParen(f.label.In(ctx.lang)) + Paren(p.label, ctx.lang);
 }
 
 // The sentence of a value stated normal (outside a level: "脊柱管狭窄なし。").
 std::string NormalSentence(const Context& ctx, const FieldDef& f, const Phrase& p) {
   const bool en = En(ctx.lang);
+  // "脊髄円錐はL1高位" states something: "脊髄円錐はL1高位です。".
+  if (!en && !p.from_label && !IsClauseJa(p.text) && p.text.find("は") != std::string::npos)
+    return p.text + "です。";
   if (p.from_label || (!en && !IsClauseJa(p.text))) {
     return EndSentence(Capitalize(StripParen(f.label.In(ctx.lang))) + ": " + p.text, ctx.lang);
   }
@@ -416,8 +419,13 @@ base::Result<std::vector<Finding>> ReadFields(Context& ctx, std::string_view sec
       f.names.push_back(StripParen(item.def->label.In(ctx.lang)));
       if (f.abnormal && f.fixed.empty()) {
         // The side first: "右傍中心性の…" / "right paracentral …".
-        std::stable_partition(item.prefix.begin(), item.prefix.end(),
-                              [](const auto& q) { return LastSegment(q.first) == "side"; });
+        auto rank = [](const std::string& id) {
+          const std::string last = LastSegment(id);
+          return last == "side" ? 0 : last == "detail" ? 2 : 1;
+        };
+        std::stable_sort(item.prefix.begin(), item.prefix.end(), [&](const auto& a, const auto& b) {
+          return rank(a.first) < rank(b.first);
+        });
         std::string prefix;
         for (size_t i = 0; i < item.prefix.size(); ++i) {
           const bool after_side = i == 1 && LastSegment(item.prefix[0].first) == "side";
@@ -457,7 +465,13 @@ base::Result<std::vector<Finding>> ReadFields(Context& ctx, std::string_view sec
           }
           if (m.condition.empty()) m.condition = f.condition;
           m.severity = std::max(m.severity, f.severity);
-          m.noun = m.noun + (en ? " and " : "と") + f.noun;
+          // Two grades of one condition ("中等度の脊柱管狭窄", "中等度の脊柱管狭窄 (馬尾の
+          // 一部が集簇)"): the more precise one says both.
+          if (StripParen(f.noun) == StripParen(m.noun) || StripParen(f.noun) == m.noun) {
+            if (f.noun.size() > m.noun.size()) m.noun = f.noun;
+          } else if (StripParen(m.noun) != f.noun) {
+            m.noun = m.noun + (en ? " and " : "と") + f.noun;
+          }
           if (!f.extras.empty())
             m.extras = m.extras.empty() ? f.extras : JoinList({m.extras, f.extras}, ctx.lang);
           m.names.insert(m.names.end(), f.names.begin(), f.names.end());

@@ -59,6 +59,8 @@ std::string Capitalize(std::string_view s);
 std::string StripParen(std::string_view label);
 // Whether a Japanese phrase is already a clause with its own ending (…ます, …なし, …。).
 bool IsClauseJa(std::string_view phrase);
+// A phrase as a noun: "神経根を圧排" -> "神経根の圧排"; other phrases unchanged.
+std::string NounFormJa(std::string_view phrase);
 // Ends a sentence: adds "。" / "." unless there already is one.
 std::string EndSentence(std::string s, std::string_view lang);
 // "{noun}を認めます(extras)(図1)。" / "{Noun} (extras) (Fig. 1)."

@@ -105,7 +105,15 @@ base::Result<std::vector<Finding>> ReadCurves(Context& ctx, const json& curves) 
       extras.push_back(o);
     }
     const std::string noun = severity_noun.empty() ? (en ? "scoliosis" : "側弯") : severity_noun;
-    f.noun = convexity.empty() ? noun : (en ? convexity + " " + noun : convexity + "の" + noun);
+    if (convexity.empty()) {
+      f.noun = noun;
+    } else if (!en) {
+      f.noun = convexity + "の" + noun;
+    } else {
+      // "left-convex scoliosis", "scoliosis convex to the left".
+      f.noun = base::StartsWith(convexity, "convex") ? noun + " " + convexity
+                                                      : convexity + " " + noun;
+    }
     if (!f.abnormal && cobb && *cobb >= 10) {
       f.abnormal = true;
       f.severity = std::max(f.severity, 1);

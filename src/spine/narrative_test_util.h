@@ -1,11 +1,14 @@
 // Test helpers of the narrative tests: a small catalog in the format of templates/spine
-// (src/spine/testdata/narrative/catalog.json, read here into the template.h structs without the
-// real loader), golden-file cases, and a plain-text form of a Document to compare.
+// (src/spine/testdata/narrative/catalog.json) and the product's templates when the tree has
+// them, read here into the template.h structs without the real loader (Catalog's own code is
+// not the narrative's); golden-file cases; a plain-text form of a Document to compare.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -34,12 +37,13 @@ inline Label LabelOf(const nlohmann::json& j) {
   return {j.value("ja", ""), j.value("en", "")};
 }
 
-// The test catalog: value sets and templates in the JSON shape of docs/design/spine-reporting.md.
-inline std::shared_ptr<const Catalog> LoadNarrativeCatalog() {
+// A catalog from value sets and templates in the JSON shape of docs/design/spine-reporting.md
+// (keys the narrative does not use are ignored; the real loader checks them).
+inline std::shared_ptr<const Catalog> CatalogFromJson(const nlohmann::json& value_sets,
+                                                      const std::vector<nlohmann::json>& templates) {
   using nlohmann::json;
-  const json j = json::parse(ReadText(NarrativeDataDir() + "/catalog.json"));
   auto c = std::make_shared<Catalog>();
-  for (const auto& [id, s] : j.at("value_sets").items()) {
+  for (const auto& [id, s] : value_sets.items()) {
     ValueSet set;
     set.id = id;
     set.label = LabelOf(s.value("label", json()));
@@ -53,7 +57,7 @@ inline std::shared_ptr<const Catalog> LoadNarrativeCatalog() {
     }
     c->value_sets.emplace(id, std::move(set));
   }
-  for (const json& t : j.at("templates")) {
+  for (const json& t : templates) {
     Template tp;
     tp.id = t.at("id").get<std::string>();
     tp.version = t.at("version").get<std::string>();
@@ -61,7 +65,7 @@ inline std::shared_ptr<const Catalog> LoadNarrativeCatalog() {
     tp.region = t.at("region").get<std::string>();
     tp.title = LabelOf(t.at("title"));
     tp.levels = t.at("levels").get<std::vector<std::string>>();
-    tp.required_levels = t.at("required_levels").get<std::vector<std::string>>();
+    tp.required_levels = t.value("required_levels", std::vector<std::string>{});
     tp.vertebrae = t.at("vertebrae").get<std::vector<std::string>>();
     for (const auto& [section, fields] : t.at("sections").items()) {
       for (const json& f : fields) {
@@ -82,11 +86,40 @@ inline std::shared_ptr<const Catalog> LoadNarrativeCatalog() {
         tp.sections[section].push_back(std::move(d));
       }
     }
-    for (const auto& [condition, paths] : t.at("conditions").items())
+    const json conditions = t.value("conditions", json::object());
+    for (const auto& [condition, paths] : conditions.items())
       tp.conditions[condition] = paths.get<std::vector<std::string>>();
     c->templates.push_back(std::move(tp));
   }
   return c;
+}
+
+// The test catalog (testdata/narrative/catalog.json: {"value_sets": …, "templates": […]}).
+inline std::shared_ptr<const Catalog> LoadNarrativeCatalog() {
+  const auto j = nlohmann::json::parse(ReadText(NarrativeDataDir() + "/catalog.json"));
+  return CatalogFromJson(j.at("value_sets"),
+                         j.at("templates").get<std::vector<nlohmann::json>>());
+}
+
+// The product's templates (templates/spine: value-sets.json and one file per template), or null
+// when this tree has none. DOKUEI_SPINE_TEMPLATES names another directory.
+inline std::shared_ptr<const Catalog> LoadProductCatalog() {
+  namespace fs = std::filesystem;
+  const char* env = std::getenv("DOKUEI_SPINE_TEMPLATES");
+  const char* src = std::getenv("DOKUEI_SOURCE_DIR");
+  const fs::path dir = env != nullptr ? fs::path(env)
+                                      : fs::path(src != nullptr ? src : ".") / "templates/spine";
+  if (!fs::exists(dir / "value-sets.json")) return nullptr;
+  std::vector<nlohmann::json> templates;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir)) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const fs::path& p : files) {
+    if (p.extension() == ".json" && p.filename() != "value-sets.json")
+      templates.push_back(nlohmann::json::parse(ReadText(p.string())));
+  }
+  const auto vs = nlohmann::json::parse(ReadText((dir / "value-sets.json").string()));
+  return CatalogFromJson(vs.at("value_sets"), templates);
 }
 
 inline const Template& TemplateById(const Catalog& c, std::string_view id) {

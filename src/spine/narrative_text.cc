@@ -132,6 +132,22 @@ bool IsClauseJa(std::string_view p) {
   return false;
 }
 
+std::string NounFormJa(std::string_view p) {
+  std::string s(p);
+  if (IsClauseJa(s)) return s;
+  // "神経根を圧排" (object and verb) reads as a noun with の: "神経根の圧排".
+  // Only when the verb ends the phrase: "腫瘍性病変を疑う骨髄信号異常" is a noun already.
+  const size_t wo = s.rfind("を");
+  if (wo == std::string::npos) return s;
+  const std::string_view rest = std::string_view(s).substr(wo + std::string_view("を").size());
+  for (size_t i = 0; i + 1 < rest.size(); ++i) {
+    const auto b0 = static_cast<unsigned char>(rest[i]), b1 = static_cast<unsigned char>(rest[i + 1]);
+    if (b0 == 0xE3 && (b1 == 0x81 || b1 == 0x82)) return s;  // hiragana: a verb ending
+  }
+  s.replace(wo, std::string_view("を").size(), "の");
+  return s;
+}
+
 std::string EndSentence(std::string s, std::string_view lang) {
   while (!s.empty() && s.back() == ' ') s.pop_back();
   if (s.empty()) return s;
@@ -159,7 +175,7 @@ std::string StateFinding(std::string_view noun, std::string_view extras,
   if (En(lang)) return Capitalize(noun) + ExtrasAndFigures(extras, figures, lang) + ".";
   std::string out(noun);
   if (base::EndsWith(out, "。")) out.resize(out.size() - std::string_view("。").size());
-  if (!IsClauseJa(out)) out += "を認めます";
+  if (!IsClauseJa(out)) out += out.find("は") != std::string::npos ? "です" : "を認めます";
   return out + ExtrasAndFigures(extras, figures, lang) + "。";
 }
 
