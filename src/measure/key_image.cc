@@ -313,11 +313,12 @@ base::Result<KeyImage> ParseKeyImage(std::string_view key_image_json,
     k.frame = it->get<uint32_t>();
   }
   if (auto it = j.find("window"); it != j.end() && !it->is_null()) {
-    if (!it->is_object() || !(*it)["center"].is_number() || !(*it)["width"].is_number() ||
-        (*it)["width"].get<double>() <= 0)
+    if (!it->is_object()) return Bad(kBadWindow, "window");
+    const Json center = it->value("center", Json()), width = it->value("width", Json());
+    if (!center.is_number() || !width.is_number() || width.get<double>() <= 0)
       return Bad(kBadWindow, "window");
-    k.window_center = (*it)["center"].get<double>();
-    k.window_width = (*it)["width"].get<double>();
+    k.window_center = center.get<double>();
+    k.window_width = width.get<double>();
   }
   if (auto it = j.find("annotations"); it != j.end()) {
     if (!it->is_array() || it->size() > 200) return Bad(kBadAnnotation, "annotations");
