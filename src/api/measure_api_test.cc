@@ -202,7 +202,7 @@ TEST_P(MeasureApiTest, KeyImageRendersWithTheMeasurementOverlayAndIsAudited) {
               {"measurements", {m}}};
   auto r = Do("reader1", "POST", Path("/key-images/render"), key);
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.headers["content-type"], "image/png");
+  EXPECT_EQ(r.headers["Content-Type"], "image/png");
   EXPECT_EQ(PngSize(r.body), (std::pair<uint32_t, uint32_t>{256, 512}));
   const auto records = NewRecords();
   ASSERT_EQ(records.size(), 1u);
