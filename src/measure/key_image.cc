@@ -211,9 +211,21 @@ struct Painter {
     const std::string label = ValueLabel(m);
     const double gap = width * 4;
     if (m.kind == "cobb" && p.size() == 4) {
-      for (int i = 0; i < 4; i += 2) {
-        auto [a, b] = Extend(p[i], p[i + 1], 0.25);
+      // The endplate lines, extended, and from each midpoint a perpendicular towards the other
+      // line (the classic drawing: the perpendiculars meet at the Cobb angle).
+      const Vec mid[2] = {{(p[0].x + p[1].x) / 2, (p[0].y + p[1].y) / 2},
+                          {(p[2].x + p[3].x) / 2, (p[2].y + p[3].y) / 2}};
+      const double apart = std::hypot(mid[1].x - mid[0].x, mid[1].y - mid[0].y);
+      for (int i = 0; i < 2; ++i) {
+        auto [a, b] = Extend(p[2 * i], p[2 * i + 1], 0.25);
         Line(a, b, c);
+        const double dx = p[2 * i + 1].x - p[2 * i].x, dy = p[2 * i + 1].y - p[2 * i].y;
+        const double len = std::hypot(dx, dy);
+        if (len <= 0 || apart <= 0) continue;
+        double nx = -dy / len, ny = dx / len;
+        const Vec other = mid[1 - i];
+        if (nx * (other.x - mid[i].x) + ny * (other.y - mid[i].y) < 0) nx = -nx, ny = -ny;
+        Line(mid[i], {mid[i].x + nx * apart * 0.6, mid[i].y + ny * apart * 0.6}, c);
       }
       const double right = std::max({p[0].x, p[1].x, p[2].x, p[3].x});
       Text({right + gap, (p[0].y + p[1].y + p[2].y + p[3].y) / 4 - 3.5 * text_scale}, label, c);
