@@ -370,7 +370,8 @@ int RunServe(const std::vector<std::string>& args) {
   // an identity API token, or a configured (or demo) static bearer token.
   api::Options api_options;
   api_options.secure_cookies = listeners->https != nullptr;
-  api::Services api_services{identity, audit_log, clock, api_options, &workflow, &reports};
+  api::Services api_services{identity, audit_log, clock,    api_options,
+                             &workflow, &reports,   &retrieve, &query};
   if (auto st = api::RegisterRoutes(routes, api_services); !st.ok())
     return Fail("registering the JSON API routes", st);
   std::unique_ptr<http::Authenticator> authenticator =

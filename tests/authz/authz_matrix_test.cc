@@ -1,7 +1,8 @@
 // The authorisation matrix, generated from the route table (security.md A1, A2, A3).
 //
-// The table is built exactly as the server builds it: the administration, audit, workflow, report
-// routes of the JSON API, DICOMweb, and the authentication routes when this branch has them. For
+// The table is built exactly as the server builds it: the administration, audit, workflow, report,
+// measurement and key-image routes of the JSON API, DICOMweb, and the authentication routes when
+// this branch has them. For
 // every authenticated route x every role x {own tenant, other tenant}, the expected outcome comes
 // from the permission table (identity::PermissionsOf, identity::Allows) and is compared with the
 // real HTTP answer of an in-process server on real identity, audit and archive:
@@ -172,7 +173,8 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
 
     services_ = std::make_unique<api::Services>(api::Services{stack_.id(), stack_.log(),
                                                               stack_.clock(), api::Options{},
-                                                              workflow_.get(), reports_.get()});
+                                                              workflow_.get(), reports_.get(),
+                                                              retrieve_.get(), query_.get()});
     // The route table as the server builds it.
 #ifdef DOKUEI_HAVE_AUTH_ROUTES
     ASSERT_TRUE(api::RegisterAuthRoutes(routes_, *services_).ok());
@@ -181,6 +183,7 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     ASSERT_TRUE(api::RegisterAuditRoutes(routes_, *services_).ok());
     ASSERT_TRUE(api::RegisterWorkflowRoutes(routes_, *services_).ok());
     ASSERT_TRUE(api::RegisterReportRoutes(routes_, *services_).ok());
+    ASSERT_TRUE(api::RegisterMeasureRoutes(routes_, *services_).ok());
     ASSERT_TRUE(
         dicomweb::RegisterRoutes(routes_, {*ingest_, *query_, *retrieve_}, dicomweb::Options{})
             .ok());

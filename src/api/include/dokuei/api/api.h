@@ -29,6 +29,10 @@ class Workflow;
 namespace dokuei::report {
 class ReportService;
 }
+namespace dokuei::archive {
+class QueryService;
+class RetrieveService;
+}
 
 namespace dokuei::api {
 
@@ -50,6 +54,11 @@ struct Services {
   // Reports over the workflow's requests; without it (or without the workflow) the report
   // routes are not registered. Its audit hook must append with audit.AppendIn.
   report::ReportService* reports = nullptr;
+  // The archive, for measurements and key images on a request's study (measure_routes.cc);
+  // without `retrieve` (or the workflow) those routes answer 503. `query` finds the patient of
+  // the render's audit record.
+  archive::RetrieveService* retrieve = nullptr;
+  archive::QueryService* query = nullptr;
 };
 
 // Session cookie (identity sessions), identity API tokens (dok_...), then the configured static
@@ -65,6 +74,8 @@ base::Status RegisterAuditRoutes(http::RouteTable& routes, Services& services); 
 base::Status RegisterWorkflowRoutes(http::RouteTable& routes, Services& services);
 // Reports, reviews, checks, critical results, follow-ups, reader statistics (report_routes.cc).
 base::Status RegisterReportRoutes(http::RouteTable& routes, Services& services);
+// Measurements and key images of a request's study (measure_routes.cc).
+base::Status RegisterMeasureRoutes(http::RouteTable& routes, Services& services);
 base::Status RegisterRoutes(http::RouteTable& routes, Services& services);
 
 // The audit event for a request: actor, actor tenant/user/roles, source address and protocol
