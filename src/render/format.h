@@ -41,6 +41,9 @@ struct TextLine {
 };
 std::vector<TextLine> ReportText(const spine::Document& doc);
 
+// Standard base64 (RFC 4648, with padding, no line breaks).
+std::string Base64Encode(std::string_view bytes);
+
 // The impression as numbered lines "1. ...".
 std::vector<std::string> NumberedImpression(const spine::Document& doc);
 

@@ -30,3 +30,8 @@ void WriteFile(const std::string& path, const std::string& bytes);
 std::string ReadFile(const std::string& path);
 
 }  // namespace dokuei::render::testing
+
+namespace dokuei::render::testing {
+// RFC 4648 base64 decoding (tests only); "" on a malformed input.
+std::string Base64Decode(const std::string& text);
+}  // namespace dokuei::render::testing
