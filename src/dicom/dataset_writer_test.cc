@@ -206,11 +206,10 @@ TEST(DatasetWriterTest, WritesSequences) {
 TEST(DatasetWriterTest, WritesBytesPaddedToEvenLength) {
   const std::string doc = "%PDF-1.5 odd";  // 12 bytes
   const std::string odd = doc + "!";       // 13 bytes
-  auto bytes =
-      MinimalMr()
-          .SetBytes(T(0x0042, 0x0011),
-                    std::span(reinterpret_cast<const uint8_t*>(odd.data()), odd.size()))
-          .Encode();
+  auto bytes = MinimalMr()
+                   .SetBytes(T(0x0042, 0x0011),
+                             std::span(reinterpret_cast<const uint8_t*>(odd.data()), odd.size()))
+                   .Encode();
   ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
   Elements el = ReadPart10(*bytes);
   EXPECT_EQ(el[T(0x0042, 0x0011)].vr, "OB");

@@ -15,7 +15,12 @@ dicom::DatasetWriter CodeItem(const Code& code) {
   for (size_t i = 0; i < code.meaning.size() && chars < 64; ++chars) {
     size_t n = 1;
     const auto c = static_cast<unsigned char>(code.meaning[i]);
-    if (c >= 0xF0) n = 4; else if (c >= 0xE0) n = 3; else if (c >= 0xC0) n = 2;
+    if (c >= 0xF0)
+      n = 4;
+    else if (c >= 0xE0)
+      n = 3;
+    else if (c >= 0xC0)
+      n = 2;
     meaning += code.meaning.substr(i, n);
     i += n;
   }
@@ -38,7 +43,8 @@ base::Status WriteCommonModules(const spine::Document& doc, const DicomExportOpt
                                 const NewUids& uids, const char* sop_class, const char* modality,
                                 dicom::DatasetWriter& w) {
   const spine::StudyRef& s = doc.study;
-  if (s.study_uid.empty()) return base::InvalidArgument("the study has no StudyInstanceUID", "study.study_uid");
+  if (s.study_uid.empty())
+    return base::InvalidArgument("the study has no StudyInstanceUID", "study.study_uid");
   std::string dt = DicomDateTime(doc.released_at);
   if (dt.empty()) dt = s.study_date + (s.study_time.empty() ? "000000" : s.study_time);
   const std::string date = dt.substr(0, 8), time = dt.substr(8, 6);

@@ -53,14 +53,17 @@ std::string DciodvfyErrors(const std::string& output) {
 
 std::string Attribute(const std::string& dump, const std::string& tag) {
   std::smatch m;
-  if (!std::regex_search(dump, m, std::regex("\\(" + tag + "\\) \\w\\w \\[([^\\]]*)\\]"))) return "";
+  if (!std::regex_search(dump, m, std::regex("\\(" + tag + "\\) \\w\\w \\[([^\\]]*)\\]")))
+    return "";
   return m[1];
 }
 
 class DicomExportTest : public ::testing::Test {
  protected:
   void SetUp() override { dir_ = testing::TempDir(); }
-  void TearDown() override { if (!std::getenv("DOKUEI_RENDER_OUT")) Shell("rm -rf " + dir_); }
+  void TearDown() override {
+    if (!std::getenv("DOKUEI_RENDER_OUT")) Shell("rm -rf " + dir_);
+  }
   std::string Write(const std::string& bytes, const std::string& name) {
     const std::string path = dir_ + "/" + name;
     testing::WriteFile(path, bytes);
@@ -173,7 +176,8 @@ TEST_F(DicomExportTest, AddendumSrNamesItsPredecessorAndSaysAddendum) {
   ASSERT_EQ(sr_dump.status, 0) << sr_dump.output;
   EXPECT_EQ(Complaints(sr_dump.output), "") << sr_dump.output;
   EXPECT_NE(sr_dump.output.find("(55107-7,LN,\"Addendum Document\")=\"依頼医からの問い合わせ"),
-            std::string::npos) << sr_dump.output;
+            std::string::npos)
+      << sr_dump.output;
   testing::Run dump = Shell("dcmdump -Un " + path);
   EXPECT_EQ(Attribute(dump.output, "0008,103e"), "Imaging Measurement Report (addendum)");
   EXPECT_EQ(Attribute(dump.output, "0040,a493"), "VERIFIED");

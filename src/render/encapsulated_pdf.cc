@@ -13,8 +13,7 @@ base::Result<std::string> EncapsulatePdf(const spine::Document& doc, const std::
   }
   const NewUids uids = UidsFor(options);
   dicom::DatasetWriter w;
-  DOKUEI_RETURN_IF_ERROR(
-      WriteCommonModules(doc, options, uids, kEncapsulatedPdfStorage, "DOC", w));
+  DOKUEI_RETURN_IF_ERROR(WriteCommonModules(doc, options, uids, kEncapsulatedPdfStorage, "DOC", w));
   std::string title = doc.template_title.empty() ? doc.title : doc.template_title + " " + doc.title;
   if (doc.status == "addendum") title += doc.lang == "en" ? " (addendum)" : " (追記)";
   const std::string dt = DicomDateTime(doc.released_at);

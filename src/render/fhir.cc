@@ -1,7 +1,6 @@
 #include "dokuei/render/fhir.h"
 
 #include <nlohmann/json.hpp>
-
 #include <set>
 
 #include "dokuei/base/random.h"
@@ -15,7 +14,7 @@ using json = nlohmann::ordered_json;
 
 std::string NewUrnUuid() {
   std::string h = base::RandomHex(16);
-  h[12] = '4';                                              // version 4
+  h[12] = '4';                                                  // version 4
   h[16] = "89ab"[std::stoi(h.substr(16, 1), nullptr, 16) & 3];  // RFC 4122 variant
   return "urn:uuid:" + h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" +
          h.substr(16, 4) + "-" + h.substr(20);
@@ -49,8 +48,8 @@ json Concept(json coding, const std::string& text = "") {
 // YYYYMMDD + HHMMSS -> FHIR dateTime with the hospital's offset; date only without a time.
 std::string StudyDateTime(const spine::StudyRef& s, const std::string& tz) {
   if (s.study_date.size() != 8) return "";
-  std::string d = s.study_date.substr(0, 4) + "-" + s.study_date.substr(4, 2) + "-" +
-                  s.study_date.substr(6, 2);
+  std::string d =
+      s.study_date.substr(0, 4) + "-" + s.study_date.substr(4, 2) + "-" + s.study_date.substr(6, 2);
   if (s.study_time.size() < 4) return d;
   std::string t = s.study_time.substr(0, 2) + ":" + s.study_time.substr(2, 2) + ":" +
                   (s.study_time.size() >= 6 ? s.study_time.substr(4, 2) : "00");
@@ -59,8 +58,8 @@ std::string StudyDateTime(const spine::StudyRef& s, const std::string& tz) {
 
 json Quantity(double value, const std::string& unit) {
   std::string code = unit == "ratio" ? "1" : unit;
-  return {{"value", value}, {"unit", code}, {"system", "http://unitsofmeasure.org"},
-          {"code", code}};
+  return {
+      {"value", value}, {"unit", code}, {"system", "http://unitsofmeasure.org"}, {"code", code}};
 }
 
 class BundleBuilder {
@@ -77,8 +76,8 @@ class BundleBuilder {
   }
 
   json Identifier(const std::string& suffix) const {
-    return json::array({{{"system", kFhirReportIdentifierSystem},
-                         {"value", options_.report_id + suffix}}});
+    return json::array(
+        {{{"system", kFhirReportIdentifierSystem}, {"value", options_.report_id + suffix}}});
   }
 
   json Entry(json resource, const std::string& type, const std::string& identifier_value) {
@@ -92,20 +91,21 @@ class BundleBuilder {
   }
 
   json ObservationBase(const std::string& key, json code, const std::string& site) const {
-    json o = {{"resourceType", "Observation"},
-              {"identifier", Identifier("/" + key)},
-              {"status", ObservationStatus(doc_.status)},
-              {"category", json::array({Concept(Coding(
-                               "http://terminology.hl7.org/CodeSystem/observation-category",
-                               "imaging", "Imaging"))})},
-              {"code", std::move(code)},
-              {"subject", Subject()}};
+    json o = {
+        {"resourceType", "Observation"},
+        {"identifier", Identifier("/" + key)},
+        {"status", ObservationStatus(doc_.status)},
+        {"category",
+         json::array({Concept(Coding("http://terminology.hl7.org/CodeSystem/observation-category",
+                                     "imaging", "Imaging"))})},
+        {"code", std::move(code)},
+        {"subject", Subject()}};
     const std::string effective = StudyDateTime(doc_.study, options_.study_timezone);
     if (!effective.empty()) o["effectiveDateTime"] = effective;
     if (!doc_.released_at.empty()) o["issued"] = doc_.released_at;
     if (!site.empty()) {
-      o["bodySite"] = Concept(Coding(std::string(kFhirCodeSystemBase) + "spine-site", site, site),
-                              site);
+      o["bodySite"] =
+          Concept(Coding(std::string(kFhirCodeSystemBase) + "spine-site", site, site), site);
     }
     return o;
   }
@@ -116,17 +116,17 @@ class BundleBuilder {
     std::string key = (f.site.empty() ? "global" : f.site) + "/" + f.field;
     if (!f.side.empty()) key += "/" + f.side;
     json o = ObservationBase(
-        key, Concept(Coding(std::string(kFhirCodeSystemBase) + "spine-field", f.field, label), label),
+        key,
+        Concept(Coding(std::string(kFhirCodeSystemBase) + "spine-field", f.field, label), label),
         f.site);
     if (f.number.has_value()) {
       o["valueQuantity"] = Quantity(*f.number, f.unit);
     } else if (!f.value_code.empty()) {
       const std::string display = f.value_label.In(lang);
-      o["valueCodeableConcept"] =
-          Concept(Coding(std::string(kFhirCodeSystemBase) + "spine-value-" +
-                             (f.value_set.empty() ? f.field : f.value_set),
-                         f.value_code, display),
-                  display);
+      o["valueCodeableConcept"] = Concept(Coding(std::string(kFhirCodeSystemBase) + "spine-value-" +
+                                                     (f.value_set.empty() ? f.field : f.value_set),
+                                                 f.value_code, display),
+                                          display);
     } else {
       o["valueString"] = f.text;
     }
@@ -142,11 +142,11 @@ class BundleBuilder {
   }
 
   json MeasurementObservation(const spine::Measurement& m) const {
-    json o = ObservationBase(
-        "measurement/" + m.id,
-        Concept(Coding(std::string(kFhirCodeSystemBase) + "spine-measurement", m.kind,
-                       codes::MeasurementCode(m.kind, doc_.lang).meaning)),
-        m.site);
+    json o =
+        ObservationBase("measurement/" + m.id,
+                        Concept(Coding(std::string(kFhirCodeSystemBase) + "spine-measurement",
+                                       m.kind, codes::MeasurementCode(m.kind, doc_.lang).meaning)),
+                        m.site);
     o["valueQuantity"] = Quantity(m.value, m.unit);
     if (!m.grade.empty()) {
       o["interpretation"] = json::array({Concept(
@@ -157,22 +157,22 @@ class BundleBuilder {
 
   json Report(const json& results, const std::string& pdf) const {
     const spine::StudyRef& s = doc_.study;
-    json r = {{"resourceType", "DiagnosticReport"},
-              {"identifier", Identifier("")},
-              {"status", FhirStatus(doc_.status)},
-              {"category", json::array({Concept(Coding(
-                               "http://terminology.hl7.org/CodeSystem/v2-0074", "RAD",
-                               "Radiology"))})},
-              {"code", Concept(Coding("http://loinc.org", "18748-4", "Diagnostic imaging study"),
-                               doc_.template_title)},
-              {"subject", Subject()}};
+    json r = {
+        {"resourceType", "DiagnosticReport"},
+        {"identifier", Identifier("")},
+        {"status", FhirStatus(doc_.status)},
+        {"category", json::array({Concept(Coding("http://terminology.hl7.org/CodeSystem/v2-0074",
+                                                 "RAD", "Radiology"))})},
+        {"code", Concept(Coding("http://loinc.org", "18748-4", "Diagnostic imaging study"),
+                         doc_.template_title)},
+        {"subject", Subject()}};
     if (!s.accession.empty()) {
-      r["basedOn"] = json::array(
-          {{{"type", "ServiceRequest"},
-            {"identifier",
-             {{"type", Concept(Coding("http://terminology.hl7.org/CodeSystem/v2-0203", "ACSN",
-                                      "Accession ID"))},
-              {"value", s.accession}}}}});
+      r["basedOn"] =
+          json::array({{{"type", "ServiceRequest"},
+                        {"identifier",
+                         {{"type", Concept(Coding("http://terminology.hl7.org/CodeSystem/v2-0203",
+                                                  "ACSN", "Accession ID"))},
+                          {"value", s.accession}}}}});
     }
     const std::string effective = StudyDateTime(s, options_.study_timezone);
     if (!effective.empty()) r["effectiveDateTime"] = effective;
@@ -230,14 +230,16 @@ base::Result<std::string> BuildFhirBundle(const spine::Document& doc,
   std::set<std::string> keys;
   for (size_t i = 0; i < findings.size(); ++i) {
     json o = b.Finding(findings[i]);
-    const std::string key = o["identifier"][0]["value"].get<std::string>().substr(
-        options.report_id.size() + 1);
+    const std::string key =
+        o["identifier"][0]["value"].get<std::string>().substr(options.report_id.size() + 1);
     if (!keys.insert(key).second) {
-      return base::InvalidArgument("two findings for " + key, "findings[" + std::to_string(i) + "]");
+      return base::InvalidArgument("two findings for " + key,
+                                   "findings[" + std::to_string(i) + "]");
     }
     add(std::move(o), key);
   }
-  for (const spine::Measurement& m : measurements) add(b.MeasurementObservation(m), "measurement/" + m.id);
+  for (const spine::Measurement& m : measurements)
+    add(b.MeasurementObservation(m), "measurement/" + m.id);
   json report = b.Entry(b.Report(results, pdf), "DiagnosticReport", options.report_id);
   entries.insert(entries.begin(), std::move(report));
   json bundle = {{"resourceType", "Bundle"}, {"type", "transaction"}, {"entry", entries}};

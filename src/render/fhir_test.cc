@@ -51,14 +51,15 @@ TEST_F(FhirTest, TransactionBundleWithTheReportAndItsObservations) {
   ASSERT_TRUE(b.is_object());
   EXPECT_EQ(b["resourceType"], "Bundle");
   EXPECT_EQ(b["type"], "transaction");
-  ASSERT_EQ(b["entry"].size(), 1 + testing::LumbarFindings().size() +
-                                   testing::LumbarMeasurements().size());
+  ASSERT_EQ(b["entry"].size(),
+            1 + testing::LumbarFindings().size() + testing::LumbarMeasurements().size());
   std::set<std::string> full_urls;
   for (const json& e : b["entry"]) {
     EXPECT_EQ(e["fullUrl"].get<std::string>().rfind("urn:uuid:", 0), 0u);
     EXPECT_TRUE(full_urls.insert(e["fullUrl"]).second);
     EXPECT_EQ(e["request"]["method"], "PUT");
-    EXPECT_EQ(e["request"]["url"].get<std::string>().find("?identifier=https://dokuei.jp/fhir/sid/report|R-2026-000123"),
+    EXPECT_EQ(e["request"]["url"].get<std::string>().find(
+                  "?identifier=https://dokuei.jp/fhir/sid/report|R-2026-000123"),
               e["resource"]["resourceType"].get<std::string>().size());
   }
   const json& r = b["entry"][0]["resource"];
@@ -76,7 +77,8 @@ TEST_F(FhirTest, TransactionBundleWithTheReportAndItsObservations) {
             "urn:oid:1.2.392.200036.9116.2.6.1.48.1214245415.1731034812.123456");
   EXPECT_EQ(r["effectiveDateTime"], "2026-11-20T10:05:12+09:00");
   EXPECT_EQ(r["issued"], "2026-11-20T16:05:00+09:00");
-  EXPECT_EQ(r["conclusion"], "1. L4/5 右傍中心性椎間板突出、右L5神経根圧排\n2. L4/5 中等度脊柱管狭窄");
+  EXPECT_EQ(r["conclusion"],
+            "1. L4/5 右傍中心性椎間板突出、右L5神経根圧排\n2. L4/5 中等度脊柱管狭窄");
   EXPECT_EQ(r["resultsInterpreter"][0]["display"], "鈴木 一郎");
   ASSERT_EQ(r["presentedForm"].size(), 1u);
   EXPECT_EQ(r["presentedForm"][0]["contentType"], "application/pdf");

@@ -12,14 +12,27 @@ std::string Esc(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '\\': out += "\\E\\"; break;
-      case '|': out += "\\F\\"; break;
-      case '^': out += "\\S\\"; break;
-      case '&': out += "\\T\\"; break;
-      case '~': out += "\\R\\"; break;
+      case '\\':
+        out += "\\E\\";
+        break;
+      case '|':
+        out += "\\F\\";
+        break;
+      case '^':
+        out += "\\S\\";
+        break;
+      case '&':
+        out += "\\T\\";
+        break;
+      case '~':
+        out += "\\R\\";
+        break;
       case '\r':
-      case '\n': out += "\\.br\\"; break;
-      default: out += c;
+      case '\n':
+        out += "\\.br\\";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -92,7 +105,8 @@ constexpr PartCode kParts[] = {
 base::Result<std::string> BuildOruR01(const spine::Document& doc, const std::string& pdf,
                                       const Hl7Options& o) {
   const spine::StudyRef& s = doc.study;
-  if (s.patient_id.empty()) return base::InvalidArgument("the study has no patient ID", "study.patient_id");
+  if (s.patient_id.empty())
+    return base::InvalidArgument("the study has no patient ID", "study.patient_id");
   if (o.filler_order_number.empty()) {
     return base::InvalidArgument("the filler order number is required", "filler_order_number");
   }
@@ -112,9 +126,8 @@ base::Result<std::string> BuildOruR01(const spine::Document& doc, const std::str
                   Esc(o.receiving_application), Esc(o.receiving_facility), message_time, "",
                   "ORU^R01^ORU_R01", Esc(control_id), Esc(o.processing_id), "2.5", "", "", "AL",
                   "NE", "JPN", "UNICODE UTF-8"});
-  msg += Segment({"PID", "1", "",
-                  Esc(s.patient_id) + "^^^" + Esc(o.patient_id_authority) + "^PI", "",
-                  PatientNames(s.patient_name), "", s.patient_birth_date,
+  msg += Segment({"PID", "1", "", Esc(s.patient_id) + "^^^" + Esc(o.patient_id_authority) + "^PI",
+                  "", PatientNames(s.patient_name), "", s.patient_birth_date,
                   s.patient_sex.empty() ? "U" : Esc(s.patient_sex)});
   msg += Segment({"ORC", "RE", Esc(o.placer_order_number), Esc(o.filler_order_number), "", "CM"});
 
@@ -131,8 +144,8 @@ base::Result<std::string> BuildOruR01(const spine::Document& doc, const std::str
   obr[25] = status;
   for (const spine::Signer& signer : doc.signers) {
     auto [family, given] = NameParts(signer.name);
-    const std::string ndl = "&" + Esc(family) + "&" + Esc(given) + "^" +
-                            Hl7DateTime(signer.signed_at);
+    const std::string ndl =
+        "&" + Esc(family) + "&" + Esc(given) + "^" + Hl7DateTime(signer.signed_at);
     if (signer.role == "reader") {
       obr[32] = ndl;
     } else {

@@ -104,8 +104,9 @@ TEST_F(Hl7Test, OruR01ParsesBackWithTheReportAndThePdf) {
   EXPECT_TRUE(has("18782-3 腰痛、右下肢痛。L4/5椎間板ヘルニア?"));
   EXPECT_TRUE(has("18782-3 腰椎前弯は保たれています。側弯はありません。"));
   EXPECT_TRUE(has("18782-3 T2WI|STIR ^ 3D & DWI ~ b=800 \\ ADC"));
-  EXPECT_TRUE(has("18782-3 L4/5: 右傍中心性の椎間板突出(Pfirrmann IV)があり、右L5神経根を圧排しています。"
-                  "中等度の脊柱管狭窄(Lee 2)を認めます(図1、図2)。"));
+  EXPECT_TRUE(
+      has("18782-3 L4/5: 右傍中心性の椎間板突出(Pfirrmann IV)があり、右L5神経根を圧排しています。"
+          "中等度の脊柱管狭窄(Lee 2)を認めます(図1、図2)。"));
   EXPECT_TRUE(has("19005-8 1. L4/5 右傍中心性椎間板突出、右L5神経根圧排"));
   EXPECT_TRUE(has("19005-8 2. L4/5 中等度脊柱管狭窄"));
 }

@@ -62,8 +62,8 @@ base::Result<Surface> DecodePng(const std::string& png, const std::string& field
   return s;
 }
 
-void Rect(cairo_t* cr, double x, double y, double w, double h, double gray_fill,
-          double line = 0.6, double lr = 0.55, double lg = 0.55, double lb = 0.55) {
+void Rect(cairo_t* cr, double x, double y, double w, double h, double gray_fill, double line = 0.6,
+          double lr = 0.55, double lg = 0.55, double lb = 0.55) {
   cairo_save(cr);
   cairo_rectangle(cr, x, y, w, h);
   if (gray_fill < 1.0) {
@@ -161,8 +161,8 @@ class Composer {
   }
 
   void Header() {
-    std::string title = doc_.template_title.empty() ? doc_.title
-                                                    : doc_.template_title + " " + doc_.title;
+    std::string title =
+        doc_.template_title.empty() ? doc_.title : doc_.template_title + " " + doc_.title;
     const double th = ts_.Height(title, kTitle, kContentWidth - 120) + 6;
     const std::string status = StatusLabel(doc_.status, lang_);
     Add({th, 0, false, -1, [this, title, status](double x, double y) {
@@ -198,8 +198,11 @@ class Composer {
     const double lf = 0.92;
     auto pair_row = [&](const char* l1, std::string v1, const char* l2, std::string v2,
                         double space_before) {
-      Add(Row({{T(l1), kLabel, lw, lf}, {std::move(v1), kBody, vw},
-               {T(l2), kLabel, lw, lf}, {std::move(v2), kBody, vw}}, space_before));
+      Add(Row({{T(l1), kLabel, lw, lf},
+               {std::move(v1), kBody, vw},
+               {T(l2), kLabel, lw, lf},
+               {std::move(v2), kBody, vw}},
+              space_before));
     };
     pair_row("patient_name", DisplayName(s.patient_name, lang_), "patient_id", s.patient_id, 6);
     pair_row("sex", SexLabel(s.patient_sex, lang_), "birth_date", birth, 0);
@@ -215,8 +218,7 @@ class Composer {
     const double inner = kContentWidth - 2 * (kPad + 2);
     const double lh = ts_.Height(label, label_style, inner);
     const double h = lh + 2 + ts_.Height(text, text_style, inner) + 2 * (kPad + 2);
-    Add({h, 10, false, -1,
-         [=, this](double x, double y) {
+    Add({h, 10, false, -1, [=, this](double x, double y) {
            cairo_save(cr_);
            cairo_rectangle(cr_, x, y, kContentWidth, h);
            cairo_set_source_rgb(cr_, fill_r, fill_g, fill_b);
@@ -239,8 +241,8 @@ class Composer {
 
   void ClinicalQuestion() {
     if (doc_.clinical_question.empty()) return;
-    Box(T("clinical_question"), kBold, doc_.clinical_question, kBody, 0.95, 0.96, 0.98, 0.45,
-        0.5, 0.6, 0.8);
+    Box(T("clinical_question"), kBold, doc_.clinical_question, kBody, 0.95, 0.96, 0.98, 0.45, 0.5,
+        0.6, 0.8);
   }
 
   void Sections() {
@@ -256,9 +258,8 @@ class Composer {
     if (doc_.levels.empty()) return;
     Heading(T("level_table"), kH2, 10);
     const double lw = 62;
-    Block header = Row({{T("level"), kBold, lw, 0.88}, {T("finding"), kBold, kContentWidth - lw,
-                                                          0.88}},
-                       2);
+    Block header =
+        Row({{T("level"), kBold, lw, 0.88}, {T("finding"), kBold, kContentWidth - lw, 0.88}}, 2);
     header.keep_with_next = true;
     const int header_index = Add(std::move(header));
     for (const spine::LevelRow& r : doc_.levels) {
@@ -285,8 +286,8 @@ class Composer {
 
   void Critical() {
     if (doc_.critical_statement.empty()) return;
-    Box("⚠ " + T("critical"), kCritical, doc_.critical_statement, kBold, 1.0, 0.92, 0.92, 0.75,
-        0.0, 0.0, 1.6);
+    Box("⚠ " + T("critical"), kCritical, doc_.critical_statement, kBold, 1.0, 0.92, 0.92, 0.75, 0.0,
+        0.0, 1.6);
   }
 
   void Figures() {
@@ -346,7 +347,8 @@ class Composer {
       for (size_t i = 0; i < s.credentials.size(); ++i) {
         who += (i == 0 ? "\n" : lang_ == "en" ? "; " : "・") + s.credentials[i];
       }
-      Add(Row({{RoleLabel(s.role, lang_), kLabel, rw, 0.92}, {who, kBody, nw},
+      Add(Row({{RoleLabel(s.role, lang_), kLabel, rw, 0.92},
+               {who, kBody, nw},
                {DisplayDateTime(s.signed_at, lang_), kBody, tw}},
               0));
     }
@@ -360,13 +362,10 @@ class Composer {
   std::vector<Block> blocks_;
 };
 
-
-
 void RunningHeaderAndFooter(Typesetter& ts, const spine::Document& doc, int page, int pages) {
   const std::string& lang = doc.lang;
   const spine::StudyRef& s = doc.study;
-  std::string left = doc.title + "  " + DisplayName(s.patient_name, lang) + "  ID " +
-                     s.patient_id;
+  std::string left = doc.title + "  " + DisplayName(s.patient_name, lang) + "  ID " + s.patient_id;
   if (!s.accession.empty()) left += "  " + Text("accession", lang) + " " + s.accession;
   if (page > 1) ts.Draw(left, kSmall, kContentWidth, kMargin, 26);
   cairo_t* cr = ts.cr();
@@ -394,14 +393,14 @@ base::Result<std::string> RenderPdf(const spine::Document& doc) {
       images.emplace_back();
       continue;
     }
-    DOKUEI_ASSIGN_OR_RETURN(Surface s, DecodePng(doc.figures[i].png,
-                                                 "figures[" + std::to_string(i + 1) + "].png"));
+    DOKUEI_ASSIGN_OR_RETURN(
+        Surface s, DecodePng(doc.figures[i].png, "figures[" + std::to_string(i + 1) + "].png"));
     images.push_back(std::move(s));
   }
 
   std::string out;
-  Surface surface(cairo_pdf_surface_create_for_stream(AppendToString, &out, kPageWidth,
-                                                      kPageHeight));
+  Surface surface(
+      cairo_pdf_surface_create_for_stream(AppendToString, &out, kPageWidth, kPageHeight));
   if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
     return base::Internal("cairo PDF surface: " +
                           std::string(cairo_status_to_string(cairo_surface_status(surface.get()))));
@@ -421,7 +420,8 @@ base::Result<std::string> RenderPdf(const spine::Document& doc) {
     if (family != kPdfFontFamily) {
       status = base::FailedPrecondition(std::string("the report font ") + kPdfFontFamily +
                                         " is not installed (Debian package fonts-noto-cjk); "
-                                        "fontconfig resolves it to '" + family + "'");
+                                        "fontconfig resolves it to '" +
+                                        family + "'");
     } else {
       Composer composer(ts, doc, images);  // the blocks' draw functions refer to it
       std::vector<Block> blocks = composer.Compose();

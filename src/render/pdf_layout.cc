@@ -91,8 +91,8 @@ std::vector<std::string> Typesetter::Lines(const std::string& text, const TextSt
   const int n = pango_layout_get_line_count(layout);
   for (int i = 0; i < n; ++i) {
     PangoLayoutLine* line = pango_layout_get_line_readonly(layout, i);
-    std::string s = text.substr(static_cast<size_t>(line->start_index),
-                                static_cast<size_t>(line->length));
+    std::string s =
+        text.substr(static_cast<size_t>(line->start_index), static_cast<size_t>(line->length));
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
     out.push_back(std::move(s));
   }

@@ -13,10 +13,10 @@
 
 namespace dokuei::render {
 
-inline constexpr double kPageWidth = 595.276;   // A4 in points
+inline constexpr double kPageWidth = 595.276;  // A4 in points
 inline constexpr double kPageHeight = 841.890;
-inline constexpr double kMargin = 42.0;         // ~15 mm
-inline constexpr double kTop = 56.0;            // below the running header
+inline constexpr double kMargin = 42.0;                // ~15 mm
+inline constexpr double kTop = 56.0;                   // below the running header
 inline constexpr double kBottom = kPageHeight - 50.0;  // above the footer
 inline constexpr double kContentWidth = kPageWidth - 2 * kMargin;
 

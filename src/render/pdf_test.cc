@@ -61,14 +61,36 @@ TEST_F(PdfTest, JapaneseReportHasHeadingsAndSentences) {
   EXPECT_EQ(pdf->substr(0, 5), "%PDF-");
   const std::string text = Squeeze(Text(Write(*pdf)));
   for (const char* expected :
-       {"腰椎MRI読影レポート", "さくら整形外科クリニック", "患者氏名", "山田太郎(やまだたろう)",
-        "00123456", "1961/04/12(65歳)", "2026/11/2010:05", "A2026112000123", "依頼コメント",
-        "腰痛、右下肢痛。L4/5椎間板ヘルニア?", "所見", "アライメント",
-        "腰椎前弯は保たれています。側弯はありません。", "椎間レベル別所見",
+       {"腰椎MRI読影レポート",
+        "さくら整形外科クリニック",
+        "患者氏名",
+        "山田太郎(やまだたろう)",
+        "00123456",
+        "1961/04/12(65歳)",
+        "2026/11/2010:05",
+        "A2026112000123",
+        "依頼コメント",
+        "腰痛、右下肢痛。L4/5椎間板ヘルニア?",
+        "所見",
+        "アライメント",
+        "腰椎前弯は保たれています。側弯はありません。",
+        "椎間レベル別所見",
         "右傍中心性の椎間板突出(Pfirrmann IV)があり、右L5神経根を圧排しています。",
-        "診断", "1.L4/5右傍中心性椎間板突出、右L5神経根圧排", "2.L4/5中等度脊柱管狭窄", "キー画像",
-        "図1L4/5右傍中心性突出(T2WI横断)", "図2T2WI矢状断正中", "読影医", "鈴木一郎",
-        "日本医学放射線学会放射線診断専門医", "確認医", "田中洋子", "確定", "第1版", "1/2", "2/2"}) {
+        "診断",
+        "1.L4/5右傍中心性椎間板突出、右L5神経根圧排",
+        "2.L4/5中等度脊柱管狭窄",
+        "キー画像",
+        "図1L4/5右傍中心性突出(T2WI横断)",
+        "図2T2WI矢状断正中",
+        "読影医",
+        "鈴木一郎",
+        "日本医学放射線学会放射線診断専門医",
+        "確認医",
+        "田中洋子",
+        "確定",
+        "第1版",
+        "1/2",
+        "2/2"}) {
     EXPECT_NE(text.find(Squeeze(expected)), std::string::npos) << expected << "\n" << text;
   }
   EXPECT_EQ(text.find("緊急連絡"), std::string::npos);
@@ -89,7 +111,8 @@ TEST_F(PdfTest, EmbedsTheCjkFont) {
     if (line.find('+') == std::string::npos) continue;  // header lines
     ++fonts;
     EXPECT_NE(line.find("NotoSansCJK"), std::string::npos) << line;
-    EXPECT_TRUE(std::regex_search(line, std::regex("\\syes\\s+yes\\s"))) << "not embedded: " << line;
+    EXPECT_TRUE(std::regex_search(line, std::regex("\\syes\\s+yes\\s")))
+        << "not embedded: " << line;
   }
   EXPECT_GE(fonts, 2) << r.output;  // regular and bold
 }
@@ -123,13 +146,14 @@ TEST_F(PdfTest, FirstPageRendersToAnImageThatIsNotBlank) {
 
 TEST_F(PdfTest, CriticalResultAndAddendumAreShown) {
   spine::Document doc = testing::LumbarMriAddendum();
-  doc.critical_statement = "L1椎体に新鮮圧迫骨折の疑い。2026/11/22 09:20 依頼医 佐藤医師へ電話で連絡済み。";
+  doc.critical_statement =
+      "L1椎体に新鮮圧迫骨折の疑い。2026/11/22 09:20 依頼医 佐藤医師へ電話で連絡済み。";
   base::Result<std::string> pdf = RenderPdf(doc);
   ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
   const std::string text = Squeeze(Text(Write(*pdf)));
-  for (const char* expected : {"緊急連絡", "L1椎体に新鮮圧迫骨折の疑い。", "追記", "第2版",
-                               "依頼医からの問い合わせを受け再検討しました。",
-                               "左椎間孔に軽度狭窄(Lee 1)。"}) {
+  for (const char* expected :
+       {"緊急連絡", "L1椎体に新鮮圧迫骨折の疑い。", "追記", "第2版",
+        "依頼医からの問い合わせを受け再検討しました。", "左椎間孔に軽度狭窄(Lee 1)。"}) {
     EXPECT_NE(text.find(Squeeze(expected)), std::string::npos) << expected << "\n" << text;
   }
   EXPECT_EQ(text.find("確定"), text.find("確定日時"));  // status is 追記, only the label says 確定
@@ -142,8 +166,8 @@ TEST_F(PdfTest, EnglishLayout) {
   for (const char* expected :
        {"Lumbar spine MRI Radiology report", "Patient name", "YAMADA TARO", "Date of birth",
         "1961-04-12 (65 y)", "Clinical question", "Findings by level", "Impression",
-        "1. L4-5 right paracentral disc protrusion", "Fig. 1", "Reading radiologist",
-        "Checked by", "Final", "1 / 2"}) {
+        "1. L4-5 right paracentral disc protrusion", "Fig. 1", "Reading radiologist", "Checked by",
+        "Final", "1 / 2"}) {
     EXPECT_NE(text.find(Squeeze(expected)), std::string::npos) << expected << "\n" << text;
   }
   EXPECT_EQ(text.find("読影"), std::string::npos);
@@ -152,9 +176,9 @@ TEST_F(PdfTest, EnglishLayout) {
 TEST_F(PdfTest, LongReportBreaksAcrossPagesAndRepeatsTheTableHeader) {
   spine::Document doc = LumbarMri("ja");
   doc.levels.clear();
-  const char* levels[] = {"C2/3", "C3/4", "C4/5", "C5/6", "C6/7", "C7/T1", "T1/2", "T2/3",
-                          "T3/4", "T4/5", "T5/6", "T6/7", "T7/8", "T8/9", "T9/10", "T10/11",
-                          "T11/12", "T12/L1", "L1/2", "L2/3", "L3/4", "L4/5", "L5/S1"};
+  const char* levels[] = {"C2/3",   "C3/4",   "C4/5", "C5/6", "C6/7", "C7/T1", "T1/2",  "T2/3",
+                          "T3/4",   "T4/5",   "T5/6", "T6/7", "T7/8", "T8/9",  "T9/10", "T10/11",
+                          "T11/12", "T12/L1", "L1/2", "L2/3", "L3/4", "L4/5",  "L5/S1"};
   for (const char* l : levels) {
     doc.levels.push_back({l, std::string(l) + " レベル: 軽度の椎間板膨隆があり、硬膜管の前面に"
                                               "軽度の圧排を認めます。椎間孔の狭窄はありません。"
@@ -176,7 +200,8 @@ TEST_F(PdfTest, LongReportBreaksAcrossPagesAndRepeatsTheTableHeader) {
   EXPECT_NE(text.find("1/" + std::to_string(pages)), std::string::npos);
   EXPECT_NE(text.find(std::to_string(pages) + "/" + std::to_string(pages)), std::string::npos);
   for (const char* l : levels) {
-    EXPECT_NE(text.find(Squeeze(std::string(l) + " レベル: 軽度の椎間板膨隆")), std::string::npos) << l;
+    EXPECT_NE(text.find(Squeeze(std::string(l) + " レベル: 軽度の椎間板膨隆")), std::string::npos)
+        << l;
   }
   // Every page after the first repeats the patient in the running header.
   size_t count = 0;
@@ -190,7 +215,8 @@ TEST_F(PdfTest, LongReportBreaksAcrossPagesAndRepeatsTheTableHeader) {
     if (Squeeze(page_text).empty()) continue;
     ++page;
     EXPECT_NE(Squeeze(page_text).find(std::to_string(page) + "/" + std::to_string(pages)),
-              std::string::npos) << page_text;
+              std::string::npos)
+        << page_text;
   }
   EXPECT_EQ(page, pages);
 }

@@ -16,13 +16,13 @@ namespace {
 struct Item {
   std::string rel;   // CONTAINS, HAS OBS CONTEXT, HAS CONCEPT MOD, INFERRED FROM, SELECTED FROM
   std::string type;  // CONTAINER, CODE, TEXT, NUM, PNAME, UIDREF, IMAGE, SCOORD
-  Code name;      // empty value: no name name (IMAGE in a library)
+  Code name;         // empty value: no name name (IMAGE in a library)
   Code code;         // CODE
   std::string text;  // TEXT, PNAME, UIDREF
   double number = 0;
-  Code unit;         // NUM
+  Code unit;  // NUM
   std::string sop_class, sop_instance;
-  int frame = 0;     // IMAGE: referenced frame (multi-frame only)
+  int frame = 0;                // IMAGE: referenced frame (multi-frame only)
   std::vector<double> graphic;  // SCOORD POLYLINE, column/row pairs
   std::vector<Item> children;
 };
@@ -31,16 +31,21 @@ Item Container(std::string rel, Code name) {
   return {.rel = std::move(rel), .type = "CONTAINER", .name = std::move(name)};
 }
 Item CodeItem(std::string rel, Code name, Code value) {
-  return {.rel = std::move(rel), .type = "CODE", .name = std::move(name),
-          .code = std::move(value)};
+  return {.rel = std::move(rel), .type = "CODE", .name = std::move(name), .code = std::move(value)};
 }
 Item TextItem(std::string rel, Code name, std::string text, std::string type = "TEXT") {
-  return {.rel = std::move(rel), .type = std::move(type), .name = std::move(name),
+  return {.rel = std::move(rel),
+          .type = std::move(type),
+          .name = std::move(name),
           .text = std::move(text)};
 }
 Item ImageItem(std::string rel, Code name, std::string cls, std::string inst, int frame) {
-  return {.rel = std::move(rel), .type = "IMAGE", .name = std::move(name),
-          .sop_class = std::move(cls), .sop_instance = std::move(inst), .frame = frame};
+  return {.rel = std::move(rel),
+          .type = "IMAGE",
+          .name = std::move(name),
+          .sop_class = std::move(cls),
+          .sop_instance = std::move(inst),
+          .frame = frame};
 }
 
 // "鈴木 一郎" -> "=鈴木^一郎" (ideographic group), "Suzuki Ichiro" -> "Suzuki^Ichiro".
@@ -75,13 +80,15 @@ void Encode(const Item& item, dicom::DatasetWriter& w) {
   } else if (item.type == "NUM") {
     std::vector<dicom::DatasetWriter> mv;
     mv.push_back(NewItem());
-    mv[0].SetNumber(tag::kNumericValue, item.number)
+    mv[0]
+        .SetNumber(tag::kNumericValue, item.number)
         .SetSequence(tag::kMeasurementUnitsCodeSequence, CodeSequence(item.unit));
     w.SetSequence(tag::kMeasuredValueSequence, std::move(mv));
   } else if (item.type == "IMAGE") {
     std::vector<dicom::DatasetWriter> ref;
     ref.push_back(NewItem());
-    ref[0].Set(tag::kReferencedSopClassUid, item.sop_class)
+    ref[0]
+        .Set(tag::kReferencedSopClassUid, item.sop_class)
         .Set(tag::kReferencedSopInstanceUid, item.sop_instance);
     if (item.frame > 1) ref[0].SetNumber(tag::kReferencedFrameNumber, item.frame);
     w.SetSequence(tag::kReferencedSopSequence, std::move(ref));
@@ -115,10 +122,9 @@ class SrBuilder {
     root.children.push_back(
         CodeItem("HAS CONCEPT MOD", codes::kLanguage, codes::LanguageCode(lang)));
     for (const spine::Signer& s : doc_.signers) {
+      root.children.push_back(CodeItem("HAS OBS CONTEXT", codes::kObserverType, codes::kPerson));
       root.children.push_back(
-          CodeItem("HAS OBS CONTEXT", codes::kObserverType, codes::kPerson));
-      root.children.push_back(TextItem("HAS OBS CONTEXT", codes::kPersonObserverName,
-                                       PersonName(s.name), "PNAME"));
+          TextItem("HAS OBS CONTEXT", codes::kPersonObserverName, PersonName(s.name), "PNAME"));
     }
     root.children.push_back(CodeItem("HAS CONCEPT MOD", codes::kProcedureReported,
                                      codes::ProcedureCode(doc_.study.modality)));
@@ -205,8 +211,11 @@ class SrBuilder {
     const std::string& lang = doc_.lang;
     Item item;
     if (f.number.has_value()) {
-      item = {.rel = "CONTAINS", .type = "NUM", .name = codes::FieldCode(f, lang),
-              .number = *f.number, .unit = codes::UnitCode(f.unit)};
+      item = {.rel = "CONTAINS",
+              .type = "NUM",
+              .name = codes::FieldCode(f, lang),
+              .number = *f.number,
+              .unit = codes::UnitCode(f.unit)};
     } else if (!f.value_code.empty()) {
       item = CodeItem("CONTAINS", codes::FieldCode(f, lang), codes::ValueCode(f, lang));
     } else {
@@ -226,8 +235,11 @@ class SrBuilder {
   }
 
   Item MeasurementItem(const spine::Measurement& m) const {
-    Item num{.rel = "CONTAINS", .type = "NUM", .name = codes::MeasurementCode(m.kind, doc_.lang),
-             .number = m.value, .unit = codes::UnitCode(m.unit)};
+    Item num{.rel = "CONTAINS",
+             .type = "NUM",
+             .name = codes::MeasurementCode(m.kind, doc_.lang),
+             .number = m.value,
+             .unit = codes::UnitCode(m.unit)};
     if (!m.grade.empty()) {
       num.children.push_back(
           CodeItem("HAS CONCEPT MOD", codes::kGrade, codes::GradeCode(m.kind, m.grade)));
@@ -290,8 +302,7 @@ base::Result<std::string> BuildSr(const spine::Document& doc,
                                   const std::vector<spine::Measurement>& measurements,
                                   const DicomExportOptions& options) {
   if (doc.status == "addendum" && options.predecessors.empty()) {
-    return base::InvalidArgument("an addendum SR must name the document it amends",
-                                 "predecessors");
+    return base::InvalidArgument("an addendum SR must name the document it amends", "predecessors");
   }
   SrBuilder builder(doc, findings, measurements, options);
   DOKUEI_ASSIGN_OR_RETURN(Item root, builder.Build());

@@ -52,8 +52,7 @@ Code MeasurementCode(std::string_view kind, std::string_view lang) {
 }
 
 Code GradeCode(std::string_view kind, std::string_view grade) {
-  return {std::string(kind) + ".grade:" + std::string(grade), "99DOKUEI",
-          std::string(grade)};
+  return {std::string(kind) + ".grade:" + std::string(grade), "99DOKUEI", std::string(grade)};
 }
 
 Code UnitCode(std::string_view unit) {

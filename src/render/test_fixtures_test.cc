@@ -66,52 +66,54 @@ spine::Document LumbarMri(const std::string& lang) {
   d.clinical_question = en ? "Low back pain and right leg pain. L4-5 disc herniation?"
                            : "腰痛、右下肢痛。L4/5椎間板ヘルニア?";
   if (en) {
-    d.sections = {
-        {"Technique", {"Sagittal T1WI/T2WI, axial T2WI."}},
-        {"Comparison", {"No prior study."}},
-        {"Alignment", {"Normal lordosis. No scoliosis."}},
-        {"Vertebrae", {"No fracture. Normal marrow signal."}},
-        {"Cord and cauda equina", {"The conus ends at L1. The cauda equina is normal."}}};
+    d.sections = {{"Technique", {"Sagittal T1WI/T2WI, axial T2WI."}},
+                  {"Comparison", {"No prior study."}},
+                  {"Alignment", {"Normal lordosis. No scoliosis."}},
+                  {"Vertebrae", {"No fracture. Normal marrow signal."}},
+                  {"Cord and cauda equina", {"The conus ends at L1. The cauda equina is normal."}}};
     d.levels = {{"L1/2", "Normal."},
                 {"L2/3", "Normal."},
                 {"L3/4", "Mild disc bulge. No canal or foraminal stenosis."},
-                {"L4/5", "Right paracentral protrusion (Pfirrmann IV) compressing the right L5 "
-                         "root; moderate central canal stenosis (Lee 2) (Fig. 1, Fig. 2)."},
+                {"L4/5",
+                 "Right paracentral protrusion (Pfirrmann IV) compressing the right L5 "
+                 "root; moderate central canal stenosis (Lee 2) (Fig. 1, Fig. 2)."},
                 {"L5/S1", "Disc degeneration (Pfirrmann III). No stenosis."}};
     d.impression = {"L4-5 right paracentral disc protrusion compressing the right L5 root.",
                     "Moderate central canal stenosis at L4-5."};
   } else {
-    d.sections = {
-        {"撮像法", {"T1WI/T2WI 矢状断、T2WI 横断。"}},
-        {"比較", {"比較可能な前回検査はありません。"}},
-        {"アライメント", {"腰椎前弯は保たれています。側弯はありません。"}},
-        {"椎体", {"椎体骨折はありません。骨髄信号は正常です。"}},
-        {"脊髄・馬尾", {"脊髄円錐はL1レベルに終わり、馬尾に異常はありません。"}}};
+    d.sections = {{"撮像法", {"T1WI/T2WI 矢状断、T2WI 横断。"}},
+                  {"比較", {"比較可能な前回検査はありません。"}},
+                  {"アライメント", {"腰椎前弯は保たれています。側弯はありません。"}},
+                  {"椎体", {"椎体骨折はありません。骨髄信号は正常です。"}},
+                  {"脊髄・馬尾", {"脊髄円錐はL1レベルに終わり、馬尾に異常はありません。"}}};
     d.levels = {{"L1/2", "異常なし。"},
                 {"L2/3", "異常なし。"},
                 {"L3/4", "軽度の椎間板膨隆。脊柱管・椎間孔の狭窄はありません。"},
-                {"L4/5", "右傍中心性の椎間板突出(Pfirrmann IV)があり、右L5神経根を圧排しています。"
-                         "中等度の脊柱管狭窄(Lee 2)を認めます(図1、図2)。"},
+                {"L4/5",
+                 "右傍中心性の椎間板突出(Pfirrmann IV)があり、右L5神経根を圧排しています。"
+                 "中等度の脊柱管狭窄(Lee 2)を認めます(図1、図2)。"},
                 {"L5/S1", "椎間板変性(Pfirrmann III)。狭窄はありません。"}};
-    d.impression = {"L4/5 右傍中心性椎間板突出、右L5神経根圧排",
-                    "L4/5 中等度脊柱管狭窄"};
+    d.impression = {"L4/5 右傍中心性椎間板突出、右L5神経根圧排", "L4/5 中等度脊柱管狭窄"};
   }
-  d.figures = {{1, "1.2.840.10008.5.1.4.1.1.4", "1.2.392.200036.9116.4.1.100.2",
-                "1.2.392.200036.9116.3.1.100", 1,
-                en ? "L4-5 right paracentral protrusion (axial T2WI)" : "L4/5 右傍中心性突出 (T2WI 横断)",
-                MakePng(0)},
-               {2, "1.2.840.10008.5.1.4.1.1.4", "1.2.392.200036.9116.4.1.101.7",
-                "1.2.392.200036.9116.3.1.101", 1,
-                en ? "Sagittal T2WI, midline" : "T2WI 矢状断 正中", MakePng(1)}};
-  d.signers = {{"reader", en ? "Suzuki Ichiro" : "鈴木 一郎",
-                {en ? "Board-certified diagnostic radiologist (JRS)"
-                    : "日本医学放射線学会 放射線診断専門医"},
-                "2026-11-20T15:42:10+09:00"},
-               {"checker", en ? "Tanaka Yoko" : "田中 洋子",
-                {en ? "Board-certified diagnostic radiologist (JRS)"
-                    : "日本医学放射線学会 放射線診断専門医",
-                 en ? "Spine imaging specialist" : "脊椎画像診断 指導医"},
-                "2026-11-20T16:05:00+09:00"}};
+  d.figures = {
+      {1, "1.2.840.10008.5.1.4.1.1.4", "1.2.392.200036.9116.4.1.100.2",
+       "1.2.392.200036.9116.3.1.100", 1,
+       en ? "L4-5 right paracentral protrusion (axial T2WI)" : "L4/5 右傍中心性突出 (T2WI 横断)",
+       MakePng(0)},
+      {2, "1.2.840.10008.5.1.4.1.1.4", "1.2.392.200036.9116.4.1.101.7",
+       "1.2.392.200036.9116.3.1.101", 1, en ? "Sagittal T2WI, midline" : "T2WI 矢状断 正中",
+       MakePng(1)}};
+  d.signers = {
+      {"reader",
+       en ? "Suzuki Ichiro" : "鈴木 一郎",
+       {en ? "Board-certified diagnostic radiologist (JRS)"
+           : "日本医学放射線学会 放射線診断専門医"},
+       "2026-11-20T15:42:10+09:00"},
+      {"checker",
+       en ? "Tanaka Yoko" : "田中 洋子",
+       {en ? "Board-certified diagnostic radiologist (JRS)" : "日本医学放射線学会 放射線診断専門医",
+        en ? "Spine imaging specialist" : "脊椎画像診断 指導医"},
+       "2026-11-20T16:05:00+09:00"}};
   d.status = "final";
   d.version = 1;
   d.released_at = "2026-11-20T16:05:00+09:00";
@@ -122,8 +124,9 @@ spine::Document LumbarMriAddendum() {
   spine::Document d = LumbarMri("ja");
   d.status = "addendum";
   d.version = 2;
-  d.addendum_text = "依頼医からの問い合わせを受け再検討しました。L5/S1 左椎間孔に軽度の狭窄があります"
-                    "(Lee 1)。臨床症状との関連は乏しいと考えます。";
+  d.addendum_text =
+      "依頼医からの問い合わせを受け再検討しました。L5/S1 左椎間孔に軽度の狭窄があります"
+      "(Lee 1)。臨床症状との関連は乏しいと考えます。";
   d.levels[4].text = "椎間板変性(Pfirrmann III)。左椎間孔に軽度狭窄(Lee 1)。";
   d.signers[0].signed_at = "2026-11-22T09:15:00+09:00";
   d.signers.resize(1);
@@ -150,16 +153,18 @@ std::vector<spine::CodedFinding> LumbarFindings() {
   };
   code("", "", "alignment.lordosis", {"腰椎前弯", "lordosis"}, "lordosis", "normal",
        {"正常", "normal"}, 0);
-  code("L4-L5", "", "disc.pfirrmann", {"椎間板変性 (Pfirrmann分類)", "disc degeneration (Pfirrmann)"},
-       "pfirrmann", "IV", {"Pfirrmann IV", "Pfirrmann IV"}, 2);
+  code("L4-L5", "", "disc.pfirrmann",
+       {"椎間板変性 (Pfirrmann分類)", "disc degeneration (Pfirrmann)"}, "pfirrmann", "IV",
+       {"Pfirrmann IV", "Pfirrmann IV"}, 2);
   code("L4-L5", "", "canal.lee", {"中心管狭窄 (Lee分類)", "central canal stenosis (Lee grade)"},
        "lee_canal", "2", {"Lee 2", "Lee 2"}, 2, {1, 2});
   code("L4-L5", "right", "foramen.lee", {"椎間孔狭窄 (Lee分類)", "foraminal stenosis (Lee grade)"},
        "lee_foramen", "2", {"Lee 2", "Lee 2"}, 2, {1});
   code("L4-L5", "left", "foramen.lee", {"椎間孔狭窄 (Lee分類)", "foraminal stenosis (Lee grade)"},
        "lee_foramen", "1", {"Lee 1", "Lee 1"}, 1);
-  code("L5-S1", "", "disc.pfirrmann", {"椎間板変性 (Pfirrmann分類)", "disc degeneration (Pfirrmann)"},
-       "pfirrmann", "III", {"Pfirrmann III", "Pfirrmann III"}, 1);
+  code("L5-S1", "", "disc.pfirrmann",
+       {"椎間板変性 (Pfirrmann分類)", "disc degeneration (Pfirrmann)"}, "pfirrmann", "III",
+       {"Pfirrmann III", "Pfirrmann III"}, 1);
   spine::CodedFinding area;
   area.site = "L4-L5";
   area.field = "canal.area";

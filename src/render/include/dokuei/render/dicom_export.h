@@ -42,8 +42,8 @@ struct DicomExportOptions {
   int series_number = 9001;
   int instance_number = 1;
   std::string manufacturer = "Dokuei";
-  std::string institution;          // the reading service's name (VerifyingOrganization)
-  std::vector<InstanceRef> instances;  // lookup for measurement instances beyond the figures
+  std::string institution;                // the reading service's name (VerifyingOrganization)
+  std::vector<InstanceRef> instances;     // lookup for measurement instances beyond the figures
   std::vector<PriorObject> predecessors;  // required for an addendum (status "addendum")
 };
 

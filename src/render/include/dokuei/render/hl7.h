@@ -26,12 +26,12 @@ struct Hl7Options {
   std::string sending_facility;
   std::string receiving_application;
   std::string receiving_facility;
-  std::string message_control_id;   // empty: random
-  std::string message_time;         // ISO 8601; empty: the document's released_at
-  std::string placer_order_number;  // the hospital's order (ORC-2, OBR-2)
-  std::string filler_order_number;  // ours, e.g. the report id (ORC-3, OBR-3)
+  std::string message_control_id;    // empty: random
+  std::string message_time;          // ISO 8601; empty: the document's released_at
+  std::string placer_order_number;   // the hospital's order (ORC-2, OBR-2)
+  std::string filler_order_number;   // ours, e.g. the report id (ORC-3, OBR-3)
   std::string patient_id_authority;  // PID-3.4
-  std::string processing_id = "P";  // MSH-11: P production, T training, D debugging
+  std::string processing_id = "P";   // MSH-11: P production, T training, D debugging
 };
 
 // kInvalidArgument (field named) without a patient ID or a filler order number, or when the
