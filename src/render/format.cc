@@ -140,7 +140,7 @@ std::string Text(std::string_view key, std::string_view lang) {
       {"signatures", {"読影医・確認", "Signatures"}},
       {"status", {"状態", "Status"}},
       {"version", {"版", "Version"}},
-      {"released", {"確定日時", "Released"}},
+      {"released", {"報告日時", "Reported"}},
       {"addendum", {"追記", "Addendum"}},
   };
   auto it = kTexts.find(key);
