@@ -286,7 +286,7 @@ class Composer {
 
   void Critical() {
     if (doc_.critical_statement.empty()) return;
-    Box("⚠ " + T("critical"), kCritical, doc_.critical_statement, kBold, 1.0, 0.92, 0.92, 0.75, 0.0,
+    Box("■ " + T("critical"), kCritical, doc_.critical_statement, kBold, 1.0, 0.92, 0.92, 0.75, 0.0,
         0.0, 1.6);
   }
 
@@ -419,7 +419,7 @@ base::Result<std::string> RenderPdf(const spine::Document& doc) {
     const std::string family = ts.ResolvedFamily();
     if (family != kPdfFontFamily) {
       status = base::FailedPrecondition(std::string("the report font ") + kPdfFontFamily +
-                                        " is not installed (Debian package fonts-noto-cjk); "
+                                        " is not installed (Debian package fonts-ipaexfont); "
                                         "fontconfig resolves it to '" +
                                         family + "'");
     } else {

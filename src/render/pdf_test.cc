@@ -98,24 +98,42 @@ TEST_F(PdfTest, JapaneseReportHasHeadingsAndSentences) {
   EXPECT_EQ(text.find("追記"), std::string::npos);
 }
 
-TEST_F(PdfTest, EmbedsTheCjkFont) {
+TEST_F(PdfTest, EmbedsTheCjkFontAsASmallSubset) {
   base::Result<std::string> pdf = RenderPdf(LumbarMri("ja"));
   ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
   testing::Run r = Shell("pdffonts " + Write(*pdf));
   ASSERT_EQ(r.status, 0) << r.output;
-  // name type encoding emb sub uni: every font is embedded as a subset, and it is Noto Sans CJK.
-  EXPECT_NE(r.output.find("NotoSansCJKjp"), std::string::npos) << r.output;
+  // name type encoding emb sub uni: IPAexGothic is there, and every font is an embedded subset
+  // (the synthesised bold appears as cairo's own CairoFont-n-n).
+  EXPECT_TRUE(std::regex_search(r.output, std::regex("[A-Z]{6}\\+IPAexGothic\\s+CID TrueType")))
+      << r.output;
   std::istringstream lines(r.output);
   std::string line;
   int fonts = 0;
   while (std::getline(lines, line)) {
     if (line.find('+') == std::string::npos) continue;  // header lines
     ++fonts;
-    EXPECT_NE(line.find("NotoSansCJK"), std::string::npos) << line;
-    EXPECT_TRUE(std::regex_search(line, std::regex("\\syes\\s+yes\\s")))
-        << "not embedded: " << line;
+    EXPECT_TRUE(std::regex_search(line, std::regex("\\syes\\s+yes\\s+yes\\s")))
+        << "not an embedded subset: " << line;
+    EXPECT_EQ(line.find("NotoSans"), std::string::npos) << "no fallback needed here: " << line;
   }
-  EXPECT_GE(fonts, 2) << r.output;  // regular and bold
+  EXPECT_GE(fonts, 2) << r.output;
+  // Small enough to travel base64 in an HL7 message under 1 MiB with room to spare.
+  EXPECT_LT(pdf->size(), 300u * 1024) << pdf->size();
+}
+
+TEST_F(PdfTest, KanjiBeyondJisX0213FallBackAndStayText) {
+  spine::Document doc = LumbarMri("ja");
+  doc.study.patient_name = "YOSHIDA^HANAKO=\xf0\xa0\xae\xb7田^花子=よしだ^はなこ";  // 𠮷 (U+20BB7)
+  doc.signers[0].name = "髙橋 﨑子";
+  base::Result<std::string> pdf = RenderPdf(doc);
+  ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
+  const std::string path = Write(*pdf);
+  const std::string text = Squeeze(Text(path));
+  EXPECT_NE(text.find("\xf0\xa0\xae\xb7田花子"), std::string::npos) << text;
+  EXPECT_NE(text.find("髙橋﨑子"), std::string::npos) << text;  // JIS X 0213: IPAex has them
+  testing::Run r = Shell("pdffonts " + path);
+  EXPECT_NE(r.output.find("NotoSansCJKjp"), std::string::npos) << r.output;  // for 𠮷 only
 }
 
 TEST_F(PdfTest, FirstPageRendersToAnImageThatIsNotBlank) {

@@ -5,8 +5,10 @@
 // their credentials and times, the status (確定 / 追記 with the addendum text) and "n / N" page
 // numbers; long reports break across pages (the level table repeats its header).
 //
-// The font is Noto Sans CJK JP (Debian fonts-noto-cjk), embedded as a subset; rendering fails
-// with kFailedPrecondition when it is not installed rather than writing boxes for Japanese.
+// The font is IPAexGothic (Debian fonts-ipaexfont), embedded as a subset (bold is synthesised);
+// characters outside it (beyond JIS X 0213, e.g. 𠮷) fall back to Noto Sans CJK JP
+// (fonts-noto-cjk). Rendering fails with kFailedPrecondition when IPAexGothic is not installed
+// rather than writing boxes or another family. Why this font: docs/design/spine-reporting.md.
 // Output is deterministic for a given Document (the PDF creation date is released_at).
 // Thread safety: RenderPdf may be called concurrently (each call has its own cairo surface).
 #pragma once
@@ -18,7 +20,7 @@
 
 namespace dokuei::render {
 
-inline constexpr const char* kPdfFontFamily = "Noto Sans CJK JP";
+inline constexpr const char* kPdfFontFamily = "IPAexGothic";
 
 // The PDF bytes. kInvalidArgument (field named, e.g. "figures[2].png") for a key image that is
 // not a PNG or a lang other than ja/en; kFailedPrecondition when the font is missing.
