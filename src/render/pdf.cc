@@ -218,6 +218,12 @@ class Composer {
     const double inner = kContentWidth - 2 * (kPad + 2);
     const double lh = ts_.Height(label, label_style, inner);
     const double h = lh + 2 + ts_.Height(text, text_style, inner) + 2 * (kPad + 2);
+    if (h > (kBottom - kTop) * 0.6) {
+      // Too tall to move whole to the next page: unframed, so that its lines can break.
+      Heading(label, label_style, 10);
+      Paragraph(text, text_style, 8, 2);
+      return;
+    }
     Add({h, 10, false, -1, [=, this](double x, double y) {
            cairo_save(cr_);
            cairo_rectangle(cr_, x, y, kContentWidth, h);

@@ -209,6 +209,12 @@ TEST_F(PdfTest, LongReportBreaksAcrossPagesAndRepeatsTheTableHeader) {
                              "全脊椎にわたり多椎間の変性所見を認め、加齢性変化と考えます。"
                              "明らかな腫瘍性病変や感染を疑う所見はありません。"}});
   }
+  // A clinical question longer than a page cannot move whole to the next page.
+  doc.clinical_question.clear();
+  for (int i = 1; i <= 150; ++i) {
+    doc.clinical_question +=
+        "経過" + std::to_string(i) + ": 腰痛と右下肢のしびれが持続し、歩行で増悪します。";
+  }
   base::Result<std::string> pdf = RenderPdf(doc);
   ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
   const std::string path = Write(*pdf);
@@ -218,6 +224,8 @@ TEST_F(PdfTest, LongReportBreaksAcrossPagesAndRepeatsTheTableHeader) {
   const std::string text = Squeeze(raw);
   EXPECT_NE(text.find("1/" + std::to_string(pages)), std::string::npos);
   EXPECT_NE(text.find(std::to_string(pages) + "/" + std::to_string(pages)), std::string::npos);
+  EXPECT_NE(text.find("経過150:腰痛と右下肢のしびれが持続し、歩行で増悪します。"),
+            std::string::npos);
   for (const char* l : levels) {
     EXPECT_NE(text.find(Squeeze(std::string(l) + " レベル: 軽度の椎間板膨隆")), std::string::npos)
         << l;
@@ -233,11 +241,23 @@ TEST_F(PdfTest, LongReportBreaksAcrossPagesAndRepeatsTheTableHeader) {
   while (std::getline(by_page, page_text, '\f')) {
     if (Squeeze(page_text).empty()) continue;
     ++page;
-    EXPECT_NE(Squeeze(page_text).find(std::to_string(page) + "/" + std::to_string(pages)),
-              std::string::npos)
-        << page_text;
+    const std::string number = std::to_string(page) + "/" + std::to_string(pages);
+    const std::string squeezed = Squeeze(page_text);
+    EXPECT_EQ(squeezed.rfind(number), squeezed.size() - number.size()) << page_text;
   }
   EXPECT_EQ(page, pages);
+  // Nothing runs off the bottom of a page: the text inside the page area (less 12 pt at the
+  // bottom edge) still holds the last sentence of the long question and every level.
+  testing::Run inside = Shell("pdftotext -enc UTF-8 -r 72 -x 0 -y 0 -W 596 -H 830 " + path + " -");
+  ASSERT_EQ(inside.status, 0);
+  const std::string visible = Squeeze(inside.output);
+  EXPECT_NE(visible.find("経過150:腰痛と右下肢のしびれが持続し、歩行で増悪します。"),
+            std::string::npos);
+  for (const char* l : levels) {
+    EXPECT_NE(visible.find(Squeeze(std::string(l) + " レベル: 軽度の椎間板膨隆")),
+              std::string::npos)
+        << l << " is not on the page";
+  }
 }
 
 TEST_F(PdfTest, RejectsABadKeyImageAndUnknownLanguage) {
