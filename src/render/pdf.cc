@@ -347,7 +347,7 @@ class Composer {
   void Signers() {
     if (doc_.signers.empty()) return;
     Heading(T("signatures"), kH1, 14);
-    const double rw = 78, tw = 112, nw = kContentWidth - rw - tw;
+    const double rw = 78, tw = 128, nw = kContentWidth - rw - tw;
     for (const spine::Signer& s : doc_.signers) {
       std::string who = s.name;
       for (size_t i = 0; i < s.credentials.size(); ++i) {

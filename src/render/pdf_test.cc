@@ -230,6 +230,10 @@ TEST_F(PdfTest, LongReportBreaksAcrossPagesAndRepeatsTheTableHeader) {
     EXPECT_NE(text.find(Squeeze(std::string(l) + " レベル: 軽度の椎間板膨隆")), std::string::npos)
         << l;
   }
+  // The level table runs over a page break and its header row comes again.
+  size_t headers = 0;
+  for (size_t at = 0; (at = text.find("レベル所見", at)) != std::string::npos; ++at) ++headers;
+  EXPECT_GE(headers, 2u);
   // Every page after the first repeats the patient in the running header.
   size_t count = 0;
   for (size_t at = 0; (at = raw.find("ID 00123456", at)) != std::string::npos; ++at) ++count;
