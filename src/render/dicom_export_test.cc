@@ -108,6 +108,22 @@ TEST_F(DicomExportTest, EncapsulatedPdfIsValidAndHoldsThePdfByteForByte) {
   }
 }
 
+TEST_F(DicomExportTest, EncapsulatedAddendumSaysSo) {
+  spine::Document doc = testing::LumbarMriAddendum();
+  base::Result<std::string> pdf = RenderPdf(doc);
+  ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
+  DicomExportOptions options;
+  options.series_uid = "2.25.4242";
+  options.sop_instance_uid = "2.25.4243";
+  base::Result<std::string> dcm = EncapsulatePdf(doc, *pdf, options);
+  ASSERT_TRUE(dcm.ok()) << dcm.status().ToString();
+  testing::Run dump = Shell("dcmdump -Un " + Write(*dcm, "addendum.dcm"));
+  EXPECT_EQ(Attribute(dump.output, "0042,0010"), "腰椎MRI 読影レポート (追記)");
+  EXPECT_EQ(Attribute(dump.output, "0020,000e"), "2.25.4242");
+  EXPECT_EQ(Attribute(dump.output, "0008,0018"), "2.25.4243");
+  EXPECT_EQ(Attribute(dump.output, "0008,0023"), "20261122");
+}
+
 TEST_F(DicomExportTest, EncapsulatedPdfRejectsSomethingElse) {
   base::Result<std::string> dcm = EncapsulatePdf(testing::LumbarMri("ja"), "<html>");
   ASSERT_FALSE(dcm.ok());
@@ -130,6 +146,14 @@ TEST_F(DicomExportTest, ComprehensiveSrReadsCleanlyAndCarriesFindingsAndMeasurem
   EXPECT_EQ(Attribute(dump.output, "0040,a491"), "COMPLETE");
   EXPECT_EQ(Attribute(dump.output, "0040,a493"), "VERIFIED");
   EXPECT_EQ(Attribute(dump.output, "0040,db00"), "1500");
+  // The key images and the measured instances are listed as evidence of the study.
+  const size_t evidence = dump.output.find("(0040,a375) SQ");
+  ASSERT_NE(evidence, std::string::npos);
+  for (const char* uid : {"1.2.392.200036.9116.4.1.100.2", "1.2.392.200036.9116.4.1.101.7",
+                          "1.2.392.200036.9116.3.1.100", "1.2.392.200036.9116.3.1.101"}) {
+    EXPECT_NE(dump.output.find(std::string("[") + uid + "]", evidence), std::string::npos) << uid;
+  }
+  EXPECT_NE(dump.output.find("(0008,0110) SQ"), std::string::npos);  // 99DOKUEI declared
 
   testing::Run sr_dump = Shell("dsrdump +Pc +Pl +Pu +Pt " + path);
   ASSERT_EQ(sr_dump.status, 0) << sr_dump.output;

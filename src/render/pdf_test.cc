@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 #include <regex>
+#include <thread>
+#include <vector>
 
 #include "test_fixtures.h"
 
@@ -274,6 +276,25 @@ TEST_F(PdfTest, RejectsABadKeyImageAndUnknownLanguage) {
   doc = LumbarMri("ja");
   doc.lang = "fr";
   EXPECT_EQ(RenderPdf(doc).status().field(), "lang");
+}
+
+TEST_F(PdfTest, ConcurrentRendersGiveTheSameBytes) {
+  const base::Result<std::string> expected = RenderPdf(LumbarMri("ja"));
+  ASSERT_TRUE(expected.ok());
+  std::vector<std::string> outputs(4);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    threads.emplace_back([&outputs, i] {
+      base::Result<std::string> pdf = RenderPdf(LumbarMri(i % 2 == 0 ? "ja" : "en"));
+      if (pdf.ok()) outputs[i] = *pdf;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  const base::Result<std::string> english = RenderPdf(LumbarMri("en"));
+  ASSERT_TRUE(english.ok());
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    EXPECT_TRUE(outputs[i] == (i % 2 == 0 ? *expected : *english)) << i;
+  }
 }
 
 TEST_F(PdfTest, SameDocumentSameBytes) {
