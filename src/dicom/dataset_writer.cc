@@ -88,6 +88,7 @@ std::string FormatDecimalString(double v) {
 struct DatasetWriter::Impl {
   DcmFileFormat file;
   base::Status status;
+  bool inherits_charset = false;  // an Item(): SpecificCharacterSet only for checking values
 
   DcmDataset& ds() { return *file.getDataset(); }
   void Fail(base::Status s) {
@@ -111,6 +112,13 @@ DatasetWriter::DatasetWriter() : impl_(std::make_unique<Impl>()) {}
 DatasetWriter::~DatasetWriter() = default;
 DatasetWriter::DatasetWriter(DatasetWriter&&) noexcept = default;
 DatasetWriter& DatasetWriter::operator=(DatasetWriter&&) noexcept = default;
+
+DatasetWriter DatasetWriter::Item(std::string_view specific_character_set) {
+  DatasetWriter w;
+  w.Set(0x00080005, specific_character_set);
+  w.impl_->inherits_charset = true;
+  return w;
+}
 
 const base::Status& DatasetWriter::status() const { return impl_->status; }
 
@@ -165,6 +173,24 @@ DatasetWriter& DatasetWriter::SetNumbers(uint32_t tag, std::span<const double> v
   return Set(tag, text);
 }
 
+DatasetWriter& DatasetWriter::SetBytes(uint32_t tag, std::span<const uint8_t> bytes) {
+  DcmTag dtag(Key(tag));
+  if (dtag.getEVR() != EVR_OB && dtag.getEVR() != EVR_UN) {
+    impl_->Fail(base::InvalidArgument("SetBytes() needs VR OB or UN, not " +
+                                          std::string(dtag.getVRName()) + " of " + TagLabel(dtag),
+                                      TagLabel(dtag)));
+    return *this;
+  }
+  if (bytes.size() > 0xFFFFFFF0ull) {
+    impl_->Fail(base::PayloadTooLarge("value above 4 GB", TagLabel(dtag)));
+    return *this;
+  }
+  OFCondition c = impl_->ds().putAndInsertUint8Array(dtag, bytes.data(),
+                                                     static_cast<unsigned long>(bytes.size()));
+  impl_->Check(c, dtag, "cannot set");
+  return *this;
+}
+
 DatasetWriter& DatasetWriter::SetSequence(uint32_t tag, std::vector<DatasetWriter> items) {
   DcmTag dtag(Key(tag));
   if (dtag.getEVR() != EVR_SQ) {
@@ -179,6 +205,7 @@ DatasetWriter& DatasetWriter::SetSequence(uint32_t tag, std::vector<DatasetWrite
     }
     // DcmItem's copy constructor copies every element of the item's data set.
     auto copy = std::make_unique<DcmItem>(item.impl_->ds());
+    if (item.impl_->inherits_charset) copy->findAndDeleteElement(DCM_SpecificCharacterSet);
     OFCondition c = seq->append(copy.get());
     impl_->Check(c, dtag, "cannot append item to");
     if (c.bad()) return *this;

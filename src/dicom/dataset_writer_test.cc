@@ -203,6 +203,39 @@ TEST(DatasetWriterTest, WritesSequences) {
   EXPECT_EQ(Trimmed(el[T(0x0008, 0x2218)].items[0][T(0x0008, 0x0104)]), "Spine");
 }
 
+TEST(DatasetWriterTest, WritesBytesPaddedToEvenLength) {
+  const std::string doc = "%PDF-1.5 odd";  // 12 bytes
+  const std::string odd = doc + "!";       // 13 bytes
+  auto bytes = MinimalMr()
+                   .SetBytes(T(0x0042, 0x0011),
+                             std::span(reinterpret_cast<const uint8_t*>(odd.data()), odd.size()))
+                   .Encode();
+  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  Elements el = ReadPart10(*bytes);
+  EXPECT_EQ(el[T(0x0042, 0x0011)].vr, "OB");
+  EXPECT_EQ(el[T(0x0042, 0x0011)].value, odd + std::string(1, '\0'));
+  EXPECT_FALSE(MinimalMr().SetBytes(kPatientName, {}).status().ok());  // PN is not OB
+}
+
+TEST(DatasetWriterTest, ItemsCheckTextInTheDataSetCharacterSet) {
+  DatasetWriter plain;
+  plain.Set(T(0x0040, 0xA160), "腰痛");  // TextValue: not ASCII, and no character set
+  EXPECT_FALSE(plain.status().ok());
+  std::vector<DatasetWriter> items;
+  items.push_back(DatasetWriter::Item("ISO_IR 192"));
+  items.back().Set(T(0x0040, 0xA160), "腰痛");
+  ASSERT_TRUE(items.back().status().ok()) << items.back().status().ToString();
+  auto bytes = MinimalMr()
+                   .Set(kCharset, "ISO_IR 192")
+                   .SetSequence(T(0x0040, 0xA730), std::move(items))
+                   .Encode();
+  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  Elements el = ReadPart10(*bytes);
+  ASSERT_EQ(el[T(0x0040, 0xA730)].items.size(), 1u);
+  EXPECT_EQ(Trimmed(el[T(0x0040, 0xA730)].items[0][T(0x0040, 0xA160)]), "腰痛");
+  EXPECT_EQ(el[T(0x0040, 0xA730)].items[0].count(kCharset), 0u);  // inherited, not repeated
+}
+
 TEST(DatasetWriterTest, ErrorsAreStickyAndNameTheAttribute) {
   DatasetWriter w = MinimalMr();
   w.Set(T(0x0028, 0x0030), "abc");  // DS with letters

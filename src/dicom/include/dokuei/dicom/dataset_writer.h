@@ -43,6 +43,10 @@ class DatasetWriter {
   DatasetWriter(DatasetWriter&&) noexcept;
   DatasetWriter& operator=(DatasetWriter&&) noexcept;
   DatasetWriter(const DatasetWriter&) = delete;
+  // A writer for a sequence item whose text is in the data set's character set (e.g. "ISO_IR
+  // 192"): values are checked against it, and the item does not repeat SpecificCharacterSet
+  // when SetSequence() puts it into the data set (it inherits the data set's).
+  static DatasetWriter Item(std::string_view specific_character_set);
   DatasetWriter& operator=(const DatasetWriter&) = delete;
 
   // Any VR except SQ and the OB/OW family: the value in DICOM string form, several values
@@ -55,6 +59,9 @@ class DatasetWriter {
   DatasetWriter& SetNumbers(uint32_t tag, std::span<const double> values);
   DatasetWriter& SetNumbers(uint32_t tag, std::initializer_list<double> values);
   DatasetWriter& SetNumber(uint32_t tag, double value) { return SetNumbers(tag, {value}); }
+  // Raw bytes for an OB (or UN) attribute, e.g. EncapsulatedDocument; an odd length is padded
+  // with one 0x00 when encoded, as Part 5 requires.
+  DatasetWriter& SetBytes(uint32_t tag, std::span<const uint8_t> bytes);
   // A sequence whose items are the given writers' data sets (their errors propagate).
   DatasetWriter& SetSequence(uint32_t tag, std::vector<DatasetWriter> items);
   // Pixel data (OW) plus SamplesPerPixel, PhotometricInterpretation, Rows, Columns,
