@@ -238,6 +238,10 @@ TEST_F(DicomExportTest, SrErrorsNameTheProblem) {
   EXPECT_EQ(BuildSr(testing::LumbarMriAddendum(), {}, {}).status().field(), "predecessors");
   doc.study.study_uid.clear();
   EXPECT_EQ(BuildSr(doc, {}, {}).status().field(), "study.study_uid");
+  doc = testing::LumbarMri("ja");
+  doc.status = "signed";
+  EXPECT_EQ(BuildSr(doc, {}, {}).status().field(), "status");
+  EXPECT_EQ(EncapsulatePdf(doc, "%PDF-1.5").status().field(), "status");
 }
 
 }  // namespace

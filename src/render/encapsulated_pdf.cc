@@ -8,6 +8,7 @@ namespace dokuei::render {
 
 base::Result<std::string> EncapsulatePdf(const spine::Document& doc, const std::string& pdf,
                                          const DicomExportOptions& options) {
+  DOKUEI_RETURN_IF_ERROR(CheckDocument(doc));
   if (pdf.compare(0, 5, "%PDF-") != 0) {
     return base::InvalidArgument("the document to encapsulate is not a PDF", "pdf");
   }

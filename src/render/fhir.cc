@@ -211,6 +211,7 @@ base::Result<std::string> BuildFhirBundle(const spine::Document& doc,
                                           const std::vector<spine::CodedFinding>& findings,
                                           const std::vector<spine::Measurement>& measurements,
                                           const std::string& pdf, const FhirOptions& options) {
+  DOKUEI_RETURN_IF_ERROR(CheckDocument(doc));
   if (options.report_id.empty()) return base::InvalidArgument("report_id is required", "report_id");
   if (doc.study.patient_id.empty()) {
     return base::InvalidArgument("the study has no patient ID", "study.patient_id");

@@ -148,6 +148,20 @@ std::string Text(std::string_view key, std::string_view lang) {
   return lang == "en" ? it->second.second : it->second.first;
 }
 
+base::Status CheckDocument(const spine::Document& doc) {
+  if (doc.lang != "ja" && doc.lang != "en") {
+    return base::InvalidArgument("lang must be ja or en, not '" + doc.lang + "'", "lang");
+  }
+  if (doc.status != "final" && doc.status != "addendum" && doc.status != "preliminary") {
+    return base::InvalidArgument(
+        "status must be final, addendum or preliminary, not '" + doc.status + "'", "status");
+  }
+  if (doc.status == "addendum" && doc.addendum_text.empty()) {
+    return base::InvalidArgument("an addendum needs its text", "addendum_text");
+  }
+  return base::Status::Ok();
+}
+
 std::string DicomDateTime(std::string_view iso) {
   // YYYY-MM-DDTHH:MM[:SS][.fff][Z|+HH:MM]
   if (iso.size() < 16 || iso[4] != '-' || iso[7] != '-' || iso[10] != 'T' || iso[13] != ':') {

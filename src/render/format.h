@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dokuei/base/status.h"
 #include "dokuei/spine/document.h"
 
 namespace dokuei::render {
@@ -26,6 +27,10 @@ std::string RoleLabel(std::string_view role, std::string_view lang);
 std::string StatusLabel(std::string_view status, std::string_view lang);
 // A fixed label of the layout ("patient", "impression", ...) in the language.
 std::string Text(std::string_view key, std::string_view lang);
+
+// The checks every renderer makes first: lang ja / en, status final / addendum / preliminary,
+// an addendum with its text. kInvalidArgument naming the field.
+base::Status CheckDocument(const spine::Document& doc);
 
 // ISO 8601 date-time -> DICOM DT "YYYYMMDDHHMMSS+ZZZZ" (offset kept when given); "" if malformed.
 std::string DicomDateTime(std::string_view iso);

@@ -104,6 +104,7 @@ constexpr PartCode kParts[] = {
 
 base::Result<std::string> BuildOruR01(const spine::Document& doc, const std::string& pdf,
                                       const Hl7Options& o) {
+  DOKUEI_RETURN_IF_ERROR(CheckDocument(doc));
   const spine::StudyRef& s = doc.study;
   if (s.patient_id.empty())
     return base::InvalidArgument("the study has no patient ID", "study.patient_id");

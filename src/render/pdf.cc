@@ -390,9 +390,7 @@ void RunningHeaderAndFooter(Typesetter& ts, const spine::Document& doc, int page
 }  // namespace
 
 base::Result<std::string> RenderPdf(const spine::Document& doc) {
-  if (doc.lang != "ja" && doc.lang != "en") {
-    return base::InvalidArgument("lang must be ja or en, not '" + doc.lang + "'", "lang");
-  }
+  DOKUEI_RETURN_IF_ERROR(CheckDocument(doc));
   std::vector<Surface> images;
   for (size_t i = 0; i < doc.figures.size(); ++i) {
     if (doc.figures[i].png.empty()) {

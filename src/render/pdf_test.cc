@@ -266,7 +266,7 @@ TEST_F(PdfTest, LongReportBreaksAcrossPagesAndRepeatsTheTableHeader) {
   }
 }
 
-TEST_F(PdfTest, RejectsABadKeyImageAndUnknownLanguage) {
+TEST_F(PdfTest, RejectsABadKeyImageLanguageOrStatus) {
   spine::Document doc = LumbarMri("ja");
   doc.figures[1].png = "not a png";
   base::Result<std::string> pdf = RenderPdf(doc);
@@ -276,6 +276,12 @@ TEST_F(PdfTest, RejectsABadKeyImageAndUnknownLanguage) {
   doc = LumbarMri("ja");
   doc.lang = "fr";
   EXPECT_EQ(RenderPdf(doc).status().field(), "lang");
+  doc = LumbarMri("ja");
+  doc.status = "amended";
+  EXPECT_EQ(RenderPdf(doc).status().field(), "status");
+  doc = testing::LumbarMriAddendum();
+  doc.addendum_text.clear();
+  EXPECT_EQ(RenderPdf(doc).status().field(), "addendum_text");
 }
 
 TEST_F(PdfTest, ConcurrentRendersGiveTheSameBytes) {

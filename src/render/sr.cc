@@ -301,6 +301,7 @@ base::Result<std::string> BuildSr(const spine::Document& doc,
                                   const std::vector<spine::CodedFinding>& findings,
                                   const std::vector<spine::Measurement>& measurements,
                                   const DicomExportOptions& options) {
+  DOKUEI_RETURN_IF_ERROR(CheckDocument(doc));
   if (doc.status == "addendum" && options.predecessors.empty()) {
     return base::InvalidArgument("an addendum SR must name the document it amends", "predecessors");
   }
