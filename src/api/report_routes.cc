@@ -595,7 +595,8 @@ base::Status RegisterReportRoutes(http::RouteTable& routes, Services& s) {
            "Per-reader statistics (volume, turnaround, RADPEER discrepancy rates)", h(Stats)},
       });
   DOKUEI_RETURN_IF_ERROR(added);
-  return RegisterSpineRoutes(routes, s);
+  DOKUEI_RETURN_IF_ERROR(RegisterSpineRoutes(routes, s));
+  return RegisterPublishRoutes(routes, s);
 }
 
 }  // namespace dokuei::api

@@ -26,5 +26,6 @@ http::Response ChecksProblem(const spine::CheckResult& r, std::string_view lang)
 
 // GET .../report/rsna-grid and POST .../report/checks (spine_routes.cc).
 base::Status RegisterSpineRoutes(http::RouteTable& routes, Services& s);
+base::Status RegisterPublishRoutes(http::RouteTable& routes, Services& s);  // publish_routes.cc
 
 }  // namespace dokuei::api::internal

@@ -34,6 +34,9 @@ class QueryService;
 class RetrieveService;
 }
 
+namespace dokuei::publish {
+class Publisher;
+}
 namespace dokuei::api {
 
 struct Options {
@@ -59,6 +62,8 @@ struct Services {
   // the render's audit record.
   archive::RetrieveService* retrieve = nullptr;
   archive::QueryService* query = nullptr;
+  // Renders signed versions (PDF, document JSON); without it those routes answer 503.
+  publish::Publisher* publisher = nullptr;
 };
 
 // Session cookie (identity sessions), identity API tokens (dok_...), then the configured static
