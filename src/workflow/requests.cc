@@ -235,6 +235,12 @@ base::Result<ReadingRequest> SqlRequests::Create(const Actor& actor, const NewRe
   ReadingRequest out;
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
     DOKUEI_RETURN_IF_ERROR(CheckTenant(c, nr.tenant_id));
+    // The same order again (a resend): reported as such, before any study or accession match.
+    if (!nr.order.placer_order_number.empty()) {
+      OrderIds placer_only;
+      placer_only.placer_order_number = nr.order.placer_order_number;
+      DOKUEI_RETURN_IF_ERROR(CheckIdsFree(c, nr.tenant_id, placer_only, 0));
+    }
     Status st;
     std::optional<int64_t> existing;
     const char* matched_by = "study_uid";
