@@ -7,8 +7,8 @@
 //
 // Bodies are application/fhir+json (application/json accepted); every error is an
 // OperationOutcome naming the element (intake::FhirOperationOutcome), in the caller's language.
-// The order is the caller's hospital's: a hospital staff session or a hospital API token with
-// requests.create; it is created through the workflow (source "fhir", audited as
+// The order is the caller's hospital's: a hospital staff session, a hospital API token or the
+// hospital's configured gateway token, with requests.create; it is created through the workflow (source "fhir", audited as
 // request.create). A placer identifier (type PLAC) makes the POST idempotent: the same order
 // again answers 200 with the request it created; the same placer number for another study is 409.
 #include "dokuei/base/strings.h"
@@ -83,7 +83,9 @@ base::Result<http::Response> PostServiceRequest(Services& s, http::Request& req)
   // Orders come from a hospital, for itself (the reading centre's coordinators, who may create
   // requests for any hospital, name the hospital with POST /api/requests instead).
   const int64_t tenant = req.principal.tenant_id;
-  if (req.principal.tenant_kind != "hospital")
+  // The tenant's kind from identity: a configured static gateway token names no kind.
+  auto caller = s.identity.tenants().Get(tenant);
+  if (!caller.ok() || caller->kind != identity::TenantKind::kHospital)
     return Outcome(base::Unsupported("a FHIR order comes from a hospital's account or token; the "
                                      "reading centre uses POST /api/requests with the hospital",
                                      "ServiceRequest"),
