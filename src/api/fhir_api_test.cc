@@ -95,8 +95,7 @@ TEST_P(FhirApiTest, PostCreatesGetReadsAndAResendIsTheSameRequest) {
   EXPECT_EQ(sr["status"], "active");
   EXPECT_EQ(sr["priority"], "stat");
   const auto ids = Ids(sr);
-  EXPECT_EQ(ids.at("uid"),
-            "urn:oid:1.2.392.200036.9116.2.5.1.37.2418725938.1764030900.778002");
+  EXPECT_EQ(ids.at("uid"), "urn:oid:1.2.392.200036.9116.2.5.1.37.2418725938.1764030900.778002");
   EXPECT_EQ(ids.at("PLAC"), "ORD-2026-0101");
   EXPECT_EQ(ids.at("ACSN"), "ACC-778002");
   EXPECT_EQ(Actions(), std::vector<std::string>{"request.create"});
@@ -135,21 +134,24 @@ TEST_P(FhirApiTest, PostCreatesGetReadsAndAResendIsTheSameRequest) {
   EXPECT_EQ(foreign.Json()["resourceType"], "OperationOutcome");
   EXPECT_EQ(Do("sakura.staff", "GET", "/api/fhir/ServiceRequest/abc").status, 404);
   // Cancelled: revoked.
-  ASSERT_EQ(Do("sakura.staff", "POST", "/api/requests/" + id + "/transitions", {{"to", "cancelled"}})
-                .status,
-            200);
-  EXPECT_EQ(Do("sakura.staff", "GET", "/api/fhir/ServiceRequest/" + id).Json()["status"], "revoked");
+  ASSERT_EQ(
+      Do("sakura.staff", "POST", "/api/requests/" + id + "/transitions", {{"to", "cancelled"}})
+          .status,
+      200);
+  EXPECT_EQ(Do("sakura.staff", "GET", "/api/fhir/ServiceRequest/" + id).Json()["status"],
+            "revoked");
 }
 
 TEST_P(FhirApiTest, AHospitalTokensOrderWithoutItsStudyGetsItOnArrival) {
-  auto created = Post("sakura.ris", FhirSample("fhir_servicerequest_accession_only_cervical_xray.json"));
+  auto created =
+      Post("sakura.ris", FhirSample("fhir_servicerequest_accession_only_cervical_xray.json"));
   ASSERT_EQ(created.status, 201) << created.body;
   const std::string id = created.Json()["id"];
   EXPECT_EQ(Ids(created.Json()).count("uid"), 0u);
   EXPECT_EQ(Ids(created.Json()).at("FILL"), "RIS-55102");
-  auto arrived = wf_->requests().RecordArrival(sakura_.id, "1.2.392.200036.9116.2.5.1.37.99.88",
-                                               "1.2.392.200036.9116.2.5.1.37.99.88.1", "DX",
-                                               "ACC-778003");
+  auto arrived =
+      wf_->requests().RecordArrival(sakura_.id, "1.2.392.200036.9116.2.5.1.37.99.88",
+                                    "1.2.392.200036.9116.2.5.1.37.99.88.1", "DX", "ACC-778003");
   ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
   EXPECT_EQ(std::to_string(arrived->id), id);
   auto got = Do("sakura.ris", "GET", "/api/fhir/ServiceRequest/" + id);
@@ -164,7 +166,8 @@ TEST_P(FhirApiTest, RefusalsAreOperationOutcomesNamingTheProblem) {
   EXPECT_EQ(draft.status, 422) << draft.body;
   EXPECT_EQ(draft.Json()["issue"][0]["code"], "not-supported");
   EXPECT_EQ(draft.Json()["issue"][0]["expression"][0], "ServiceRequest.status");
-  EXPECT_EQ(draft.Json()["issue"][0]["details"]["text"], "この ServiceRequest には対応していません");
+  EXPECT_EQ(draft.Json()["issue"][0]["details"]["text"],
+            "この ServiceRequest には対応していません");
   auto en = Post("sakura.staff", FhirSample("fhir_servicerequest_error_draft.json"),
                  {{"Content-Type", "application/fhir+json"}, {"Accept-Language", "en"}});
   EXPECT_EQ(en.Json()["issue"][0]["details"]["text"], "this ServiceRequest is not supported");

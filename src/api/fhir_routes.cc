@@ -8,9 +8,10 @@
 // Bodies are application/fhir+json (application/json accepted); every error is an
 // OperationOutcome naming the element (intake::FhirOperationOutcome), in the caller's language.
 // The order is the caller's hospital's: a hospital staff session, a hospital API token or the
-// hospital's configured gateway token, with requests.create; it is created through the workflow (source "fhir", audited as
-// request.create). A placer identifier (type PLAC) makes the POST idempotent: the same order
-// again answers 200 with the request it created; the same placer number for another study is 409.
+// hospital's configured gateway token, with requests.create; it is created through the workflow
+// (source "fhir", audited as request.create). A placer identifier (type PLAC) makes the POST
+// idempotent: the same order again answers 200 with the request it created; the same placer number
+// for another study is 409.
 #include "dokuei/base/strings.h"
 #include "dokuei/intake/fhir.h"
 #include "workflow_util.h"
@@ -61,8 +62,7 @@ base::Result<std::optional<ReadingRequest>> Earlier(workflow::Workflow& wf,
   return std::optional<ReadingRequest>(*found);
 }
 
-base::Result<http::Response> AnswerEarlier(const http::Request& req,
-                                           const workflow::NewRequest& nr,
+base::Result<http::Response> AnswerEarlier(const http::Request& req, const workflow::NewRequest& nr,
                                            const ReadingRequest& r) {
   if (SameOrder(nr, r)) return Resource(200, r);
   return Outcome(base::Status(base::Code::kAlreadyExists,
@@ -78,8 +78,8 @@ base::Result<http::Response> PostServiceRequest(Services& s, http::Request& req)
   std::string_view type = req.Header("Content-Type");
   type = base::Trim(type.substr(0, type.find(';')));
   if (type != "application/fhir+json" && type != "application/json")
-    return Outcome(base::Unsupported("the body must be application/fhir+json", "Content-Type"),
-                   req, 415);
+    return Outcome(base::Unsupported("the body must be application/fhir+json", "Content-Type"), req,
+                   415);
   // Orders come from a hospital, for itself (the reading centre's coordinators, who may create
   // requests for any hospital, name the hospital with POST /api/requests instead).
   const int64_t tenant = req.principal.tenant_id;
@@ -114,13 +114,15 @@ base::Result<http::Response> PostServiceRequest(Services& s, http::Request& req)
 }
 
 base::Result<http::Response> GetServiceRequest(Services& s, http::Request& req) {
-  const base::Status not_found(base::Code::kNotFound, "no such ServiceRequest", "ServiceRequest.id");
+  const base::Status not_found(base::Code::kNotFound, "no such ServiceRequest",
+                               "ServiceRequest.id");
   auto wf = WorkflowOf(s);
   if (!wf.ok()) return Outcome(wf.status(), req);
   auto id = PathId(req, "id", kRequestNotFound);
   if (!id.ok()) return Outcome(not_found, req);
   auto r = (*wf)->requests().Get(ActorOf(req), *id);
-  if (!r.ok()) return Outcome(r.status().code() == base::Code::kNotFound ? not_found : r.status(), req);
+  if (!r.ok())
+    return Outcome(r.status().code() == base::Code::kNotFound ? not_found : r.status(), req);
   if (!req.principal.Reaches("requests.read", r->tenant_id)) return Outcome(not_found, req);
   return Resource(200, *r);
 }

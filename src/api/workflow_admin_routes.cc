@@ -74,7 +74,9 @@ base::Status ReadContract(const json& body, workflow::Contract& c) {
   if (auto it = body.find("start_date"); it != body.end() && !it->is_null()) {
     if (!it->is_string()) return Invalid(kBadType, "start_date");
     const std::string v = it->get<std::string>();
-    auto num = [&](size_t at, size_t n) { return base::ParseInt(std::string_view(v).substr(at, n)); };
+    auto num = [&](size_t at, size_t n) {
+      return base::ParseInt(std::string_view(v).substr(at, n));
+    };
     if (v.size() != 10 || v[4] != '-' || v[7] != '-') return Invalid(kBadType, "start_date");
     const auto y = num(0, 4), m = num(5, 2), d = num(8, 2);
     if (!y || !m || !d || *m < 1 || *m > 12 || *d < 1 || *d > 31 || *y < 2000)

@@ -56,6 +56,6 @@ base::Status GetTime(const json& body, const char* field, std::optional<base::Ti
 // The route groups (RegisterWorkflowRoutes registers both).
 base::Status RegisterRequestRoutes(http::RouteTable& routes, Services& s);        // requests
 base::Status RegisterWorkflowAdminRoutes(http::RouteTable& routes, Services& s);  // the rest
-base::Status RegisterFhirRoutes(http::RouteTable& routes, Services& s);  // fhir_routes.cc
+base::Status RegisterFhirRoutes(http::RouteTable& routes, Services& s);           // fhir_routes.cc
 
 }  // namespace dokuei::api::internal

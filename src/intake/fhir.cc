@@ -244,8 +244,8 @@ std::string ToFhirServiceRequest(const workflow::ReadingRequest& r) {
   }
   json code = {{"text", std::string(workflow::ModalityLabel(r.details.modality, "ja"))}};
   if (dicom)
-    code["coding"] =
-        json::array({{{"system", "http://dicom.nema.org/resources/ontology/DCM"}, {"code", dicom}}});
+    code["coding"] = json::array(
+        {{{"system", "http://dicom.nema.org/resources/ontology/DCM"}, {"code", dicom}}});
   j["code"] = code;
   const char* site = nullptr;
   switch (r.details.region) {
@@ -279,8 +279,9 @@ std::string ToFhirServiceRequest(const workflow::ReadingRequest& r) {
   if (!r.details.clinical_question.empty())
     j["reasonCode"] = json::array({{{"text", r.details.clinical_question}}});
   if (r.details.desired_return_at)
-    j["extension"] = json::array({{{"url", kDesiredReturnExtension},
-                                   {"valueDateTime", base::FormatIso8601(*r.details.desired_return_at)}}});
+    j["extension"] =
+        json::array({{{"url", kDesiredReturnExtension},
+                      {"valueDateTime", base::FormatIso8601(*r.details.desired_return_at)}}});
   return j.dump();
 }
 

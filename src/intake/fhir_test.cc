@@ -128,7 +128,8 @@ TEST(FhirTest, OrderIdentifiersByType) {
   EXPECT_EQ(o->request.order.placer_order_number, "ORD-2026-0101");
   EXPECT_EQ(o->request.order.accession_number, "ACC-778002");
   EXPECT_EQ(o->request.order.patient_id, "P0012345");
-  auto a = FromFhirServiceRequest(Sample("fhir_servicerequest_accession_only_cervical_xray.json"), 7);
+  auto a =
+      FromFhirServiceRequest(Sample("fhir_servicerequest_accession_only_cervical_xray.json"), 7);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   EXPECT_EQ(a->request.study_uid, "");
   EXPECT_EQ(a->request.order.accession_number, "ACC-778003");

@@ -80,8 +80,11 @@ Hl7Outcome Hl7Intake::Handle(std::string_view message, std::string_view peer) {
     return HandleUnguarded(message, peer);
   } catch (const std::exception& e) {
     Hl7Outcome out;
-    Hl7Error err{true, Hl7ErrorCode::kApplicationInternalError, {"MSH", 1, 0, 0},
-                 "internal error, please resend later", "内部エラーです。後で再送してください"};
+    Hl7Error err{true,
+                 Hl7ErrorCode::kApplicationInternalError,
+                 {"MSH", 1, 0, 0},
+                 "internal error, please resend later",
+                 "内部エラーです。後で再送してください"};
     std::vector<std::string> msh = RawMshFields(message);
     if (msh.size() > 18) msh[18].clear();
     out.ack = BuildAck(msh, err, {}, clock_.Now(), AckControlId());
@@ -189,8 +192,7 @@ Hl7Error Locked(const workflow::ReadingRequest& r, std::string_view what_en,
   const std::string id = std::to_string(r.id);
   const std::string state(workflow::StateName(r.state));
   const bool reported = r.final_at.has_value() || r.state == workflow::State::kDelivered ||
-                        r.state == workflow::State::kFinal ||
-                        r.state == workflow::State::kAddendum;
+                        r.state == workflow::State::kFinal || r.state == workflow::State::kAddendum;
   if (r.state == workflow::State::kCancelled)
     return {false,
             Hl7ErrorCode::kApplicationRecordLocked,
@@ -201,8 +203,8 @@ Hl7Error Locked(const workflow::ReadingRequest& r, std::string_view what_en,
     return {false,
             Hl7ErrorCode::kApplicationRecordLocked,
             {"ORC", 1, 1, 0},
-            "reading request " + id + " has already been reported (" + state +
-                "): it cannot be " + std::string(what_en) + "; contact the reading centre",
+            "reading request " + id + " has already been reported (" + state + "): it cannot be " +
+                std::string(what_en) + "; contact the reading centre",
             "読影依頼 " + id + " はすでに読影結果が確定しているため" + std::string(what_ja) +
                 "できません。読影センターにご連絡ください"};
   return {false,
@@ -244,15 +246,15 @@ Hl7Intake::OrderReply Hl7Intake::NewOrder(const workflow::Actor& actor, const Or
       out.error = Temporary(existing.status());
       return out;
     }
-    const bool same_study = nr.study_uid.empty() || existing->study_uid.empty() ||
-                            nr.study_uid == existing->study_uid;
+    const bool same_study =
+        nr.study_uid.empty() || existing->study_uid.empty() || nr.study_uid == existing->study_uid;
     const bool same_accession = nr.order.accession_number.empty() ||
                                 existing->order.accession_number.empty() ||
                                 nr.order.accession_number == existing->order.accession_number;
     if (same_study && same_accession) {
       out.request_id = existing->id;
-      out.text = "order " + order.placer_order_number + " was already received as reading request " +
-                 std::to_string(existing->id);
+      out.text = "order " + order.placer_order_number +
+                 " was already received as reading request " + std::to_string(existing->id);
       return out;
     }
     out.error = {false,
@@ -269,20 +271,20 @@ Hl7Intake::OrderReply Hl7Intake::NewOrder(const workflow::Actor& actor, const Or
     case base::Code::kAlreadyExists:
     case base::Code::kConflict:
       if (st.field() == "accession_number") {
-        out.error = {false,
-                     Hl7ErrorCode::kDuplicateKeyIdentifier,
-                     {"OBR", 1, 18, 1},
-                     "an open reading request exists for accession number " +
-                         nr.order.accession_number,
-                     "受付番号 " + nr.order.accession_number + " の読影依頼はすでにあります"};
+        out.error = {
+            false,
+            Hl7ErrorCode::kDuplicateKeyIdentifier,
+            {"OBR", 1, 18, 1},
+            "an open reading request exists for accession number " + nr.order.accession_number,
+            "受付番号 " + nr.order.accession_number + " の読影依頼はすでにあります"};
       } else if (st.field() == "filler_order_number") {
-        out.error = {false,
-                     Hl7ErrorCode::kDuplicateKeyIdentifier,
-                     {"ORC", 1, 3, 1},
-                     "an open reading request exists for filler order number " +
-                         nr.order.filler_order_number,
-                     "実施者オーダー番号 " + nr.order.filler_order_number +
-                         " の読影依頼はすでにあります"};
+        out.error = {
+            false,
+            Hl7ErrorCode::kDuplicateKeyIdentifier,
+            {"ORC", 1, 3, 1},
+            "an open reading request exists for filler order number " +
+                nr.order.filler_order_number,
+            "実施者オーダー番号 " + nr.order.filler_order_number + " の読影依頼はすでにあります"};
       } else {
         out.error = {false,
                      Hl7ErrorCode::kDuplicateKeyIdentifier,
@@ -292,12 +294,12 @@ Hl7Intake::OrderReply Hl7Intake::NewOrder(const workflow::Actor& actor, const Or
       }
       break;
     case base::Code::kInvalidArgument:
-      out.error = {false,
-                   Hl7ErrorCode::kDataTypeError,
-                   {"OBR", 1, 0, 0},
-                   "invalid order: " + st.message() +
-                       (st.field().empty() ? "" : " (" + st.field() + ")"),
-                   "オーダー内容が不正です: " + st.message()};
+      out.error = {
+          false,
+          Hl7ErrorCode::kDataTypeError,
+          {"OBR", 1, 0, 0},
+          "invalid order: " + st.message() + (st.field().empty() ? "" : " (" + st.field() + ")"),
+          "オーダー内容が不正です: " + st.message()};
       break;
     case base::Code::kNotFound:
     case base::Code::kPermissionDenied:

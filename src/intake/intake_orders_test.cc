@@ -112,9 +112,8 @@ TEST_P(IntakeOrdersTest, ACancelOfADeliveredOrReadRequestIsRefusedWithTheReason)
     return a;
   }();
   ASSERT_TRUE(wf_->requests().Transition(reader, nw.request_id, State::kFinal).ok());
-  ASSERT_TRUE(wf_->requests()
-                  .Transition(workflow::Actor::System(), nw.request_id, State::kDelivered)
-                  .ok());
+  ASSERT_TRUE(
+      wf_->requests().Transition(workflow::Actor::System(), nw.request_id, State::kDelivered).ok());
   const size_t audited = Actions().size();
   ca = intake_->Handle(Sample("orm_o01_cancel_lumbar_mr.hl7"));
   EXPECT_EQ(ca.code, "AE");
@@ -178,9 +177,9 @@ TEST_P(IntakeOrdersTest, AnOrderBeforeItsStudyIsMatchedByAccessionNumber) {
   ASSERT_EQ(nw.code, "AA") << nw.error << "\n" << nw.ack;
   EXPECT_EQ(Only().study_uid, "");
   EXPECT_EQ(Only().order.accession_number, "ACC-9006");
-  auto arrived = wf_->requests().RecordArrival(sakura_, "1.2.392.200036.9116.2.5.1.37.99.6",
-                                               "1.2.392.200036.9116.2.5.1.37.99.6.1", "CT",
-                                               "ACC-9006");
+  auto arrived =
+      wf_->requests().RecordArrival(sakura_, "1.2.392.200036.9116.2.5.1.37.99.6",
+                                    "1.2.392.200036.9116.2.5.1.37.99.6.1", "CT", "ACC-9006");
   ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
   EXPECT_EQ(arrived->id, nw.request_id);
   const workflow::ReadingRequest r = Only();
@@ -191,9 +190,9 @@ TEST_P(IntakeOrdersTest, AnOrderBeforeItsStudyIsMatchedByAccessionNumber) {
 }
 
 TEST_P(IntakeOrdersTest, AStudyBeforeItsOrderIsCompletedByIt) {
-  auto arrived = wf_->requests().RecordArrival(sakura_, "1.2.392.200036.9116.2.5.1.37.99.6",
-                                               "1.2.392.200036.9116.2.5.1.37.99.6.1", "CT",
-                                               "ACC-9006");
+  auto arrived =
+      wf_->requests().RecordArrival(sakura_, "1.2.392.200036.9116.2.5.1.37.99.6",
+                                    "1.2.392.200036.9116.2.5.1.37.99.6.1", "CT", "ACC-9006");
   ASSERT_TRUE(arrived.ok()) << arrived.status().ToString();
   const Hl7Outcome nw = intake_->Handle(Sample("orm_o01_accession_only_lumbar_ct.hl7"));
   ASSERT_EQ(nw.code, "AA") << nw.error << "\n" << nw.ack;

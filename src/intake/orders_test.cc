@@ -126,7 +126,8 @@ TEST(OrmTest, CancelAndChange) {
   EXPECT_EQ(xo.request.details.priority, Priority::kSameDay);
   // ORC-7.5 with its zone; a time without a zone is Japan time.
   ASSERT_TRUE(xo.request.details.desired_return_at.has_value());
-  EXPECT_EQ(base::FormatIso8601(*xo.request.details.desired_return_at), "2026-11-25T08:00:00.000000Z");
+  EXPECT_EQ(base::FormatIso8601(*xo.request.details.desired_return_at),
+            "2026-11-25T08:00:00.000000Z");
   auto m = ParseHl7(
       "MSH|^~\\&|RIS|SAKURA_HP|D|D|1||ORM^O01|X|P|2.5\rPID|1||P1\rORC|XO|O1|||||^^^^202611251700\r"
       "OBR|1|O1||MR^MRI||||||||||||||ACC-1\r");

@@ -68,9 +68,8 @@ void WorkflowFeed::FeedLoop() {
       spdlog::warn("workflow: recording {} arrivals failed ({}); one by one", batch.size(),
                    r.status().ToString());
       for (const auto& a : batch) {
-        auto one =
-            wf_.requests().RecordArrival(a.tenant_id, a.study_uid, a.series_uid, a.dicom_modality,
-                                         a.accession_number);
+        auto one = wf_.requests().RecordArrival(a.tenant_id, a.study_uid, a.series_uid,
+                                                a.dicom_modality, a.accession_number);
         if (!one.ok())
           spdlog::error(
               "workflow: arrival of study {} not recorded (recovered at the next "

@@ -35,7 +35,8 @@ Status CheckContract(const Contract& c) {
        {c.price_xray, c.price_ct, c.price_mr, c.price_other, c.initial_fee, c.monthly_fee})
     if (v < 0 || v > 100'000'000)
       return base::InvalidArgument("prices: 0..100,000,000 yen", "price");
-  if (c.start_day && (*c.start_day < DayOfDate(2000, 1, 1) || *c.start_day > DayOfDate(9999, 12, 31)))
+  if (c.start_day &&
+      (*c.start_day < DayOfDate(2000, 1, 1) || *c.start_day > DayOfDate(9999, 12, 31)))
     return base::InvalidArgument("start date: 2000-01-01..9999-12-31", "start_date");
   return Status::Ok();
 }
@@ -80,7 +81,8 @@ base::Result<Contract> SqlContracts::Put(const Actor& actor, const Contract& c) 
         " same_day_deadline_minute, routine_days, routine_deadline_minute, double_reading,"
         " check_required, second_reader_min_years, price_xray, price_ct, price_mr, price_other,"
         " initial_fee, monthly_fee, updated_us, start_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-        " ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET stat_minutes = excluded.stat_minutes,"
+        " ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET stat_minutes = "
+        "excluded.stat_minutes,"
         " same_day_cutoff_minute = excluded.same_day_cutoff_minute,"
         " same_day_deadline_minute = excluded.same_day_deadline_minute,"
         " routine_days = excluded.routine_days,"

@@ -65,8 +65,7 @@ Status CheckIdsFree(Conn& c, int64_t tenant_id, const OrderIds& o, int64_t excep
                             OpenHolder(c, tenant_id, f.column, f.value));
     if (holder && *holder != except)
       return Status(base::Code::kAlreadyExists,
-                    std::string("an open request exists for this ") + f.what + " (" + f.value +
-                        ")",
+                    std::string("an open request exists for this ") + f.what + " (" + f.value + ")",
                     f.column);
   }
   return Status::Ok();
@@ -265,21 +264,20 @@ base::Result<ReadingRequest> SqlRequests::Create(const Actor& actor, const NewRe
     DOKUEI_RETURN_IF_ERROR(CheckIdsFree(c, nr.tenant_id, nr.order, existing.value_or(0)));
     if (existing) {
       // The images came first and created the request: the form completes it (once).
-      auto done = MutateIn(
-          ctx_, c, actor, *existing, std::nullopt, now,
-          [&](ReadingRequest& r, const Contract& k) -> base::Result<Change> {
-            if (r.details_complete || r.source != "auto")
-              return Status(base::Code::kAlreadyExists, "an open request exists for this study",
-                            "study_uid");
-            const Modality seen = r.details.modality;
-            r.details = nr.details;
-            if (r.details.modality == Modality::kOther) r.details.modality = seen;
-            MergeIds(r.order, nr.order);
-            r.details_complete = true;
-            r.source = nr.source;
-            r.due_at = SlaDeadline(k, r.details.priority, SlaStart(r));
-            return Change{"complete", std::string("matched by ") + matched_by};
-          });
+      auto done = MutateIn(ctx_, c, actor, *existing, std::nullopt, now,
+                           [&](ReadingRequest& r, const Contract& k) -> base::Result<Change> {
+                             if (r.details_complete || r.source != "auto")
+                               return Status(base::Code::kAlreadyExists,
+                                             "an open request exists for this study", "study_uid");
+                             const Modality seen = r.details.modality;
+                             r.details = nr.details;
+                             if (r.details.modality == Modality::kOther) r.details.modality = seen;
+                             MergeIds(r.order, nr.order);
+                             r.details_complete = true;
+                             r.source = nr.source;
+                             r.due_at = SlaDeadline(k, r.details.priority, SlaStart(r));
+                             return Change{"complete", std::string("matched by ") + matched_by};
+                           });
       if (!done.ok()) {
         // An invisible request (another reader's) must not leak: same answer as a duplicate.
         if (done.status().code() == base::Code::kNotFound)

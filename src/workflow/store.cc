@@ -77,10 +77,10 @@ Status CheckOrderIds(const OrderIds& o) {
     const std::string& value;
     const char* name;
   };
-  for (const Field f : {Field{o.accession_number, "accession_number"},
-                        Field{o.placer_order_number, "placer_order_number"},
-                        Field{o.filler_order_number, "filler_order_number"},
-                        Field{o.patient_id, "patient_id"}}) {
+  for (const Field f :
+       {Field{o.accession_number, "accession_number"},
+        Field{o.placer_order_number, "placer_order_number"},
+        Field{o.filler_order_number, "filler_order_number"}, Field{o.patient_id, "patient_id"}}) {
     if (!CleanText(f.value, 64) || f.value.find_first_of("\r\n\t") != std::string::npos ||
         f.value != base::Trim(f.value))
       return base::InvalidArgument(std::string(f.name) +

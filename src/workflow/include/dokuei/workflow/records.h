@@ -105,8 +105,8 @@ struct OrderIds {
   std::string patient_id;           // the hospital's patient id (PID-3, subject); not unique
 
   bool empty() const {
-    return accession_number.empty() && placer_order_number.empty() &&
-           filler_order_number.empty() && patient_id.empty();
+    return accession_number.empty() && placer_order_number.empty() && filler_order_number.empty() &&
+           patient_id.empty();
   }
 };
 
@@ -243,7 +243,7 @@ struct Statement {
     Modality modality = Modality::kOther;
     int64_t count = 0, amount = 0;
   };
-  std::vector<Subtotal> subtotals;  // modalities with charges, in enum order
+  std::vector<Subtotal> subtotals;            // modalities with charges, in enum order
   std::optional<int64_t> contract_start_day;  // the contract's start (JST day), if set
   int64_t initial_fee = 0;
   int64_t monthly_fee = 0;
