@@ -38,6 +38,7 @@ constexpr std::string_view kContractFields[] = {"stat_minutes",
                                                 "prices",
                                                 "initial_fee",
                                                 "monthly_fee",
+                                                "start_date",
                                                 "tenant",
                                                 "currency",
                                                 "updated_at"};
@@ -69,6 +70,22 @@ base::Status ReadContract(const json& body, workflow::Contract& c) {
   DOKUEI_RETURN_IF_ERROR(GetInt(body, "monthly_fee", 0, kMaxYen, &monthly));
   if (initial) c.initial_fee = *initial;
   if (monthly) c.monthly_fee = *monthly;
+  // The first day of service, a JST date "YYYY-MM-DD" (null: none).
+  if (auto it = body.find("start_date"); it != body.end() && !it->is_null()) {
+    if (!it->is_string()) return Invalid(kBadType, "start_date");
+    const std::string v = it->get<std::string>();
+    auto num = [&](size_t at, size_t n) {
+      return base::ParseInt(std::string_view(v).substr(at, n));
+    };
+    if (v.size() != 10 || v[4] != '-' || v[7] != '-') return Invalid(kBadType, "start_date");
+    const auto y = num(0, 4), m = num(5, 2), d = num(8, 2);
+    if (!y || !m || !d || *m < 1 || *m > 12 || *d < 1 || *d > 31 || *y < 2000)
+      return Invalid(kBadType, "start_date");
+    const int64_t day =
+        workflow::DayOfDate(static_cast<int>(*y), static_cast<int>(*m), static_cast<int>(*d));
+    if (DayString(day) != v) return Invalid(kBadType, "start_date");  // 2026-02-30
+    c.start_day = day;
+  }
   if (auto it = body.find("prices"); it != body.end()) {
     if (!it->is_object()) return Invalid(kBadType, "prices");
     for (const auto& [key, value] : it->items()) {

@@ -2,7 +2,9 @@
 // workflow_admin_routes.cc):
 //
 //   GET   /api/requests                    requests.read        ?state=&priority=&tenant=&mine=
-//   POST  /api/requests                    requests.create      a request for a study
+//   POST  /api/requests                    requests.create      a request for a study (or an
+//                                                               accession number), with the
+//                                                               hospital's order numbers
 //   GET   /api/requests/{id}               requests.read        + the caller's allowed transitions
 //   PATCH /api/requests/{id}               requests.create      details (the hospital,
 //   coordinators) POST  /api/requests/{id}/transitions   requests.transition  {"to"}: 200, 409 /
@@ -212,16 +214,26 @@ base::Result<http::Response> ListRequests(Services& s, http::Request& req) {
 base::Result<http::Response> CreateRequest(Services& s, http::Request& req) {
   DOKUEI_ASSIGN_OR_RETURN(workflow::Workflow * wf, WorkflowOf(s));
   std::vector<std::string_view> fields(std::begin(kDetailFields), std::end(kDetailFields));
-  fields.insert(fields.end(), {"tenant", "study_uid", "source"});
+  fields.insert(fields.end(), {"tenant", "study_uid", "source", "accession_number",
+                               "placer_order_number", "filler_order_number", "patient_id"});
   DOKUEI_ASSIGN_OR_RETURN(const json body,
                           ParseObject(req, std::span<const std::string_view>(fields)));
-  std::optional<std::string> tenant, study, source;
+  std::optional<std::string> tenant, study, source, accession, placer, filler, patient;
   DOKUEI_RETURN_IF_ERROR(GetString(body, "tenant", &tenant));
   DOKUEI_RETURN_IF_ERROR(GetString(body, "study_uid", &study));
   DOKUEI_RETURN_IF_ERROR(GetString(body, "source", &source));
-  if (!study) return Invalid(kRequired, "study_uid");
+  DOKUEI_RETURN_IF_ERROR(GetString(body, "accession_number", &accession));
+  DOKUEI_RETURN_IF_ERROR(GetString(body, "placer_order_number", &placer));
+  DOKUEI_RETURN_IF_ERROR(GetString(body, "filler_order_number", &filler));
+  DOKUEI_RETURN_IF_ERROR(GetString(body, "patient_id", &patient));
+  // The study UID, or the accession number the arriving study will be matched by.
+  if (!study && !accession) return Invalid(kRequired, "study_uid");
   workflow::NewRequest nr;
-  nr.study_uid = *study;
+  nr.study_uid = study.value_or("");
+  nr.order.accession_number = accession.value_or("");
+  nr.order.placer_order_number = placer.value_or("");
+  nr.order.filler_order_number = filler.value_or("");
+  nr.order.patient_id = patient.value_or("");
   nr.tenant_id = req.principal.tenant_id;
   if (tenant) {
     auto t = s.identity.tenants().GetByCode(*tenant);
@@ -392,6 +404,7 @@ base::Status RegisterRequestRoutes(http::RouteTable& routes, Services& s) {
 
 base::Status RegisterWorkflowRoutes(http::RouteTable& routes, Services& services) {
   DOKUEI_RETURN_IF_ERROR(internal::RegisterRequestRoutes(routes, services));
+  DOKUEI_RETURN_IF_ERROR(internal::RegisterFhirRoutes(routes, services));
   return internal::RegisterWorkflowAdminRoutes(routes, services);
 }
 

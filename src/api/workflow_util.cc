@@ -5,6 +5,7 @@
 #include "dokuei/base/clock.h"
 #include "dokuei/base/strings.h"
 #include "dokuei/http/problem.h"
+#include "dokuei/workflow/sla.h"
 
 namespace dokuei::api::internal {
 
@@ -133,7 +134,11 @@ json RequestJson(const workflow::ReadingRequest& r, std::string_view tenant_code
   json j = {{"id", r.id},
             {"tenant_id", r.tenant_id},
             {"tenant", tenant_code},
-            {"study_uid", r.study_uid},
+            {"study_uid", r.study_uid.empty() ? json(nullptr) : json(r.study_uid)},
+            {"accession_number", r.order.accession_number},
+            {"placer_order_number", r.order.placer_order_number},
+            {"filler_order_number", r.order.filler_order_number},
+            {"patient_id", r.order.patient_id},
             {"clinical_question", d.clinical_question},
             {"symptoms", d.symptoms},
             {"side", SideName(d.side)},
@@ -173,6 +178,12 @@ json RequestJson(const workflow::ReadingRequest& r, std::string_view tenant_code
   return j;
 }
 
+std::string DayString(int64_t jst_day) {
+  // The UTC date of the JST midnight plus nine hours is that JST date.
+  return base::FormatIso8601(workflow::JstMinuteOfDay(jst_day, 0) + workflow::kJstOffset)
+      .substr(0, 10);
+}
+
 json ContractJson(const workflow::Contract& c, std::string_view tenant_code) {
   return {
       {"tenant", tenant_code},
@@ -188,6 +199,7 @@ json ContractJson(const workflow::Contract& c, std::string_view tenant_code) {
        {{"xray", c.price_xray}, {"ct", c.price_ct}, {"mr", c.price_mr}, {"other", c.price_other}}},
       {"initial_fee", c.initial_fee},
       {"monthly_fee", c.monthly_fee},
+      {"start_date", c.start_day ? json(DayString(*c.start_day)) : json(nullptr)},
       {"currency", "JPY"},
       {"updated_at", c.updated_at == base::Timestamp{} ? json(nullptr)
                                                        : json(base::FormatIso8601(c.updated_at))}};
@@ -224,8 +236,15 @@ json StatementJson(const workflow::Statement& st, std::string_view tenant_code) 
                          {"amount", s.amount}});
   char month[8];
   std::snprintf(month, sizeof(month), "%04d-%02d", st.year, st.month);
-  return {{"tenant", tenant_code}, {"month", month},         {"currency", "JPY"},
-          {"charges", charges},    {"subtotals", subtotals}, {"monthly_fee", st.monthly_fee},
+  return {{"tenant", tenant_code},
+          {"month", month},
+          {"currency", "JPY"},
+          {"contract_start_date",
+           st.contract_start_day ? json(DayString(*st.contract_start_day)) : json(nullptr)},
+          {"charges", charges},
+          {"subtotals", subtotals},
+          {"initial_fee", st.initial_fee},
+          {"monthly_fee", st.monthly_fee},
           {"total", st.total}};
 }
 
@@ -243,6 +262,7 @@ std::string StatementCsv(const workflow::Statement& st, std::string_view tenant_
   for (const auto& s : st.subtotals)
     out += head + "subtotal,,," + std::string(workflow::ModalityName(s.modality)) + ",," +
            std::to_string(s.amount) + "\r\n";
+  out += head + "initial_fee,,,,," + std::to_string(st.initial_fee) + "\r\n";
   out += head + "monthly_fee,,,,," + std::to_string(st.monthly_fee) + "\r\n";
   out += head + "total,,,,," + std::to_string(st.total) + "\r\n";
   return out;

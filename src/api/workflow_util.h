@@ -34,10 +34,13 @@ json TimeJson(const std::optional<base::Timestamp>& t);
 json RequestJson(const workflow::ReadingRequest& r, std::string_view tenant_code,
                  std::string_view lang);
 json ContractJson(const workflow::Contract& c, std::string_view tenant_code);
+// "YYYY-MM-DD" of a JST calendar day (days since 1970-01-01).
+std::string DayString(int64_t jst_day);
 json ShiftJson(const workflow::Shift& s);
 json AbsenceJson(const workflow::Absence& a);
 json StatementJson(const workflow::Statement& st, std::string_view tenant_code);
-// One line per charge, then subtotals, the monthly fee and the total (UTF-8, CRLF, RFC 4180).
+// One line per charge, then subtotals, the initial fee (in the contract's start month), the
+// monthly fee and the total (UTF-8, CRLF, RFC 4180).
 std::string StatementCsv(const workflow::Statement& st, std::string_view tenant_code);
 
 // A workflow error as a problem response in the request's language; `allowed` (when not null)
@@ -53,5 +56,6 @@ base::Status GetTime(const json& body, const char* field, std::optional<base::Ti
 // The route groups (RegisterWorkflowRoutes registers both).
 base::Status RegisterRequestRoutes(http::RouteTable& routes, Services& s);        // requests
 base::Status RegisterWorkflowAdminRoutes(http::RouteTable& routes, Services& s);  // the rest
+base::Status RegisterFhirRoutes(http::RouteTable& routes, Services& s);           // fhir_routes.cc
 
 }  // namespace dokuei::api::internal

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dokuei/base/clock.h"
 #include "dokuei/intake/orders.h"
 
 namespace dokuei::intake {
@@ -115,16 +116,33 @@ base::Result<FhirOrder> FromFhirServiceRequest(std::string_view text, int64_t te
     for (const json& id : j["identifier"]) {
       if (!id.is_object()) return Invalid("identifier entries must be objects", "identifier");
       const std::string system = Str(id, "system"), value = Str(id, "value");
+      const std::string type = id.contains("type") ? ConceptText(id["type"]) : std::string();
+      // A code of the identifier's type (v2-0203: ACSN, PLAC, FILL), as a whole word.
+      auto has_type = [&](std::string_view code) {
+        for (size_t at = type.find(code); at != std::string::npos; at = type.find(code, at + 1)) {
+          const bool start = at == 0 || type[at - 1] == ' ';
+          const bool end = at + code.size() == type.size() || type[at + code.size()] == ' ';
+          if (start && end) return true;
+        }
+        return false;
+      };
       if (system == "urn:dicom:uid") {
         nr.study_uid = value.rfind("urn:oid:", 0) == 0 ? value.substr(8) : value;
-      } else if (id.contains("type") && ConceptText(id["type"]).find("ACSN") != std::string::npos) {
+      } else if (has_type("ACSN")) {
         o.accession_number = value;
+      } else if (has_type("PLAC")) {
+        nr.order.placer_order_number = value;
+      } else if (has_type("FILL")) {
+        nr.order.filler_order_number = value;
       }
     }
   }
-  if (nr.study_uid.empty())
-    return Invalid("an identifier with system urn:dicom:uid (the Study Instance UID) is required",
-                   "identifier");
+  nr.order.accession_number = o.accession_number;
+  if (nr.study_uid.empty() && o.accession_number.empty())
+    return Invalid(
+        "an identifier with system urn:dicom:uid (the Study Instance UID) or of type ACSN (the "
+        "accession number) is required",
+        "identifier");
 
   if (!j.contains("subject") || !j["subject"].is_object())
     return Invalid("subject is required", "subject");
@@ -133,6 +151,7 @@ base::Result<FhirOrder> FromFhirServiceRequest(std::string_view text, int64_t te
   if (o.patient_id.empty()) o.patient_id = Str(subject, "reference");
   if (o.patient_id.empty())
     return Invalid("subject needs identifier.value or reference", "subject");
+  nr.order.patient_id = o.patient_id;
 
   if (!j.contains("code") || !j["code"].is_object()) return Invalid("code is required", "code");
   const std::string code = ConceptText(j["code"]);
@@ -174,6 +193,96 @@ base::Result<FhirOrder> FromFhirServiceRequest(std::string_view text, int64_t te
                             DateTime(j["occurrenceDateTime"], "occurrenceDateTime"));
   }
   return o;
+}
+
+std::string ToFhirServiceRequest(const workflow::ReadingRequest& r) {
+  using workflow::State;
+  json ids = json::array();
+  if (!r.study_uid.empty())
+    ids.push_back({{"system", "urn:dicom:uid"}, {"value", "urn:oid:" + r.study_uid}});
+  auto typed = [&](const char* code, const std::string& value) {
+    if (value.empty()) return;
+    ids.push_back(
+        {{"type", {{"coding", json::array({{{"system", kIdentifierTypeSystem}, {"code", code}}})}}},
+         {"value", value}});
+  };
+  typed("PLAC", r.order.placer_order_number);
+  typed("FILL", r.order.filler_order_number);
+  typed("ACSN", r.order.accession_number);
+
+  std::string status = "active";
+  if (r.state == State::kOnHold) status = "on-hold";
+  if (r.state == State::kCancelled) status = "revoked";
+  if (r.state == State::kFinal || r.state == State::kDelivered || r.state == State::kAddendum)
+    status = "completed";
+  const char* priority = r.details.priority == workflow::Priority::kStat      ? "stat"
+                         : r.details.priority == workflow::Priority::kSameDay ? "asap"
+                                                                              : "routine";
+  json j = {{"resourceType", "ServiceRequest"},
+            {"id", std::to_string(r.id)},
+            {"meta",
+             {{"versionId", std::to_string(r.version)},
+              {"lastUpdated", base::FormatIso8601(r.updated_at)}}},
+            {"status", status},
+            {"intent", "order"},
+            {"priority", priority},
+            {"authoredOn", base::FormatIso8601(r.received_at)}};
+  if (!ids.empty()) j["identifier"] = ids;
+  const char* dicom = nullptr;
+  switch (r.details.modality) {
+    case Modality::kMr:
+      dicom = "MR";
+      break;
+    case Modality::kCt:
+      dicom = "CT";
+      break;
+    case Modality::kXray:
+      dicom = "DX";
+      break;
+    case Modality::kOther:
+      break;
+  }
+  json code = {{"text", std::string(workflow::ModalityLabel(r.details.modality, "ja"))}};
+  if (dicom)
+    code["coding"] = json::array(
+        {{{"system", "http://dicom.nema.org/resources/ontology/DCM"}, {"code", dicom}}});
+  j["code"] = code;
+  const char* site = nullptr;
+  switch (r.details.region) {
+    case Region::kCervical:
+      site = "122494005";
+      break;
+    case Region::kThoracic:
+      site = "122495006";
+      break;
+    case Region::kLumbar:
+      site = "122496007";
+      break;
+    case Region::kWholeSpine:
+      site = "421060004";
+      break;
+    case Region::kUnspecified:
+      break;
+  }
+  if (site)
+    j["bodySite"] = json::array(
+        {{{"coding", json::array({{{"system", "http://snomed.info/sct"}, {"code", site}}})},
+          {"text", std::string(workflow::RegionLabel(r.details.region, "ja"))}}});
+  const std::string& patient = r.order.patient_id;
+  if (patient.empty()) {
+    j["subject"] = {{"display", "unknown"}};
+  } else if (patient.find('/') != std::string::npos) {
+    j["subject"] = {{"reference", patient}};
+  } else {
+    j["subject"] = {{"identifier", {{"value", patient}}}};
+  }
+  if (!r.details.clinical_question.empty())
+    j["reasonCode"] = json::array({{{"text", r.details.clinical_question}}});
+  if (r.details.desired_return_at)
+    j["extension"] =
+        json::array({{{"url", kDesiredReturnExtension},
+                      {"valueDateTime", base::FormatIso8601(*r.details.desired_return_at)}}});
+  return j.dump();
 }
 
 int FhirHttpStatus(const base::Status& st) {

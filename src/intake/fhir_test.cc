@@ -122,5 +122,67 @@ TEST(FhirTest, DuplicateFromCreateIsAConflictOutcome) {
   EXPECT_EQ(oo["issue"][0]["code"], "duplicate");
 }
 
+TEST(FhirTest, OrderIdentifiersByType) {
+  auto o = FromFhirServiceRequest(Sample("fhir_servicerequest_lumbar_mr_stat.json"), 7);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->request.order.placer_order_number, "ORD-2026-0101");
+  EXPECT_EQ(o->request.order.accession_number, "ACC-778002");
+  EXPECT_EQ(o->request.order.patient_id, "P0012345");
+  auto a =
+      FromFhirServiceRequest(Sample("fhir_servicerequest_accession_only_cervical_xray.json"), 7);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->request.study_uid, "");
+  EXPECT_EQ(a->request.order.accession_number, "ACC-778003");
+  EXPECT_EQ(a->request.order.placer_order_number, "ORD-2026-0102");
+  EXPECT_EQ(a->request.order.filler_order_number, "RIS-55102");
+  EXPECT_EQ(a->request.details.modality, Modality::kXray);
+  EXPECT_EQ(a->request.details.region, Region::kCervical);
+  // "PLACE" is not "PLAC".
+  json j = json::parse(Sample("fhir_servicerequest_accession_only_cervical_xray.json"));
+  j["identifier"][0]["type"]["coding"][0]["code"] = "PLACE";
+  auto p = FromFhirServiceRequest(j.dump(), 7);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->request.order.placer_order_number, "");
+}
+
+TEST(FhirTest, ARequestAsAServiceRequest) {
+  workflow::ReadingRequest r;
+  r.id = 42;
+  r.version = 3;
+  r.study_uid = "1.2.3.4";
+  r.state = workflow::State::kCancelled;
+  r.details.priority = workflow::Priority::kSameDay;
+  r.details.modality = Modality::kMr;
+  r.details.region = Region::kLumbar;
+  r.details.clinical_question = "腰痛";
+  r.order.placer_order_number = "ORD-1";
+  r.order.accession_number = "ACC-1";
+  r.order.patient_id = "Patient/9";
+  const json j = json::parse(ToFhirServiceRequest(r));
+  EXPECT_EQ(j["resourceType"], "ServiceRequest");
+  EXPECT_EQ(j["id"], "42");
+  EXPECT_EQ(j["meta"]["versionId"], "3");
+  EXPECT_EQ(j["status"], "revoked");
+  EXPECT_EQ(j["priority"], "asap");
+  EXPECT_EQ(j["identifier"][0]["value"], "urn:oid:1.2.3.4");
+  EXPECT_EQ(j["identifier"][1]["type"]["coding"][0]["code"], "PLAC");
+  EXPECT_EQ(j["identifier"][1]["value"], "ORD-1");
+  EXPECT_EQ(j["identifier"][2]["type"]["coding"][0]["code"], "ACSN");
+  EXPECT_EQ(j["subject"]["reference"], "Patient/9");
+  EXPECT_EQ(j["bodySite"][0]["coding"][0]["code"], "122496007");
+  EXPECT_EQ(j["reasonCode"][0]["text"], "腰痛");
+  // Read back, it maps to the same request.
+  json active = j;
+  active["status"] = "active";
+  auto back = FromFhirServiceRequest(active.dump(), 7);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->request.study_uid, "1.2.3.4");
+  EXPECT_EQ(back->request.order.placer_order_number, "ORD-1");
+  EXPECT_EQ(back->request.details.priority, workflow::Priority::kSameDay);
+  EXPECT_EQ(back->request.details.modality, Modality::kMr);
+  EXPECT_EQ(back->request.details.region, Region::kLumbar);
+  EXPECT_EQ(back->request.details.clinical_question, "腰痛");
+}
+
 }  // namespace
 }  // namespace dokuei::intake

@@ -67,8 +67,16 @@ TEST_P(IntakeDbTest, Iso2022JpOrderCreatesASameDayRequestAndAcksInJis) {
   EXPECT_EQ(all[0].details.priority, Priority::kSameDay);
   EXPECT_EQ(all[0].details.region, Region::kCervical);
   EXPECT_EQ(all[0].details.clinical_question.substr(0, 3 * 4), "交通事故");
-  // A duplicate in the same charset: AE 205, with the Japanese message in ISO 2022 JP.
-  const Hl7Outcome dup = intake_->Handle(Sample("orm_o01_iso2022jp_cervical_ct_asap.hl7"));
+  // A resend (same placer order number) is answered AA with the same request.
+  const Hl7Outcome resent = intake_->Handle(Sample("orm_o01_iso2022jp_cervical_ct_asap.hl7"));
+  EXPECT_EQ(resent.code, "AA") << resent.error;
+  EXPECT_EQ(resent.request_id, out.request_id);
+  // Another order for the study in the same charset: AE 205, with the Japanese message in
+  // ISO 2022 JP.
+  std::string other = Sample("orm_o01_iso2022jp_cervical_ct_asap.hl7");
+  for (size_t at = other.find("MO-0042"); at != std::string::npos; at = other.find("MO-0042"))
+    other.replace(at, 7, "MO-0043");
+  const Hl7Outcome dup = intake_->Handle(other);
   EXPECT_EQ(dup.code, "AE");
   auto ack = ParseHl7(dup.ack);
   ASSERT_TRUE(ack.ok()) << ack.status().ToString();
@@ -98,7 +106,9 @@ TEST_P(IntakeDbTest, RefusalsStoreNothing) {
   };
   const std::vector<Case> cases = {
       {Sample("orm_o01_error_missing_pid3.hl7"), "AE", "PID^1^3^1^1|101^"},
-      {Sample("orm_o01_error_cancel.hl7"), "AE", "ORC^1^1^1^|103^"},
+      {Sample("orm_o01_error_status_changed.hl7"), "AE", "ORC^1^1^1^|103^"},
+      {Sample("orm_o01_cancel_unknown_placer.hl7"), "AE", "ORC^1^2^1^1|204^"},
+      {Sample("orm_o01_change_lumbar_mr.hl7"), "AE", "ORC^1^2^1^1|204^"},
       {Sample("orm_o01_error_bad_priority.hl7"), "AE", "ORC^1^7^1^6|103^"},
       {Sample("orm_o01_error_no_study_uid.hl7"), "AE", "ZDS^1^1^1^1|101^"},
       // Unknown sender: AR 204 on MSH-4.

@@ -59,7 +59,17 @@ inline std::vector<std::string> Segments(const std::string& msg) {
 // A workflow on the backend, two hospitals (sakura, momiji) and their HL7 senders.
 class IntakeDbTest : public ::testing::TestWithParam<Backend> {
  protected:
-  IntakeDbTest() : clock_(base::FromUnixMicros(int64_t{1'795'000'000} * 1'000'000)), readers_({}) {}
+  IntakeDbTest()
+      : clock_(base::FromUnixMicros(int64_t{1'795'000'000} * 1'000'000)), readers_({Reader()}) {}
+
+  // One reader of every modality (id kReaderId), for tests that read a request.
+  static constexpr int64_t kReaderId = 101;
+  static workflow::ReaderInfo Reader() {
+    workflow::ReaderInfo r;
+    r.user_id = kReaderId;
+    r.display_name = "reader";
+    return r;
+  }
 
   void SetUp() override {
     DOKUEI_PREPARE_TEST_DATABASE(tdb_, GetParam(), "intake");

@@ -94,6 +94,32 @@ std::optional<Priority> PriorityFromCode(std::string_view code) {
   return std::nullopt;
 }
 
+// An HL7 DTM (YYYYMMDD[HH[MM[SS[.S+]]]][+/-ZZZZ]) as a time; without a zone it is Japan time,
+// a bare date the end of that day (23:59 JST).
+std::optional<base::Timestamp> FromHl7Time(std::string_view v) {
+  std::string digits, zone = "+09:00";
+  size_t i = 0;
+  while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) digits.push_back(v[i++]);
+  if (i < v.size() && v[i] == '.') {
+    ++i;
+    while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) ++i;
+  }
+  if (i < v.size()) {
+    const std::string_view z = v.substr(i);
+    if (z.size() != 5 || (z[0] != '+' && z[0] != '-') ||
+        !std::all_of(z.begin() + 1, z.end(), [](char c) { return std::isdigit(c); }))
+      return std::nullopt;
+    zone = std::string(z.substr(0, 3)) + ":" + std::string(z.substr(3));
+  }
+  if (digits.size() == 8) digits += "2359";
+  if (digits.size() != 12 && digits.size() != 14) return std::nullopt;
+  if (digits.size() == 12) digits += "00";
+  const std::string iso = digits.substr(0, 4) + "-" + digits.substr(4, 2) + "-" +
+                          digits.substr(6, 2) + "T" + digits.substr(8, 2) + ":" +
+                          digits.substr(10, 2) + ":" + digits.substr(12, 2) + zone;
+  return base::ParseIso8601(iso);
+}
+
 // "yyyymmddhhmmss+0900" in Japan time (HL7 DTM).
 std::string Hl7Time(base::Timestamp t) {
   const base::Timestamp jst = t + std::chrono::hours(9);
@@ -233,14 +259,21 @@ OrderOrError OrderFromOrm(const Hl7Message& m) {
   if (std::string given = m.Value(*pid, 5, 2); !given.empty()) o.patient_name += " " + given;
 
   const std::string control = Upper(m.Value(*orc, 1));
-  if (control != "NW")
+  if (control == "NW") {
+    o.control = OrderControl::kNew;
+  } else if (control == "CA") {
+    o.control = OrderControl::kCancel;
+  } else if (control == "XO") {
+    o.control = OrderControl::kChange;
+  } else {
     return fail(Hl7ErrorCode::kTableValueNotFound, {"ORC", 1, 1, 0},
                 "ORC-1 order control '" + control +
-                    "' is not supported: only NW (new order); cancel or change requests in the "
-                    "portal",
+                    "' is not supported: NW (new), CA (cancel) and XO (change) only; status "
+                    "messages are not accepted",
                 "ORC-1 (オーダー制御) '" + control +
-                    "' には対応していません。新規 (NW) のみです。取消・変更はポータルで行って"
-                    "ください");
+                    "' には対応していません。新規 (NW)・取消 (CA)・変更 (XO) のみです。状態通知は"
+                    "受け付けていません");
+  }
   o.placer_order_number = m.Value(*orc, 2, 1);
   if (o.placer_order_number.empty()) o.placer_order_number = m.Value(*obr, 2, 1);
   if (o.placer_order_number.empty())
@@ -252,8 +285,12 @@ OrderOrError OrderFromOrm(const Hl7Message& m) {
   o.accession_number = m.Value(*obr, 18, 1);
   if (o.accession_number.empty() && !LooksLikeUid(o.filler_order_number))
     o.accession_number = o.filler_order_number;
+  o.request.order = {o.accession_number, o.placer_order_number, o.filler_order_number,
+                     o.patient_id};
+  o.request.source = "hl7";
 
-  // Study Instance UID: ZDS-1 (IHE), else an OBR field holding a UID.
+  // Study Instance UID: ZDS-1 (IHE), else an OBR field holding a UID; without one, the study is
+  // matched by its accession number when it arrives.
   std::string uid;
   if (const Hl7Segment* zds = m.Find("ZDS")) uid = m.Value(*zds, 1, 1);
   if (uid.empty())
@@ -262,16 +299,17 @@ OrderOrError OrderFromOrm(const Hl7Message& m) {
         uid = v;
         break;
       }
-  if (uid.empty())
+  if (uid.empty() && o.accession_number.empty() && o.control != OrderControl::kCancel)
     return fail(Hl7ErrorCode::kRequiredFieldMissing, {"ZDS", 1, 1, 1},
-                "ZDS-1 Study Instance UID is required (the images are matched by it)",
-                "ZDS-1 (Study Instance UID) がありません (画像との照合に必要です)");
-  if (!LooksLikeUid(uid))
+                "ZDS-1 Study Instance UID or OBR-18 accession number is required (the images are "
+                "matched by it)",
+                "ZDS-1 (Study Instance UID) または OBR-18 (受付番号) がありません (画像との照合に"
+                "必要です)");
+  if (!uid.empty() && !LooksLikeUid(uid))
     return fail(Hl7ErrorCode::kDataTypeError, {"ZDS", 1, 1, 1},
                 "ZDS-1 '" + uid + "' is not a valid DICOM UID",
                 "ZDS-1 '" + uid + "' は DICOM UID として不正です");
   o.request.study_uid = uid;
-  o.request.source = "hl7";
 
   workflow::RequestDetails& d = o.request.details;
   o.procedure_code = m.Value(*obr, 4, 1);
@@ -303,6 +341,23 @@ OrderOrError OrderFromOrm(const Hl7Message& m) {
                   s.seg->id + "-" + std::to_string(s.field) + " の優先度 '" + code +
                       "' が不正です (S: 緊急、A: 当日、R: 通常)");
     d.priority = *p;
+    o.priority_given = true;
+    break;
+  }
+
+  // Desired return time: TQ1-8 (end date/time), ORC-7.5, OBR-27.5.
+  for (const Source& s : {Source{tq1, 8, 1}, Source{orc, 7, 5}, Source{obr, 27, 5}}) {
+    if (!s.seg) continue;
+    const std::string v = m.Value(*s.seg, s.field, s.component);
+    if (v.empty()) continue;
+    const std::optional<base::Timestamp> t = FromHl7Time(v);
+    if (!t)
+      return fail(Hl7ErrorCode::kDataTypeError, {s.seg->id, 1, s.field, s.component},
+                  s.seg->id + "-" + std::to_string(s.field) + " end date/time '" + v +
+                      "' is not an HL7 date/time (YYYYMMDDHHMM[SS][+ZZZZ])",
+                  s.seg->id + "-" + std::to_string(s.field) + " の終了日時 '" + v +
+                      "' が日時として不正です");
+    d.desired_return_at = *t;
     break;
   }
 

@@ -83,16 +83,67 @@ TEST(OrmTest, RefusalsNameTheField) {
   EXPECT_EQ(e.code, Hl7ErrorCode::kRequiredFieldMissing);
   EXPECT_EQ(e.location.ToString(), "PID-3.1");
   EXPECT_FALSE(e.reject);
-  e = Refused("orm_o01_error_cancel.hl7");
+  e = Refused("orm_o01_error_status_changed.hl7");
   EXPECT_EQ(e.code, Hl7ErrorCode::kTableValueNotFound);
   EXPECT_EQ(e.location.ToString(), "ORC-1");
-  EXPECT_NE(e.message_en.find("CA"), std::string::npos);
+  EXPECT_NE(e.message_en.find("'SC' is not supported"), std::string::npos);
+  EXPECT_NE(e.message_ja.find("状態通知"), std::string::npos);
   e = Refused("orm_o01_error_bad_priority.hl7");
   EXPECT_EQ(e.location.ToString(), "ORC-7.6");
   EXPECT_NE(e.message_ja.find("優先度"), std::string::npos);
   e = Refused("orm_o01_error_no_study_uid.hl7");
   EXPECT_EQ(e.location.ToString(), "ZDS-1.1");
   EXPECT_EQ(e.code, Hl7ErrorCode::kRequiredFieldMissing);
+  EXPECT_NE(e.message_en.find("accession number"), std::string::npos);
+}
+
+TEST(OrmTest, OrderIdentifiersGoToTheRequest) {
+  const Order o = Mapped("orm_o01_utf8_lumbar_mr_stat.hl7");
+  EXPECT_EQ(o.control, OrderControl::kNew);
+  EXPECT_EQ(o.request.order.placer_order_number, "ORD-2026-0001");
+  EXPECT_EQ(o.request.order.filler_order_number, "ACC-778001");
+  EXPECT_EQ(o.request.order.accession_number, "ACC-778001");
+  EXPECT_EQ(o.request.order.patient_id, "P0012345");
+  EXPECT_TRUE(o.priority_given);
+  EXPECT_FALSE(o.request.details.desired_return_at.has_value());
+}
+
+TEST(OrmTest, AnOrderWithOnlyItsAccessionNumber) {
+  const Order o = Mapped("orm_o01_accession_only_lumbar_ct.hl7");
+  EXPECT_EQ(o.request.study_uid, "");
+  EXPECT_EQ(o.request.order.accession_number, "ACC-9006");
+  EXPECT_EQ(o.request.details.modality, Modality::kCt);
+  EXPECT_FALSE(o.priority_given);
+}
+
+TEST(OrmTest, CancelAndChange) {
+  const Order ca = Mapped("orm_o01_cancel_lumbar_mr.hl7");
+  EXPECT_EQ(ca.control, OrderControl::kCancel);
+  EXPECT_EQ(ca.placer_order_number, "ORD-2026-0001");
+  const Order xo = Mapped("orm_o01_change_lumbar_mr.hl7");
+  EXPECT_EQ(xo.control, OrderControl::kChange);
+  EXPECT_EQ(xo.placer_order_number, "ORD-2026-0001");
+  EXPECT_EQ(xo.request.details.priority, Priority::kSameDay);
+  // ORC-7.5 with its zone; a time without a zone is Japan time.
+  ASSERT_TRUE(xo.request.details.desired_return_at.has_value());
+  EXPECT_EQ(base::FormatIso8601(*xo.request.details.desired_return_at),
+            "2026-11-25T08:00:00.000000Z");
+  auto m = ParseHl7(
+      "MSH|^~\\&|RIS|SAKURA_HP|D|D|1||ORM^O01|X|P|2.5\rPID|1||P1\rORC|XO|O1|||||^^^^202611251700\r"
+      "OBR|1|O1||MR^MRI||||||||||||||ACC-1\r");
+  ASSERT_TRUE(m.ok());
+  OrderOrError r = OrderFromOrm(*m);
+  ASSERT_TRUE(r.order.has_value()) << r.error.message_en;
+  EXPECT_EQ(base::FormatIso8601(*r.order->request.details.desired_return_at),
+            "2026-11-25T08:00:00.000000Z");
+  m = ParseHl7(
+      "MSH|^~\\&|RIS|SAKURA_HP|D|D|1||ORM^O01|X|P|2.5\rPID|1||P1\rORC|XO|O1|||||^^^^tomorrow\r"
+      "OBR|1|O1||MR^MRI||||||||||||||ACC-1\r");
+  ASSERT_TRUE(m.ok());
+  r = OrderFromOrm(*m);
+  ASSERT_FALSE(r.order.has_value());
+  EXPECT_EQ(r.error.location.ToString(), "ORC-7.5");
+  EXPECT_EQ(r.error.code, Hl7ErrorCode::kDataTypeError);
 }
 
 TEST(OrmTest, HeaderChecks) {

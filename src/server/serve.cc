@@ -340,8 +340,8 @@ int RunServe(const std::vector<std::string>& args) {
   ingest_options.audit = audit_hook.get();
   ingest_options.database = storage->database.get();
   ingest_options.on_stored = [&workflow_feed](index::TenantId t, const index::InstanceRecord& r) {
-    workflow_feed.Enqueue(
-        {t.value, r.study.study_instance_uid, r.series.series_instance_uid, r.series.modality});
+    workflow_feed.Enqueue({t.value, r.study.study_instance_uid, r.series.series_instance_uid,
+                           r.series.modality, r.study.accession_number});
   };
   archive::Ingest ingest(index, *storage->blobs, clock, ingest_options);
   archive::QueryService query(index);

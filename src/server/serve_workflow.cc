@@ -68,8 +68,8 @@ void WorkflowFeed::FeedLoop() {
       spdlog::warn("workflow: recording {} arrivals failed ({}); one by one", batch.size(),
                    r.status().ToString());
       for (const auto& a : batch) {
-        auto one =
-            wf_.requests().RecordArrival(a.tenant_id, a.study_uid, a.series_uid, a.dicom_modality);
+        auto one = wf_.requests().RecordArrival(a.tenant_id, a.study_uid, a.series_uid,
+                                                a.dicom_modality, a.accession_number);
         if (!one.ok())
           spdlog::error(
               "workflow: arrival of study {} not recorded (recovered at the next "
@@ -106,7 +106,7 @@ base::Result<int64_t> RecoverArrivals(db::Database& database, workflow::Workflow
   // agree unless the server stopped between an instance's commit and its arrival being recorded.
   struct Study {
     int64_t tenant = 0;
-    std::string uid;
+    std::string uid, accession;
     std::vector<std::pair<std::string, std::string>> series;  // uid, modality
     int64_t indexed = 0, counted = 0;
   };
@@ -114,12 +114,14 @@ base::Result<int64_t> RecoverArrivals(db::Database& database, workflow::Workflow
   DOKUEI_RETURN_IF_ERROR(database.Transact(db::TxKind::kRead, [&](db::Conn& c) -> base::Status {
     studies.clear();
     DOKUEI_RETURN_IF_ERROR(
-        c.Query("SELECT st.tenant_id, st.study_uid, se.series_uid, se.modality, se.num_instances"
+        c.Query("SELECT st.tenant_id, st.study_uid, se.series_uid, se.modality, se.num_instances,"
+                " st.accession_number"
                 " FROM studies st JOIN series se ON se.study_pk = st.id ORDER BY st.id, se.id",
                 {}, [&](const db::Row& r) {
                   Study& s = studies[{r.Int(0), std::string(r.Str(1))}];
                   s.tenant = r.Int(0);
                   s.uid = std::string(r.Str(1));
+                  s.accession = std::string(r.Str(5));
                   s.series.emplace_back(std::string(r.Str(2)), std::string(r.Str(3)));
                   s.indexed += r.Int(4);
                   return base::Status::Ok();
@@ -140,7 +142,7 @@ base::Result<int64_t> RecoverArrivals(db::Database& database, workflow::Workflow
     std::vector<workflow::Arrival> batch;
     for (int64_t i = 0; i < missing; ++i) {
       const auto& [series, modality] = s.series[static_cast<size_t>(i) % s.series.size()];
-      batch.push_back({s.tenant, s.uid, series, modality});
+      batch.push_back({s.tenant, s.uid, series, modality, s.accession});
     }
     auto r = wf.requests().RecordArrivals(batch);
     if (!r.ok()) {

@@ -17,9 +17,11 @@ base::Result<Statement> SqlBilling::Monthly(const Actor& actor, int64_t tenant_i
   }
   if (month < 1 || month > 12) return base::InvalidArgument("month: 1..12", "month");
   if (year < 2000 || year > 9999) return base::InvalidArgument("year: 2000..9999", "year");
-  const base::Timestamp from = JstMinuteOfDay(DayOfDate(year, month, 1), 0);
-  const base::Timestamp to =
-      JstMinuteOfDay(DayOfDate(month == 12 ? year + 1 : year, month == 12 ? 1 : month + 1, 1), 0);
+  const int64_t first_day = DayOfDate(year, month, 1);
+  const int64_t next_first_day =
+      DayOfDate(month == 12 ? year + 1 : year, month == 12 ? 1 : month + 1, 1);
+  const base::Timestamp from = JstMinuteOfDay(first_day, 0);
+  const base::Timestamp to = JstMinuteOfDay(next_first_day, 0);
   Statement st;
   st.tenant_id = tenant_id;
   st.year = year;
@@ -28,7 +30,15 @@ base::Result<Statement> SqlBilling::Monthly(const Actor& actor, int64_t tenant_i
     st.charges.clear();
     DOKUEI_RETURN_IF_ERROR(CheckTenant(c, tenant_id));
     DOKUEI_ASSIGN_OR_RETURN(const Contract k, LoadContract(c, tenant_id));
+    st.contract_start_day = k.start_day;
+    // Without a start date the monthly fee applies to every month and no initial fee is due.
+    st.initial_fee = 0;
     st.monthly_fee = k.monthly_fee;
+    if (k.start_day) {
+      if (*k.start_day >= first_day && *k.start_day < next_first_day)
+        st.initial_fee = k.initial_fee;
+      if (*k.start_day >= next_first_day) st.monthly_fee = 0;  // not started yet
+    }
     const Value p[] = {I(tenant_id), I(Us(from)), I(Us(to))};
     return c.Query(
         "SELECT request_id, study_uid, modality, price, delivered_us FROM workflow_charges"
@@ -56,7 +66,7 @@ base::Result<Statement> SqlBilling::Monthly(const Actor& actor, int64_t tenant_i
     if (sub.count > 0) st.subtotals.push_back(sub);
     st.total += sub.amount;
   }
-  st.total += st.monthly_fee;
+  st.total += st.initial_fee + st.monthly_fee;
   return st;
 }
 

@@ -35,6 +35,9 @@ Status CheckContract(const Contract& c) {
        {c.price_xray, c.price_ct, c.price_mr, c.price_other, c.initial_fee, c.monthly_fee})
     if (v < 0 || v > 100'000'000)
       return base::InvalidArgument("prices: 0..100,000,000 yen", "price");
+  if (c.start_day &&
+      (*c.start_day < DayOfDate(2000, 1, 1) || *c.start_day > DayOfDate(9999, 12, 31)))
+    return base::InvalidArgument("start date: 2000-01-01..9999-12-31", "start_date");
   return Status::Ok();
 }
 
@@ -71,13 +74,15 @@ base::Result<Contract> SqlContracts::Put(const Actor& actor, const Contract& c) 
                        I(c.price_other),
                        I(c.initial_fee),
                        I(c.monthly_fee),
-                       I(Us(out.updated_at))};
+                       I(Us(out.updated_at)),
+                       I(c.start_day.value_or(-1))};
     DOKUEI_RETURN_IF_ERROR(conn.Exec(
         "INSERT INTO workflow_contracts (tenant_id, stat_minutes, same_day_cutoff_minute,"
         " same_day_deadline_minute, routine_days, routine_deadline_minute, double_reading,"
         " check_required, second_reader_min_years, price_xray, price_ct, price_mr, price_other,"
-        " initial_fee, monthly_fee, updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-        " ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET stat_minutes = excluded.stat_minutes,"
+        " initial_fee, monthly_fee, updated_us, start_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        " ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET stat_minutes = "
+        "excluded.stat_minutes,"
         " same_day_cutoff_minute = excluded.same_day_cutoff_minute,"
         " same_day_deadline_minute = excluded.same_day_deadline_minute,"
         " routine_days = excluded.routine_days,"
@@ -87,7 +92,7 @@ base::Result<Contract> SqlContracts::Put(const Actor& actor, const Contract& c) 
         " price_xray = excluded.price_xray, price_ct = excluded.price_ct,"
         " price_mr = excluded.price_mr, price_other = excluded.price_other,"
         " initial_fee = excluded.initial_fee, monthly_fee = excluded.monthly_fee,"
-        " updated_us = excluded.updated_us",
+        " updated_us = excluded.updated_us, start_day = excluded.start_day",
         p));
     return AuditIn(ctx_, conn,
                    MakeAdminEvent(actor, "contract.update", c.tenant_id,

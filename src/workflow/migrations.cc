@@ -77,6 +77,32 @@ const std::vector<db::Migration>& Migrations() {
            " price {INT} NOT NULL, delivered_us {INT} NOT NULL)",
            "CREATE INDEX workflow_charges_by_tenant ON workflow_charges (tenant_id, delivered_us)",
        }},
+      {2,
+       {
+           // The hospital's order identifiers (HL7 ORC-2/ORC-3/OBR-18, FHIR PLAC/FILL/ACSN,
+           // DICOM AccessionNumber); an order may come without its study UID.
+           "ALTER TABLE workflow_requests ADD COLUMN accession_number {TEXT}",
+           "ALTER TABLE workflow_requests ADD COLUMN placer_order_number {TEXT}",
+           "ALTER TABLE workflow_requests ADD COLUMN filler_order_number {TEXT}",
+           "ALTER TABLE workflow_requests ADD COLUMN patient_id {TEXT}",
+           "DROP INDEX workflow_requests_open_study",
+           "CREATE UNIQUE INDEX workflow_requests_open_study ON workflow_requests"
+           " (tenant_id, study_uid) WHERE state <> 'cancelled' AND study_uid <> ''",
+           "CREATE UNIQUE INDEX workflow_requests_open_accession ON workflow_requests"
+           " (tenant_id, accession_number) WHERE state <> 'cancelled' AND accession_number <> ''",
+           "CREATE UNIQUE INDEX workflow_requests_open_placer ON workflow_requests"
+           " (tenant_id, placer_order_number)"
+           " WHERE state <> 'cancelled' AND placer_order_number <> ''",
+           "CREATE UNIQUE INDEX workflow_requests_open_filler ON workflow_requests"
+           " (tenant_id, filler_order_number)"
+           " WHERE state <> 'cancelled' AND filler_order_number <> ''",
+           // Cancelled orders are looked up by placer number too (a resent cancel).
+           "CREATE INDEX workflow_requests_by_placer ON workflow_requests"
+           " (tenant_id, placer_order_number, id)",
+           // The contract's first day (JST calendar day as days since 1970-01-01; -1 = not set):
+           // the initial fee is charged in its month, the monthly fee from it on.
+           "ALTER TABLE workflow_contracts ADD COLUMN start_day {INT} NOT NULL DEFAULT -1",
+       }},
   };
   return kMigrations;
 }

@@ -27,12 +27,56 @@ std::optional<int64_t> FindOpenRequest(Conn& c, int64_t tenant_id, std::string_v
   const Value p[] = {I(tenant_id), S(study_uid)};
   *st = c.Query(
       "SELECT id FROM workflow_requests WHERE tenant_id = ? AND study_uid = ?"
-      " AND state <> 'cancelled'",
+      " AND state <> 'cancelled' AND study_uid <> ''",
       p, [&](const Row& r) {
         id = r.Int(0);
         return Status::Ok();
       });
   return id;
+}
+
+// The open request of the hospital holding an order identifier (`column` is one of ours).
+base::Result<std::optional<int64_t>> OpenHolder(Conn& c, int64_t tenant_id, const char* column,
+                                                std::string_view value) {
+  std::optional<int64_t> id;
+  if (value.empty()) return id;
+  const Value p[] = {I(tenant_id), S(value)};
+  DOKUEI_RETURN_IF_ERROR(c.Query(std::string("SELECT id FROM workflow_requests WHERE tenant_id = ?"
+                                             " AND state <> 'cancelled' AND ") +
+                                     column + " = ?",
+                                 p, [&](const Row& r) {
+                                   id = r.Int(0);
+                                   return Status::Ok();
+                                 }));
+  return id;
+}
+
+// kAlreadyExists naming the first order identifier an open request other than `except` holds.
+Status CheckIdsFree(Conn& c, int64_t tenant_id, const OrderIds& o, int64_t except) {
+  struct Field {
+    const char* column;
+    const std::string& value;
+    const char* what;
+  };
+  for (const Field f : {Field{"placer_order_number", o.placer_order_number, "placer order number"},
+                        Field{"filler_order_number", o.filler_order_number, "filler order number"},
+                        Field{"accession_number", o.accession_number, "accession number"}}) {
+    DOKUEI_ASSIGN_OR_RETURN(const std::optional<int64_t> holder,
+                            OpenHolder(c, tenant_id, f.column, f.value));
+    if (holder && *holder != except)
+      return Status(base::Code::kAlreadyExists,
+                    std::string("an open request exists for this ") + f.what + " (" + f.value + ")",
+                    f.column);
+  }
+  return Status::Ok();
+}
+
+// Overlays the identifiers given in `from` on `to`.
+void MergeIds(OrderIds& to, const OrderIds& from) {
+  if (!from.accession_number.empty()) to.accession_number = from.accession_number;
+  if (!from.placer_order_number.empty()) to.placer_order_number = from.placer_order_number;
+  if (!from.filler_order_number.empty()) to.filler_order_number = from.filler_order_number;
+  if (!from.patient_id.empty()) to.patient_id = from.patient_id;
 }
 
 // Inserts a new request; returns its id.
@@ -57,14 +101,18 @@ base::Result<int64_t> Insert(Conn& c, const NewRequest& nr, const Contract& k, b
                      I(Us(now)),
                      I(Us(SlaDeadline(k, d.priority, now))),
                      I(Us(now)),
-                     S(d.subspecialty)};
+                     S(d.subspecialty),
+                     S(nr.order.accession_number),
+                     S(nr.order.placer_order_number),
+                     S(nr.order.filler_order_number),
+                     S(nr.order.patient_id)};
   int64_t id = 0;
   DOKUEI_RETURN_IF_ERROR(c.Query(
       "INSERT INTO workflow_requests (tenant_id, study_uid, clinical_question, symptoms, side,"
       " region, modality, priority, desired_return_us, prior_study_uids, attachments,"
       " expected_series, source, details_complete, state, received_us, due_us, updated_us,"
-      " subspecialty)"
-      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      " subspecialty, accession_number, placer_order_number, filler_order_number, patient_id)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
       p, [&](const Row& r) {
         id = r.Int(0);
         return Status::Ok();
@@ -172,8 +220,13 @@ base::Result<ReadingRequest> SqlRequests::Create(const Actor& actor, const NewRe
       return base::PermissionDenied("only hospital staff and coordinators create requests");
     if (actor.tenant_id != nr.tenant_id) return base::NotFound("hospital not found");
   }
-  DOKUEI_RETURN_IF_ERROR(CheckUid(nr.study_uid, "study_uid"));
+  if (nr.study_uid.empty() && nr.order.accession_number.empty())
+    return base::InvalidArgument(
+        "a study UID or an accession number is required (the images are matched by it)",
+        "study_uid");
+  if (!nr.study_uid.empty()) DOKUEI_RETURN_IF_ERROR(CheckUid(nr.study_uid, "study_uid"));
   DOKUEI_RETURN_IF_ERROR(CheckDetails(nr.details));
+  DOKUEI_RETURN_IF_ERROR(CheckOrderIds(nr.order));
   if (nr.source != "portal" && nr.source != "api" && nr.source != "hl7" && nr.source != "fhir" &&
       nr.source != "auto")
     return base::InvalidArgument("source: portal, api, hl7, fhir or auto", "source");
@@ -181,9 +234,34 @@ base::Result<ReadingRequest> SqlRequests::Create(const Actor& actor, const NewRe
   ReadingRequest out;
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
     DOKUEI_RETURN_IF_ERROR(CheckTenant(c, nr.tenant_id));
+    // The same order again (a resend): reported as such, before any study or accession match.
+    if (!nr.order.placer_order_number.empty()) {
+      OrderIds placer_only;
+      placer_only.placer_order_number = nr.order.placer_order_number;
+      DOKUEI_RETURN_IF_ERROR(CheckIdsFree(c, nr.tenant_id, placer_only, 0));
+    }
     Status st;
-    const std::optional<int64_t> existing = FindOpenRequest(c, nr.tenant_id, nr.study_uid, &st);
-    DOKUEI_RETURN_IF_ERROR(st);
+    std::optional<int64_t> existing;
+    const char* matched_by = "study_uid";
+    if (!nr.study_uid.empty()) {
+      existing = FindOpenRequest(c, nr.tenant_id, nr.study_uid, &st);
+      DOKUEI_RETURN_IF_ERROR(st);
+    }
+    if (!existing && !nr.order.accession_number.empty()) {
+      // The images may have come first with this accession number and no order yet.
+      DOKUEI_ASSIGN_OR_RETURN(
+          const std::optional<int64_t> holder,
+          OpenHolder(c, nr.tenant_id, "accession_number", nr.order.accession_number));
+      if (holder) {
+        DOKUEI_ASSIGN_OR_RETURN(const ReadingRequest h, LoadRequest(c, *holder));
+        if (h.source == "auto" && !h.details_complete &&
+            (nr.study_uid.empty() || nr.study_uid == h.study_uid)) {
+          existing = holder;
+          matched_by = "accession_number";
+        }
+      }
+    }
+    DOKUEI_RETURN_IF_ERROR(CheckIdsFree(c, nr.tenant_id, nr.order, existing.value_or(0)));
     if (existing) {
       // The images came first and created the request: the form completes it (once).
       auto done = MutateIn(ctx_, c, actor, *existing, std::nullopt, now,
@@ -194,10 +272,11 @@ base::Result<ReadingRequest> SqlRequests::Create(const Actor& actor, const NewRe
                              const Modality seen = r.details.modality;
                              r.details = nr.details;
                              if (r.details.modality == Modality::kOther) r.details.modality = seen;
+                             MergeIds(r.order, nr.order);
                              r.details_complete = true;
                              r.source = nr.source;
                              r.due_at = SlaDeadline(k, r.details.priority, SlaStart(r));
-                             return Change{"complete", {}};
+                             return Change{"complete", std::string("matched by ") + matched_by};
                            });
       if (!done.ok()) {
         // An invisible request (another reader's) must not leak: same answer as a duplicate.
@@ -221,22 +300,72 @@ base::Result<ReadingRequest> SqlRequests::Create(const Actor& actor, const NewRe
   return out;
 }
 
+base::Result<ReadingRequest> SqlRequests::FindByPlacerOrder(const Actor& actor, int64_t tenant_id,
+                                                            std::string_view placer) {
+  if (placer.empty())
+    return base::InvalidArgument("a placer order number is required", "placer_order_number");
+  std::optional<ReadingRequest> out;
+  DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kRead, [&](Conn& c) -> Status {
+    out.reset();
+    const Value p[] = {I(tenant_id), S(placer)};
+    return c.Query(std::string("SELECT ") + kRequestColumns +
+                       " FROM workflow_requests r WHERE r.tenant_id = ?"
+                       " AND r.placer_order_number = ?"
+                       " ORDER BY CASE WHEN r.state = 'cancelled' THEN 1 ELSE 0 END, r.id DESC"
+                       " LIMIT 1",
+                   p, [&](const Row& row) {
+                     out = DecodeRequest(row);
+                     return Status::Ok();
+                   });
+  }));
+  if (!out || !Visible(actor, *out)) return base::NotFound("reading request not found");
+  return *out;
+}
+
 namespace {
 
 // One arrival inside the caller's write transaction.
-Status ArrivalIn(const Context& ctx, Conn& c, int64_t tenant_id, std::string_view study_uid,
-                 std::string_view series_uid, Modality modality, base::Timestamp now,
-                 ReadingRequest& out) {
+Status ArrivalIn(const Context& ctx, Conn& c, const Arrival& a, Modality modality,
+                 base::Timestamp now, ReadingRequest& out) {
   const Actor system = Actor::System();
+  const int64_t tenant_id = a.tenant_id;
+  const std::string& study_uid = a.study_uid;
   Status st;
   std::optional<int64_t> id = FindOpenRequest(c, tenant_id, study_uid, &st);
   DOKUEI_RETURN_IF_ERROR(st);
+  std::optional<int64_t> accession_holder;
+  if (!id && !a.accession_number.empty()) {
+    DOKUEI_ASSIGN_OR_RETURN(accession_holder,
+                            OpenHolder(c, tenant_id, "accession_number", a.accession_number));
+  }
+  if (!id && accession_holder) {
+    DOKUEI_ASSIGN_OR_RETURN(ReadingRequest order, LoadRequest(c, *accession_holder));
+    if (order.study_uid.empty()) {
+      // An order that came without its study UID: this study is the one it asked for.
+      const Value p[] = {S(study_uid), I(Us(now)), I(order.id)};
+      DOKUEI_RETURN_IF_ERROR(
+          c.Exec("UPDATE workflow_requests SET study_uid = ?, updated_us = ?,"
+                 " version = version + 1 WHERE id = ?",
+                 p));
+      order.study_uid = study_uid;
+      DOKUEI_RETURN_IF_ERROR(AppendHistory(c, order.id, now, "attach", order.state, order.state,
+                                           system, "accession number " + a.accession_number));
+      if (ctx.options.audit)
+        DOKUEI_RETURN_IF_ERROR(ctx.options.audit(
+            c, MakeEvent(system, order, "attach",
+                         "study attached by accession number " + a.accession_number)));
+      id = order.id;
+    }
+  }
   if (!id) {
-    // First instance of a new study: a request the hospital completes later.
+    // First instance of a new study: a request the hospital completes later. It keeps the
+    // accession number (for the order that may follow) unless an open request already has it.
     NewRequest nr;
     nr.tenant_id = tenant_id;
-    nr.study_uid = std::string(study_uid);
+    nr.study_uid = study_uid;
     nr.details.modality = modality;
+    if (!accession_holder && CheckOrderIds(OrderIds{a.accession_number, {}, {}, {}}).ok())
+      nr.order.accession_number = a.accession_number;
     nr.source = "auto";
     DOKUEI_ASSIGN_OR_RETURN(const Contract k, LoadContract(c, tenant_id));
     DOKUEI_ASSIGN_OR_RETURN(id, Insert(c, nr, k, now, false));
@@ -248,7 +377,7 @@ Status ArrivalIn(const Context& ctx, Conn& c, int64_t tenant_id, std::string_vie
           ctx.options.audit(c, MakeEvent(system, created, "create", "source auto")));
   }
   int64_t new_series = 0;
-  const Value sp[] = {I(*id), S(series_uid)};
+  const Value sp[] = {I(*id), S(a.series_uid)};
   DOKUEI_RETURN_IF_ERROR(
       c.Query("INSERT INTO workflow_request_series (request_id, series_uid) VALUES (?, ?)"
               " ON CONFLICT DO NOTHING RETURNING request_id",
@@ -286,9 +415,10 @@ Status ArrivalIn(const Context& ctx, Conn& c, int64_t tenant_id, std::string_vie
 base::Result<ReadingRequest> SqlRequests::RecordArrival(int64_t tenant_id,
                                                         std::string_view study_uid,
                                                         std::string_view series_uid,
-                                                        std::string_view dicom_modality) {
+                                                        std::string_view dicom_modality,
+                                                        std::string_view accession_number) {
   const Arrival a{tenant_id, std::string(study_uid), std::string(series_uid),
-                  std::string(dicom_modality)};
+                  std::string(dicom_modality), std::string(accession_number)};
   DOKUEI_ASSIGN_OR_RETURN(std::vector<ReadingRequest> out,
                           RecordArrivals(std::span<const Arrival>(&a, 1)));
   return std::move(out.front());
@@ -306,8 +436,8 @@ base::Result<std::vector<ReadingRequest>> SqlRequests::RecordArrivals(
     out.assign(arrivals.size(), ReadingRequest{});
     for (size_t i = 0; i < arrivals.size(); ++i) {
       const Arrival& a = arrivals[i];
-      DOKUEI_RETURN_IF_ERROR(ArrivalIn(ctx_, c, a.tenant_id, a.study_uid, a.series_uid,
-                                       ModalityFromDicom(a.dicom_modality), now, out[i]));
+      DOKUEI_RETURN_IF_ERROR(
+          ArrivalIn(ctx_, c, a, ModalityFromDicom(a.dicom_modality), now, out[i]));
     }
     return Status::Ok();
   }));

@@ -9,9 +9,12 @@ class SqlRequests final : public Requests {
  public:
   explicit SqlRequests(const Context& ctx) : ctx_(ctx) {}
   base::Result<ReadingRequest> Create(const Actor& actor, const NewRequest& r) override;
+  base::Result<ReadingRequest> FindByPlacerOrder(const Actor& actor, int64_t tenant_id,
+                                                 std::string_view placer) override;
   base::Result<ReadingRequest> RecordArrival(int64_t tenant_id, std::string_view study_uid,
                                              std::string_view series_uid,
-                                             std::string_view dicom_modality) override;
+                                             std::string_view dicom_modality,
+                                             std::string_view accession_number) override;
   base::Result<std::vector<ReadingRequest>> RecordArrivals(
       std::span<const Arrival> arrivals) override;
   base::Result<ReadingRequest> UpdateDetails(const Actor& actor, int64_t id,

@@ -72,6 +72,25 @@ Status CheckDetails(const RequestDetails& d) {
   return Status::Ok();
 }
 
+Status CheckOrderIds(const OrderIds& o) {
+  struct Field {
+    const std::string& value;
+    const char* name;
+  };
+  for (const Field f :
+       {Field{o.accession_number, "accession_number"},
+        Field{o.placer_order_number, "placer_order_number"},
+        Field{o.filler_order_number, "filler_order_number"}, Field{o.patient_id, "patient_id"}}) {
+    if (!CleanText(f.value, 64) || f.value.find_first_of("\r\n\t") != std::string::npos ||
+        f.value != base::Trim(f.value))
+      return base::InvalidArgument(std::string(f.name) +
+                                       ": at most 64 characters on one line, without leading or "
+                                       "trailing spaces",
+                                   f.name);
+  }
+  return Status::Ok();
+}
+
 const char kRequestColumns[] =
     "r.id, r.tenant_id, r.study_uid, r.clinical_question, r.symptoms, r.side, r.region,"
     " r.modality, r.priority, r.desired_return_us, r.prior_study_uids, r.attachments,"
@@ -79,7 +98,8 @@ const char kRequestColumns[] =
     " r.reader_id, r.second_reader_id, r.checker_id, r.instance_count, r.series_count,"
     " r.late_instances, r.first_instance_us, r.last_instance_us, r.received_us, r.due_us,"
     " r.ready_us, r.assigned_us, r.started_us, r.final_us, r.delivered_us, r.updated_us,"
-    " r.escalation_level, r.subspecialty";
+    " r.escalation_level, r.subspecialty, r.accession_number, r.placer_order_number,"
+    " r.filler_order_number, r.patient_id";
 
 ReadingRequest DecodeRequest(const Row& row) {
   ReadingRequest r;
@@ -119,6 +139,10 @@ ReadingRequest DecodeRequest(const Row& row) {
   r.updated_at = base::FromUnixMicros(row.Int(33));
   r.escalation_level = static_cast<int>(row.Int(34));
   r.details.subspecialty = std::string(row.Str(35));
+  r.order.accession_number = std::string(row.Str(36));
+  r.order.placer_order_number = std::string(row.Str(37));
+  r.order.filler_order_number = std::string(row.Str(38));
+  r.order.patient_id = std::string(row.Str(39));
   return r;
 }
 
@@ -168,6 +192,11 @@ Status WriteRequest(Conn& c, ReadingRequest& r) {
                      I(r.escalation_level),
                      S(d.subspecialty),
                      S(r.source),
+                     S(r.study_uid),
+                     S(r.order.accession_number),
+                     S(r.order.placer_order_number),
+                     S(r.order.filler_order_number),
+                     S(r.order.patient_id),
                      I(r.id),
                      I(r.version)};
   bool written = false;
@@ -178,7 +207,8 @@ Status WriteRequest(Conn& c, ReadingRequest& r) {
       " second_reader_id = ?, checker_id = ?, instance_count = ?, series_count = ?,"
       " late_instances = ?, first_instance_us = ?, last_instance_us = ?, due_us = ?,"
       " ready_us = ?, assigned_us = ?, started_us = ?, final_us = ?, delivered_us = ?,"
-      " updated_us = ?, escalation_level = ?, subspecialty = ?, source = ?,"
+      " updated_us = ?, escalation_level = ?, subspecialty = ?, source = ?, study_uid = ?,"
+      " accession_number = ?, placer_order_number = ?, filler_order_number = ?, patient_id = ?,"
       " version = version + 1"
       " WHERE id = ? AND version = ? RETURNING version",
       p, [&](const Row& row) {
@@ -200,7 +230,8 @@ base::Result<Contract> LoadContract(Conn& c, int64_t tenant_id) {
   DOKUEI_RETURN_IF_ERROR(
       c.Query("SELECT stat_minutes, same_day_cutoff_minute, same_day_deadline_minute, routine_days,"
               " routine_deadline_minute, double_reading, check_required, second_reader_min_years,"
-              " price_xray, price_ct, price_mr, price_other, initial_fee, monthly_fee, updated_us"
+              " price_xray, price_ct, price_mr, price_other, initial_fee, monthly_fee, updated_us,"
+              " start_day"
               " FROM workflow_contracts WHERE tenant_id = ?",
               p, [&](const Row& r) {
                 k.stat_minutes = static_cast<int>(r.Int(0));
@@ -218,6 +249,7 @@ base::Result<Contract> LoadContract(Conn& c, int64_t tenant_id) {
                 k.initial_fee = r.Int(12);
                 k.monthly_fee = r.Int(13);
                 k.updated_at = base::FromUnixMicros(r.Int(14));
+                if (r.Int(15) >= 0) k.start_day = r.Int(15);
                 return Status::Ok();
               }));
   return k;
@@ -262,7 +294,7 @@ audit::Event MakeEvent(const Actor& actor, const ReadingRequest& r, std::string_
   }
   e.source_address = actor.source_address;
   e.protocol = actor.protocol;
-  e.study_uids = {r.study_uid};
+  if (!r.study_uid.empty()) e.study_uids = {r.study_uid};
   e.object_detail = "reading request " + std::to_string(r.id);
   e.message = std::move(message);
   return e;

@@ -37,6 +37,7 @@ std::vector<std::string> DecodeList(std::string_view json);
 
 // Validation of what a hospital sends (kInvalidArgument naming the field).
 base::Status CheckDetails(const RequestDetails& d);
+base::Status CheckOrderIds(const OrderIds& o);
 
 extern const char kRequestColumns[];  // for "SELECT <cols> FROM workflow_requests r ..."
 ReadingRequest DecodeRequest(const Row& row);

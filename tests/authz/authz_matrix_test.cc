@@ -339,7 +339,8 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
       if (nonexistent) return std::string("999999");
       return std::to_string(FreshToken(owner.tenant.id));
     }
-    if (name == "id" && pat.rfind("/api/requests/", 0) == 0)
+    if (name == "id" &&
+        (pat.rfind("/api/requests/", 0) == 0 || pat.rfind("/api/fhir/ServiceRequest/", 0) == 0))
       return std::to_string(nonexistent ? 999999 : FreshRequest(owner));
     if (name == "id" && pat.rfind("/api/rosters/", 0) == 0)
       return std::to_string(nonexistent ? 999999

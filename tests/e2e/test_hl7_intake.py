@@ -4,7 +4,9 @@ by an independent client (Python sockets: Debian has no command-line HL7 sender)
 
 Checks: AA for the UTF-8 and ISO 2022 JP samples, AE naming the field for bad orders, AR for an
 unknown sender and for what is not HL7, two messages pipelined on one connection, a message over
-the size limit answered and the connection closed, a duplicate refused; afterwards exactly one
+the size limit answered and the connection closed, a resend answered AA with its request,
+another order for the same study refused (AE 205), a cancel (ORC-1 CA) found by its placer
+order number and an unknown placer number refused (AE 204); afterwards exactly one
 audited request.create per accepted order and none for the refused ones. On PostgreSQL too when
 DOKUEI_TEST_PG_CONNINFO is set (scripts/with-postgres.sh).
 """
@@ -109,16 +111,26 @@ class Hl7IntakeTest(unittest.TestCase):
         self.assertTrue(segments(ack)["MSH"].endswith(b"~ISO IR87"), ack)
 
         for name, loc in (("orm_o01_error_missing_pid3.hl7", b"PID^1^3"),
-                          ("orm_o01_error_cancel.hl7", b"ORC^1^1"),
+                          ("orm_o01_error_status_changed.hl7", b"ORC^1^1"),
+                          ("orm_o01_cancel_unknown_placer.hl7", b"ORC^1^2"),
                           ("orm_o01_error_bad_priority.hl7", b"ORC^1^7"),
                           ("orm_o01_error_no_study_uid.hl7", b"ZDS^1^1")):
             seg = segments(self.send(sample(name)))
             self.assertTrue(seg["MSA"].startswith(b"MSA|AE|"), (name, seg))
             self.assertIn(b"ERR||" + loc, seg["ERR"])
-        # A duplicate of the first order (a resend after a lost ACK): AE 205, nothing new.
+        # The first order again (a resend after a lost ACK): AA with its request, nothing new.
         seg = segments(self.send(sample("orm_o01_utf8_lumbar_mr_stat.hl7")))
+        self.assertTrue(seg["MSA"].startswith(b"MSA|AA|MSG00001|"), seg)
+        self.assertIn(b"already received", seg["MSA"])
+        # Another order (placer number) for the same study: AE 205, nothing new.
+        other = sample("orm_o01_utf8_lumbar_mr_stat.hl7").replace(b"ORD-2026-0001", b"ORD-2026-0099")
+        seg = segments(self.send(other))
         self.assertTrue(seg["MSA"].startswith(b"MSA|AE|MSG00001|"), seg)
         self.assertIn(b"|205^Duplicate key identifier^HL70357|", seg["ERR"])
+        # The hospital cancels the first order.
+        seg = segments(self.send(sample("orm_o01_cancel_lumbar_mr.hl7")))
+        self.assertTrue(seg["MSA"].startswith(b"MSA|AA|MSG00004|"), seg)
+        self.assertIn(b"cancelled", seg["MSA"])
 
     def test_2_rejections(self):
         unknown = sample("orm_o01_ascii_wholespine_xray_escapes.hl7").replace(
@@ -133,15 +145,15 @@ class Hl7IntakeTest(unittest.TestCase):
         with self.connect() as s:
             buf = [b""]
             a = sample("orm_o01_error_missing_pid3.hl7")
-            b = sample("orm_o01_error_cancel.hl7")
+            b = sample("orm_o01_error_status_changed.hl7")
             s.sendall(SB + a + EB + SB + b + EB)
             self.assertIn(b"MSA|AE|MSG00003|", read_frame(s, buf))
-            self.assertIn(b"MSA|AE|MSG00004|", read_frame(s, buf))
+            self.assertIn(b"MSA|AE|MSG00009|", read_frame(s, buf))
         with self.connect() as s:
-            big = sample("orm_o01_error_cancel.hl7") + b"NTE|1||" + b"x" * 70000 + b"\r"
+            big = sample("orm_o01_error_status_changed.hl7") + b"NTE|1||" + b"x" * 70000 + b"\r"
             s.sendall(SB + big + EB)
             ack = read_frame(s, [b""])
-            self.assertIn(b"MSA|AR|MSG00004|", ack)
+            self.assertIn(b"MSA|AR|MSG00009|", ack)
             self.assertIn(b"too large", ack)
             self.assertEqual(s.recv(10), b"")  # closed
 

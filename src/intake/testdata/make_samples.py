@@ -69,7 +69,8 @@ write("orm_o01_error_missing_pid3.hl7", [
     seg("OBR", {1: "1", 2: "ORD-2026-0003", 4: "MRCS^Cervical spine MRI"}),
     seg("ZDS", {1: "1.2.392.200036.9116.2.5.1.37.99.3"}),
 ])
-write("orm_o01_error_cancel.hl7", [
+# The hospital cancels the order of the first sample (ORC-1 CA, found by its placer number).
+write("orm_o01_cancel_lumbar_mr.hl7", [
     msh("RIS", "SAKURA_HP", "20261125100600", "MSG00004", "2.5"),
     seg("PID", {1: "1", 3: "P0012345"}),
     seg("ORC", {1: "CA", 2: "ORD-2026-0001"}),
@@ -83,9 +84,40 @@ write("orm_o01_error_bad_priority.hl7", [
     seg("OBR", {1: "1", 2: "ORD-2026-0005", 4: "CTLS^Lumbar spine CT"}),
     seg("ZDS", {1: "1.2.392.200036.9116.2.5.1.37.99.5"}),
 ])
-write("orm_o01_error_no_study_uid.hl7", [
+# An order without a Study Instance UID: the study is matched by its accession number.
+write("orm_o01_accession_only_lumbar_ct.hl7", [
     msh("RIS", "SAKURA_HP", "20261125100800", "MSG00006", "2.5"),
     seg("PID", {1: "1", 3: "P0012347"}),
     seg("ORC", {1: "NW", 2: "ORD-2026-0006"}),
     seg("OBR", {1: "1", 2: "ORD-2026-0006", 4: "CTLS^Lumbar spine CT", 18: "ACC-9006"}),
+])
+# The hospital changes the first sample's order (ORC-1 XO): same day instead of STAT, a new
+# question, a desired return time (ORC-7.5).
+write("orm_o01_change_lumbar_mr.hl7", [
+    msh("RIS", "SAKURA_HP", "20261125094000+0900", "MSG00007", "2.5", "UNICODE UTF-8"),
+    seg("PID", {1: "1", 3: "P0012345^^^SAKURA_HP^MR", 5: "山田^太郎^^^^^L"}),
+    seg("ORC", {1: "XO", 2: "ORD-2026-0001^SAKURA_RIS", 3: "ACC-778001^SAKURA_RIS",
+                7: "^^^20261125093000+0900^20261125170000+0900^A"}),
+    seg("OBR", {1: "1", 2: "ORD-2026-0001^SAKURA_RIS", 3: "ACC-778001^SAKURA_RIS",
+                4: "MRLS01^腰椎MRI 単純^L^^Lumbar spine MRI",
+                13: "腰痛と右下肢のしびれ。膀胱直腸障害なし (再確認)", 18: "ACC-778001", 24: "MR"}),
+    seg("ZDS", {1: "1.2.392.200036.9116.2.5.1.37.2418725938.1764030900.778001^SAKURA_RIS^Application^DICOM"}),
+], "utf-8")
+write("orm_o01_error_no_study_uid.hl7", [
+    msh("RIS", "SAKURA_HP", "20261125100900", "MSG00008", "2.5"),
+    seg("PID", {1: "1", 3: "P0012348"}),
+    seg("ORC", {1: "NW", 2: "ORD-2026-0008"}),
+    seg("OBR", {1: "1", 2: "ORD-2026-0008", 4: "CTLS^Lumbar spine CT"}),
+])
+write("orm_o01_error_status_changed.hl7", [
+    msh("RIS", "SAKURA_HP", "20261125101000", "MSG00009", "2.5"),
+    seg("PID", {1: "1", 3: "P0012345"}),
+    seg("ORC", {1: "SC", 2: "ORD-2026-0001", 5: "IP"}),
+    seg("OBR", {1: "1", 2: "ORD-2026-0001", 4: "MRLS01^Lumbar spine MRI"}),
+])
+write("orm_o01_cancel_unknown_placer.hl7", [
+    msh("RIS", "SAKURA_HP", "20261125101100", "MSG00010", "2.5"),
+    seg("PID", {1: "1", 3: "P0099999"}),
+    seg("ORC", {1: "CA", 2: "ORD-1999-9999"}),
+    seg("OBR", {1: "1", 2: "ORD-1999-9999", 4: "MRLS01^Lumbar spine MRI"}),
 ])

@@ -1,6 +1,8 @@
 // Order intake from hospital systems: authenticates the sending facility of an HL7 message as a
-// hospital's configured HL7 sender, maps the ORM^O01 to a reading request, creates it through
-// the workflow library (source "hl7", acting as that hospital's staff), and answers the ACK.
+// hospital's configured HL7 sender, maps the ORM^O01 to a reading request and, acting as that
+// hospital's staff through the workflow library, creates it (ORC-1 NW, source "hl7"), cancels
+// the request of its placer order number (CA, the state machine's cancel) or changes its
+// details while it has not been read (XO), and answers the ACK.
 //
 //   ConfigSenderDirectory senders(ParseSenderList(toml_text), resolve_tenant_code);
 //   Hl7Intake intake(workflow.requests(), senders, clock);
@@ -8,9 +10,11 @@
 //
 // Every message gets an ACK: AA (created), AE (the content is wrong: fix it, do not resend as
 // is) or AR (rejected: unsupported message, unknown sender, or a temporary failure of ours: may
-// be resent). Nothing is stored unless the whole order is valid: the request is created in one
-// workflow transaction (with its audit record), after all checks. A resent order for a study
-// that already has an open request is answered AE 205 (duplicate), never a second request.
+// be resent). Nothing is stored unless the whole order is valid: each change is one workflow
+// transaction (with its audit record), after all checks. A resent order (same placer order
+// number) is answered AA with its existing request, never a second one; another order for a
+// study or accession number that has an open request is AE 205. A cancel or change of an
+// unknown placer number is AE 204; of a request already being read or reported, AE 206.
 // Thread safety: Hl7Intake is thread-safe if its SenderDirectory and Requests are.
 #pragma once
 
@@ -24,6 +28,7 @@
 
 #include "dokuei/base/clock.h"
 #include "dokuei/base/status.h"
+#include "dokuei/intake/orders.h"
 #include "dokuei/workflow/workflow.h"
 
 namespace dokuei::intake {
@@ -84,7 +89,18 @@ class Hl7Intake {
   std::string OversizeAck(std::string_view head);
 
  private:
+  struct OrderReply {
+    std::optional<Hl7Error> error;
+    std::string text;  // for MSA-3 when accepted
+    int64_t request_id = 0;
+  };
   Hl7Outcome HandleUnguarded(std::string_view message, std::string_view peer);
+  OrderReply NewOrder(const workflow::Actor& actor, const Order& order, int64_t tenant_id,
+                      const std::string& facility);
+  OrderReply CancelOrder(const workflow::Actor& actor, const Order& order, int64_t tenant_id,
+                         const std::string& reason);
+  OrderReply ChangeOrder(const workflow::Actor& actor, const Order& order, int64_t tenant_id,
+                         const std::string& reason);
 
   workflow::Requests& requests_;
   SenderDirectory& senders_;

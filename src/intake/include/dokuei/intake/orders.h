@@ -4,16 +4,19 @@
 //
 // ORM^O01 (v2.3-2.5; segments MSH, PID, PV1, ORC, OBR, NTE, and ZDS as IHE Scheduled Workflow
 // uses it):
+//   order control     ORC-1: NW (new), CA (cancel), XO (change); others (SC status, ...) refused
 //   patient id        PID-3.1 (first repetition)          required
-//   placer order      ORC-2.1, else OBR-2.1               required
-//   accession number  OBR-18.1 (IHE), else ORC-3/OBR-3 filler order number
-//   study UID         ZDS-1.1, else an OBR-3/18/19/20 value that is a DICOM UID   required
+//   placer order      ORC-2.1, else OBR-2.1               required (CA and XO find the request)
+//   filler order      ORC-3.1, else OBR-3.1
+//   accession number  OBR-18.1 (IHE), else the filler order number unless it is a UID
+//   study UID         ZDS-1.1, else an OBR-3/18/19/20 value that is a DICOM UID; may be absent
+//                     when the accession number is given (the study is matched by it)
 //   modality          OBR-24 (CT, MR, CR, DX, ...), else from OBR-4 code/text
 //   region            from OBR-4 code/text, OBR-15 / OBR-46 (cervical, thoracic, lumbar, whole)
 //   priority          ORC-7.6, else OBR-27.6, else OBR-5: S = STAT, A = same day, R = routine
 //                     (T timing critical = STAT; P pre-op and C callback = routine)
 //   clinical question OBR-13, OBR-31 text, NTE-3 of the order (joined by line breaks)
-//   order control     ORC-1: NW (new) only; CA / XO / others are refused (the portal cancels)
+//   desired return    TQ1-8 end date/time, else ORC-7.5, else OBR-27.5 (HL7 DTM; no zone: JST)
 // Thread safety: pure functions.
 #pragma once
 
@@ -53,15 +56,23 @@ struct Hl7Error {
   std::string message_en, message_ja;
 };
 
+enum class OrderControl : uint8_t {
+  kNew,     // NW: create the request
+  kCancel,  // CA: cancel the request of the placer order number
+  kChange,  // XO: replace the request's details while it has not been read
+};
+
 struct Order {
+  OrderControl control = OrderControl::kNew;
   // Header.
   std::string control_id;                             // MSH-10
   std::string sending_application, sending_facility;  // MSH-3.1, MSH-4.1
   std::string sending_facility_uid;                   // MSH-4.2 (universal id, e.g. an OID)
-  // Patient and order identifiers (not stored by the workflow yet: docs/design/intake.md).
+  // Patient and order identifiers (also in request.order, which the workflow stores).
   std::string patient_id, patient_name;  // patient_name: PID-5 family^given as "family given"
   std::string placer_order_number, filler_order_number, accession_number;
   std::string procedure_code, procedure_text;  // OBR-4.1, OBR-4.2
+  bool priority_given = false;                 // a priority field was present (XO keeps it else)
   workflow::NewRequest request;                // tenant_id left 0: the sender decides it
 };
 

@@ -94,18 +94,38 @@ struct RequestDetails {
   std::string subspecialty;
 };
 
+// The hospital's identifiers of an order: HL7 ORC-2 / ORC-3 / OBR-18, FHIR identifier types PLAC,
+// FILL and ACSN, DICOM Accession Number (0008,0050). Accession, placer and filler numbers are each
+// unique among the open (not cancelled) requests of a hospital where given; the accession number
+// matches an order to its study when the order has no Study Instance UID.
+struct OrderIds {
+  std::string accession_number;     // at most 64 characters each
+  std::string placer_order_number;  // the ordering system's number (ORC-2)
+  std::string filler_order_number;  // the performing department's number (ORC-3)
+  std::string patient_id;           // the hospital's patient id (PID-3, subject); not unique
+
+  bool empty() const {
+    return accession_number.empty() && placer_order_number.empty() && filler_order_number.empty() &&
+           patient_id.empty();
+  }
+};
+
 struct NewRequest {
   int64_t tenant_id = 0;  // the hospital
+  // Empty for an order that names only its accession number: the arriving study with that
+  // AccessionNumber is attached to it (Requests::RecordArrival).
   std::string study_uid;
   RequestDetails details;
+  OrderIds order;
   std::string source = "api";  // "auto", "portal", "api", "hl7", "fhir"
 };
 
 struct ReadingRequest {
   int64_t id = 0;
   int64_t tenant_id = 0;
-  std::string study_uid;
+  std::string study_uid;  // empty until the study of an order without one arrives
   RequestDetails details;
+  OrderIds order;
   std::string source;
   bool details_complete = false;  // a form filled it (false while only auto-created)
   State state = State::kReceived;
@@ -143,7 +163,11 @@ struct Contract {
   int second_reader_min_years = 15;  // seniority rule for the second reader
   // Flat price per study by modality, in yen (no region or slice surcharge).
   int64_t price_xray = 0, price_ct = 0, price_mr = 0, price_other = 0;
+  // Charged once in the JST month of the start date (initial) and every month from it (monthly).
   int64_t initial_fee = 0, monthly_fee = 0;
+  // The first day of service, a JST calendar day (days since 1970-01-01, DayOfDate); unset: no
+  // initial fee is charged and the monthly fee applies to every month.
+  std::optional<int64_t> start_day;
   base::Timestamp updated_at{};
 
   int64_t PriceOf(Modality m) const;
@@ -209,7 +233,8 @@ struct Charge {
 };
 
 // A hospital's monthly statement (JST calendar month): every charge, subtotals per modality,
-// the monthly fee, the total. Cancelled or undelivered requests are not charged.
+// the initial fee (in the month of the contract's start date only), the monthly fee (from the
+// start month on), the total. Cancelled or undelivered requests are not charged.
 struct Statement {
   int64_t tenant_id = 0;
   int year = 0, month = 0;
@@ -218,9 +243,11 @@ struct Statement {
     Modality modality = Modality::kOther;
     int64_t count = 0, amount = 0;
   };
-  std::vector<Subtotal> subtotals;  // modalities with charges, in enum order
+  std::vector<Subtotal> subtotals;            // modalities with charges, in enum order
+  std::optional<int64_t> contract_start_day;  // the contract's start (JST day), if set
+  int64_t initial_fee = 0;
   int64_t monthly_fee = 0;
-  int64_t total = 0;  // charges + monthly fee
+  int64_t total = 0;  // charges + initial fee + monthly fee
 };
 
 // One line of a request's history (every transition, timed).

@@ -85,7 +85,8 @@ enum class Slot : uint8_t { kReader, kSecondReader, kChecker };
 struct Arrival {
   int64_t tenant_id = 0;
   std::string study_uid, series_uid;
-  std::string dicom_modality;  // (0008,0060)
+  std::string dicom_modality;    // (0008,0060)
+  std::string accession_number;  // (0008,0050): matches an order that came without a study UID
 };
 
 struct RequestFilter {
@@ -99,15 +100,25 @@ struct RequestFilter {
 class Requests {
  public:
   virtual ~Requests() = default;
-  // Hospital staff of the tenant, coordinators or the system. kAlreadyExists when an open
-  // request for the study exists (a cancelled one does not count).
+  // Hospital staff of the tenant, coordinators or the system. The study UID may be empty when
+  // the order names its accession number (the study is attached when it arrives). When the
+  // images came first, the order completes their auto-created request (found by study UID, else
+  // by accession number) once. kAlreadyExists (field: the identifier) when an open request has
+  // the study, or one of the order numbers (a cancelled one does not count).
   virtual base::Result<ReadingRequest> Create(const Actor& actor, const NewRequest& r) = 0;
-  // Ingest calls this for every stored instance: creates the request when the study is new
-  // (source "auto", routine, to be completed by the hospital), counts instances and series, and
-  // flags instances arriving after routing (late_instances).
+  // The hospital's request for a placer order number: the open one, else the latest cancelled
+  // one; kNotFound when there is none the actor may see.
+  virtual base::Result<ReadingRequest> FindByPlacerOrder(const Actor& actor, int64_t tenant_id,
+                                                         std::string_view placer_order_number) = 0;
+  // Ingest calls this for every stored instance: counts instances and series of the study's
+  // open request, and flags instances arriving after routing (late_instances). When the study
+  // has no request yet, an open order of the hospital without a study UID and with the study's
+  // accession number gets the study (action "attach"); otherwise a request is created (source
+  // "auto", routine, to be completed by the hospital).
   virtual base::Result<ReadingRequest> RecordArrival(int64_t tenant_id, std::string_view study_uid,
                                                      std::string_view series_uid,
-                                                     std::string_view dicom_modality) = 0;
+                                                     std::string_view dicom_modality,
+                                                     std::string_view accession_number = {}) = 0;
   // The same for several instances in one write transaction (what a server's ingest feed
   // drains at once); all or nothing. One result per arrival, in order.
   virtual base::Result<std::vector<ReadingRequest>> RecordArrivals(
