@@ -15,6 +15,7 @@
 // the archive's RetrieveService like WADO, and the render is audited as "study.view".
 // Computing a measurement stores nothing: the client puts the result into the draft's
 // content.measurements (docs/design/spine-reporting.md).
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "dokuei/archive/audit_hook.h"
@@ -136,6 +137,9 @@ base::Result<http::Response> PostMeasurement(Services& s, http::Request& req) {
   DOKUEI_RETURN_IF_ERROR(GetString(body, "id", &id));
   DOKUEI_RETURN_IF_ERROR(GetInt(body, "frame", 1, 100000, &frame));
   if (!kind) return Invalid(kRequired, "kind");
+  const auto& kinds = measure::Kinds();
+  if (std::find(kinds.begin(), kinds.end(), *kind) == kinds.end())  // before reading the image
+    return measure::Compute(*kind, {}, {}, {}).status();
   DOKUEI_ASSIGN_OR_RETURN(const auto points, PointsOf(body));
   DOKUEI_ASSIGN_OR_RETURN(const auto labels, LabelsOf(body));
   index::InstanceLocation loc;

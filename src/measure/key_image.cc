@@ -22,6 +22,7 @@ using raster::Vec;
 constexpr Rgb kAnnotationColor = {255, 214, 0};   // yellow: arrows, lines, text
 constexpr Rgb kMeasurementColor = {0, 220, 255};  // cyan: measurement overlays
 constexpr Rgb kOutline = {0, 0, 0};
+constexpr size_t kMaxPoints = 2000;  // all annotations of one key image together
 
 base::Status Bad(const Message& m, std::string field) {
   return base::InvalidArgument(std::string(m.en), std::move(field));
@@ -334,9 +335,13 @@ base::Result<KeyImage> ParseKeyImage(std::string_view key_image_json,
   }
   if (auto it = j.find("annotations"); it != j.end()) {
     if (!it->is_array() || it->size() > 200) return Bad(kBadAnnotation, "annotations");
+    size_t points = 0;
     for (size_t i = 0; i < it->size(); ++i) {
       DOKUEI_ASSIGN_OR_RETURN(
           auto a, ParseAnnotation((*it)[i], measurements, "annotations[" + std::to_string(i) + "]"));
+      points += a.points.size() + a.measurement.points.size();
+      // Bounds the drawing work of one request.
+      if (points > kMaxPoints) return Bad(kTooManyPoints, "annotations");
       k.annotations.push_back(std::move(a));
     }
   }

@@ -128,6 +128,14 @@ TEST_F(KeyImageTest, BadAnnotationsAreRefusedNamingTheField) {
   EXPECT_EQ(ParseKeyImage(R"({"window": {"center": 40}})").status().field(), "window");
   EXPECT_EQ(ParseKeyImage(R"({"frame": 0})").status().field(), "frame");
   EXPECT_EQ(ParseKeyImage(R"({"colour": "red"})").status().field(), "colour");
+  std::string many = R"({"annotations": [)";
+  for (int i = 0; i < 3; ++i) {
+    many += i ? "," : "";
+    many += R"({"type": "polyline", "points": [)";
+    for (int j = 0; j < 800; ++j) many += (j ? ",[" : "[") + std::to_string(j % 200) + ",5]";
+    many += "]}";
+  }
+  EXPECT_EQ(ParseKeyImage(many + "]}").status().field(), "annotations");
   KeyImage k;
   k.frame = 2;
   EXPECT_EQ(RenderKeyImage(Bytes(file_), k).status().field(), "frame");

@@ -259,7 +259,7 @@ std::string_view JapaneseOf(std::string_view en) {
       &kNoPixels,   &kNoFrame,      &kUnknownKind,     &kPointCount,   &kPointOutside,
       &kPointNotFinite, &kCoincident, &kSameLine,      &kZeroArea,     &kSelfIntersecting,
       &kNeedsSpacing, &kBadLabel,   &kBadAnnotation,   &kUnknownRef,   &kBadText,
-      &kBadWindow};
+      &kBadWindow, &kTooManyPoints};
   for (const Message* m : kAll)
     if (m->en == en) return m->ja;
   return {};

@@ -274,6 +274,23 @@ TEST(RealFiles, CtIgnoresSourceDistancesAndMeasuresAreaWithPixelSpacing) {
   EXPECT_DOUBLE_EQ(canal->measurement.value, 19.5);
 }
 
+TEST(RealFiles, EnhancedMrTakesTheSpacingOfTheFramesFunctionalGroup) {
+  // Enhanced MR (63 frames) with PixelSpacing only in the functional groups: 2.23256 mm.
+  // 10 px -> 22.3256 mm -> 22.3.
+  const std::string bytes = ReadFile(TestData() / "mr/dcm_qa_sag_enhanced_multiframe/0063.dcm");
+  ASSERT_FALSE(bytes.empty());
+  auto g = ReadGeometry(Bytes(bytes), 30);
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  EXPECT_EQ(g->frames, 63u);
+  EXPECT_EQ(SpacingName(g->source), "PixelSpacing");
+  EXPECT_DOUBLE_EQ(g->row_spacing_mm, 2.23256);
+  auto r = Compute("canal_ap", {{40, 30}, {40, 40}}, *g, {}, 30);
+  ASSERT_TRUE(r.ok());
+  EXPECT_DOUBLE_EQ(r->measurement.value, 22.3);
+  EXPECT_EQ(r->measurement.frame, 30);
+  EXPECT_EQ(ReadGeometry(Bytes(bytes), 64).status().field(), "frame");
+}
+
 TEST(RealFiles, FrameOutsideTheObjectIsRefused) {
   auto g = ReadGeometry(Bytes(ReadFile(
       TestData() / "spine_xray_nearest/highdicom_dx_image_chest_small.dcm")), 2);

@@ -46,6 +46,9 @@ inline constexpr Message kUnknownRef = {"an annotation refers to an unknown meas
 inline constexpr Message kBadText = {
     "annotation text may use letters, digits, spaces and . , - + / : % ( ) only",
     "注釈の文字は英数字、空白、. , - + / : % ( ) のみ使用できます"};
+inline constexpr Message kTooManyPoints = {
+    "the annotations of one key image may have 2000 points in all",
+    "1枚のキー画像の注釈は合計2000点までです"};
 inline constexpr Message kBadWindow = {"the window needs a center and a positive width",
                                        "ウィンドウには中心値と正の幅が必要です"};
 
