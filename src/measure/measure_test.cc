@@ -174,8 +174,7 @@ TEST(Compute, RefusesMillimetresWithoutSpacingAndBadInput) {
   EXPECT_EQ(Compute("canal_ap", {{1, 1}, {1, NAN}}, Square(64, 1), {}).status().field(),
             "points[1]");
   EXPECT_EQ(Compute("canal_ap", {{1, 1}}, Square(64, 1), {}).status().field(), "points");
-  EXPECT_EQ(Compute("canal_ap", {{1, 1}, {1, 1}}, Square(64, 1), {}).status().field(),
-            "points[1]");
+  EXPECT_EQ(Compute("canal_ap", {{1, 1}, {1, 1}}, Square(64, 1), {}).status().field(), "points[1]");
   EXPECT_EQ(Compute("cobb", {{1, 1}, {9, 1}, {1, 9}, {9, 12}}, Square(64, 1), {"L9", "L3", ""})
                 .status()
                 .field(),
@@ -292,8 +291,8 @@ TEST(RealFiles, EnhancedMrTakesTheSpacingOfTheFramesFunctionalGroup) {
 }
 
 TEST(RealFiles, FrameOutsideTheObjectIsRefused) {
-  auto g = ReadGeometry(Bytes(ReadFile(
-      TestData() / "spine_xray_nearest/highdicom_dx_image_chest_small.dcm")), 2);
+  auto g = ReadGeometry(
+      Bytes(ReadFile(TestData() / "spine_xray_nearest/highdicom_dx_image_chest_small.dcm")), 2);
   ASSERT_FALSE(g.ok());
   EXPECT_EQ(g.status().field(), "frame");
 }

@@ -60,8 +60,8 @@ inline const Note kNoteAtDetector = {
     "spacing_at_detector",
     "the spacing is at the detector, not corrected for magnification: distances are overstated",
     "ピクセル間隔は検出器面の値で拡大率の補正がないため、距離は実際より大きく表示されます"};
-inline const Note kNoteRetrolisthesis = {"retrolisthesis",
-                                         "the upper vertebra is displaced backwards (retrolisthesis)",
-                                         "上位椎体は後方へ偏位しています (後方すべり)"};
+inline const Note kNoteRetrolisthesis = {
+    "retrolisthesis", "the upper vertebra is displaced backwards (retrolisthesis)",
+    "上位椎体は後方へ偏位しています (後方すべり)"};
 
 }  // namespace dokuei::measure

@@ -141,7 +141,8 @@ void StrokeSegment(Canvas& c, Vec a, Vec b, double width, const Rgb& color, doub
     // whose rows are within r (the bounding box of a long diagonal would be mostly empty).
     double lo = x0, hi = x1;
     if (std::abs(dy) > 1e-9) {
-      double t0 = (static_cast<double>(y) - r - a.y) / dy, t1 = (static_cast<double>(y) + r - a.y) / dy;
+      double t0 = (static_cast<double>(y) - r - a.y) / dy,
+             t1 = (static_cast<double>(y) + r - a.y) / dy;
       if (t0 > t1) std::swap(t0, t1);
       t0 = std::max(t0, 0.0), t1 = std::min(t1, 1.0);
       if (t0 > t1) continue;
