@@ -13,8 +13,9 @@
 // the report GET's permission and the same visibility (a request the caller cannot see is 404).
 // The instance must belong to the request's study in the hospital's archive; it is read through
 // the archive's RetrieveService like WADO, and the render is audited as "study.view".
-// Computing a measurement stores nothing: the client puts the result into the draft's
-// content.measurements (docs/design/spine-reporting.md).
+// Computing a measurement stores nothing (the client puts the result into the draft's
+// content.measurements, docs/design/spine-reporting.md) and returns no image data, so it is not
+// audited; a render is.
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
