@@ -76,9 +76,9 @@ class MeasureApiTest : public ApiTest {
         const std::string bytes = *base::ReadFileToString(env_, "/phantom/" + file);
         archive::Origin origin;
         origin.protocol = "import";
-        auto r = ingest_->StorePart10(index::TenantId{sakura_.id},
-                                      {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()},
-                                      origin);
+        auto r = ingest_->StorePart10(
+            index::TenantId{sakura_.id},
+            {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, origin);
         ASSERT_TRUE(r.ok()) << r.status.ToString();
         if (se["view"] == "AP") ap_ = se;
       }
@@ -100,7 +100,8 @@ class MeasureApiTest : public ApiTest {
     ASSERT_TRUE(server_->Start().ok());
 
     // The request of the study, read by reader1.
-    auto r = wf_->requests().RecordArrival(sakura_.id, study_, ap_["series_instance_uid"].get<std::string>(), "DX");
+    auto r = wf_->requests().RecordArrival(sakura_.id, study_,
+                                           ap_["series_instance_uid"].get<std::string>(), "DX");
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     id_ = r->id;
     stack_.clock().Advance(std::chrono::minutes(4));
@@ -116,7 +117,9 @@ class MeasureApiTest : public ApiTest {
     wf_.reset();
   }
 
-  std::string Path(const std::string& rest) { return "/api/requests/" + std::to_string(id_) + rest; }
+  std::string Path(const std::string& rest) {
+    return "/api/requests/" + std::to_string(id_) + rest;
+  }
   std::string Sop() const { return ap_["instances"][0]["sop_instance_uid"]; }
   json Landmark(const std::string& level, const char* endplate, const char* side) const {
     return ap_["landmarks_px"][level][endplate][side];
@@ -216,18 +219,21 @@ TEST_P(MeasureApiTest, KeyImageRendersWithTheMeasurementOverlayAndIsAudited) {
   ASSERT_EQ(plain.status, 200) << plain.body;
   EXPECT_EQ(PngSize(plain.body), (std::pair<uint32_t, uint32_t>{128, 256}));
   auto arrow = Do("sakura.staff", "GET",
-                  base + "&annotations=%5B%7B%22type%22%3A%22arrow%22%2C%22points%22%3A%5B%5B10%2C10"
-                         "%5D%2C%5B200%2C400%5D%5D%7D%5D");
+                  base +
+                      "&annotations=%5B%7B%22type%22%3A%22arrow%22%2C%22points%22%3A%5B%5B10%2C10"
+                      "%5D%2C%5B200%2C400%5D%5D%7D%5D");
   ASSERT_EQ(arrow.status, 200) << arrow.body;
   EXPECT_EQ(PngSize(arrow.body), PngSize(plain.body));
   EXPECT_NE(arrow.body, plain.body);
 
   // A reference to a measurement that the report does not have.
-  auto bad = Do("reader1", "GET",
-                base + "&annotations=%5B%7B%22type%22%3A%22measurement%22%2C%22ref%22%3A%22m9%22%7D%5D");
+  auto bad =
+      Do("reader1", "GET",
+         base + "&annotations=%5B%7B%22type%22%3A%22measurement%22%2C%22ref%22%3A%22m9%22%7D%5D");
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.Json()["field"], "annotations[0].ref");
-  EXPECT_EQ(Do("reader1", "GET", Path("/key-images/render?instance=" + Sop() + "&width=0")).Json()["field"],
+  EXPECT_EQ(Do("reader1", "GET", Path("/key-images/render?instance=" + Sop() + "&width=0"))
+                .Json()["field"],
             "width");
 }
 

@@ -13,8 +13,10 @@
 // the report GET's permission and the same visibility (a request the caller cannot see is 404).
 // The instance must belong to the request's study in the hospital's archive; it is read through
 // the archive's RetrieveService like WADO, and the render is audited as "study.view".
-// Computing a measurement stores nothing: the client puts the result into the draft's
-// content.measurements (docs/design/spine-reporting.md).
+// Computing a measurement stores nothing (the client puts the result into the draft's
+// content.measurements, docs/design/spine-reporting.md) and returns no image data, so it is not
+// audited; a render is.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "dokuei/archive/audit_hook.h"
@@ -32,8 +34,8 @@ using namespace internal;  // NOLINT: the helpers of this module's route files
 
 inline constexpr ApiMessage kNoImages = {"images are not available on this server",
                                          "このサーバーでは画像を利用できません"};
-inline constexpr ApiMessage kInstanceNotFound = {
-    "the instance is not part of this request's study", "指定された画像はこの依頼の検査にありません"};
+inline constexpr ApiMessage kInstanceNotFound = {"the instance is not part of this request's study",
+                                                 "指定された画像はこの依頼の検査にありません"};
 
 // A measure error, or one of these routes' own, in the caller's language (the messages are
 // English; measure::JapaneseOf and the table above have their Japanese).
@@ -112,8 +114,8 @@ base::Result<measure::Labels> LabelsOf(const json& body) {
   auto it = body.find("labels");
   if (it == body.end() || it->is_null()) return l;
   if (!it->is_object()) return Invalid(kBadType, "labels");
-  for (auto [key, out] : {std::pair{"upper", &l.upper}, std::pair{"lower", &l.lower},
-                          std::pair{"site", &l.site}}) {
+  for (auto [key, out] :
+       {std::pair{"upper", &l.upper}, std::pair{"lower", &l.lower}, std::pair{"site", &l.site}}) {
     auto v = it->find(key);
     if (v == it->end() || v->is_null()) continue;
     if (!v->is_string()) return Invalid(kBadType, std::string("labels.") + key);
@@ -127,8 +129,8 @@ base::Result<measure::Labels> LabelsOf(const json& body) {
 
 base::Result<http::Response> PostMeasurement(Services& s, http::Request& req) {
   DOKUEI_ASSIGN_OR_RETURN(const auto rq, VisibleRequest(s, req));
-  DOKUEI_ASSIGN_OR_RETURN(const json body,
-                          ParseObject(req, {"kind", "instance", "frame", "points", "labels", "id"}));
+  DOKUEI_ASSIGN_OR_RETURN(
+      const json body, ParseObject(req, {"kind", "instance", "frame", "points", "labels", "id"}));
   std::optional<std::string> kind, instance, id;
   std::optional<int64_t> frame;
   DOKUEI_RETURN_IF_ERROR(GetString(body, "kind", &kind));
@@ -136,14 +138,16 @@ base::Result<http::Response> PostMeasurement(Services& s, http::Request& req) {
   DOKUEI_RETURN_IF_ERROR(GetString(body, "id", &id));
   DOKUEI_RETURN_IF_ERROR(GetInt(body, "frame", 1, 100000, &frame));
   if (!kind) return Invalid(kRequired, "kind");
+  const auto& kinds = measure::Kinds();
+  if (std::find(kinds.begin(), kinds.end(), *kind) == kinds.end())  // before reading the image
+    return measure::Compute(*kind, {}, {}, {}).status();
   DOKUEI_ASSIGN_OR_RETURN(const auto points, PointsOf(body));
   DOKUEI_ASSIGN_OR_RETURN(const auto labels, LabelsOf(body));
   index::InstanceLocation loc;
-  DOKUEI_ASSIGN_OR_RETURN(const std::string file,
-                          ReadInstance(s, rq, instance.value_or(""), &loc));
+  DOKUEI_ASSIGN_OR_RETURN(const std::string file, ReadInstance(s, rq, instance.value_or(""), &loc));
   const uint32_t f = static_cast<uint32_t>(frame.value_or(1));
-  auto geometry = measure::ReadGeometry(
-      {reinterpret_cast<const uint8_t*>(file.data()), file.size()}, f);
+  auto geometry =
+      measure::ReadGeometry({reinterpret_cast<const uint8_t*>(file.data()), file.size()}, f);
   if (!geometry.ok()) return InLanguage(geometry.status(), req.lang);
   auto r = measure::Compute(*kind, points, *geometry, labels, static_cast<int>(f));
   if (!r.ok()) return InLanguage(r.status(), req.lang);
@@ -169,7 +173,8 @@ std::string ReportMeasurements(Services& s, const http::Request& req, int64_t re
 }
 
 base::Status SizeOf(const http::Request& req, measure::KeyImage* k) {
-  for (auto [name, out] : {std::pair{"width", &k->max_width}, std::pair{"height", &k->max_height}}) {
+  for (auto [name, out] :
+       {std::pair{"width", &k->max_width}, std::pair{"height", &k->max_height}}) {
     auto v = req.Query(name);
     if (!v) continue;
     auto n = base::ParseInt(*v);
@@ -179,15 +184,17 @@ base::Status SizeOf(const http::Request& req, measure::KeyImage* k) {
   return base::Status::Ok();
 }
 
-base::Result<http::Response> Render(Services& s, http::Request& req, const workflow::ReadingRequest& rq,
-                                    const std::string& sop, const std::string& key_image_json,
+base::Result<http::Response> Render(Services& s, http::Request& req,
+                                    const workflow::ReadingRequest& rq, const std::string& sop,
+                                    const std::string& key_image_json,
                                     const std::string& measurements_json) {
   auto k = measure::ParseKeyImage(key_image_json, measurements_json);
   if (!k.ok()) return InLanguage(k.status(), req.lang);
   DOKUEI_RETURN_IF_ERROR(SizeOf(req, &*k));
   index::InstanceLocation loc;
   DOKUEI_ASSIGN_OR_RETURN(const std::string file, ReadInstance(s, rq, sop, &loc));
-  auto png = measure::RenderKeyImage({reinterpret_cast<const uint8_t*>(file.data()), file.size()}, *k);
+  auto png =
+      measure::RenderKeyImage({reinterpret_cast<const uint8_t*>(file.data()), file.size()}, *k);
   if (!png.ok()) return InLanguage(png.status(), req.lang);
   DOKUEI_RETURN_IF_ERROR(AuditView(s, req, rq, loc));
   http::Response res = http::Response::Bytes(200, "image/png", std::move(*png));
@@ -253,16 +260,26 @@ base::Status RegisterMeasureRoutes(http::RouteTable& routes, Services& s) {
       routes, "Reports",
       {
           {"POST", "/api/requests/{id}/measurements", "requests.read",
-           "画像上の点から計測値を算出 (Cobb角・すべり率・脊柱管前後径・硬膜管面積・椎体高・椎間板高)",
+           "画像上の点から計測値を算出 "
+           "(Cobb角・すべり率・脊柱管前後径・硬膜管面積・椎体高・椎間板高)",
            "Compute a measurement from points on an image (Cobb, slip, canal, dural sac, heights)",
            h(PostMeasurement)},
-          {"GET", "/api/requests/{id}/key-images/render", "requests.read",
-           "キー画像を注釈付きで PNG に描画", "Render a key image with its annotations as PNG",
-           h(GetRender), kJsonBodyLimit, {"image/png"}},
-          {"POST", "/api/requests/{id}/key-images/render", "requests.read",
+          {"GET",
+           "/api/requests/{id}/key-images/render",
+           "requests.read",
+           "キー画像を注釈付きで PNG に描画",
+           "Render a key image with its annotations as PNG",
+           h(GetRender),
+           kJsonBodyLimit,
+           {"image/png"}},
+          {"POST",
+           "/api/requests/{id}/key-images/render",
+           "requests.read",
            "キー画像 (レポートの key_images の要素) を注釈付きで PNG に描画",
            "Render a key image (a report's key_images entry) with its annotations as PNG",
-           h(PostRender), kJsonBodyLimit, {"image/png"}},
+           h(PostRender),
+           kJsonBodyLimit,
+           {"image/png"}},
       });
 }
 

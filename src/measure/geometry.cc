@@ -73,8 +73,7 @@ const Json* Item(const Json& object, const char* tag, size_t index) {
 
 // PixelSpacing of an enhanced object: the frame's Pixel Measures, else the shared one.
 std::optional<std::pair<double, double>> FunctionalGroupSpacing(const Json& ds, uint32_t frame) {
-  for (const Json* group :
-       {Item(ds, kPerFrameGroups, frame - 1), Item(ds, kSharedGroups, 0)}) {
+  for (const Json* group : {Item(ds, kPerFrameGroups, frame - 1), Item(ds, kSharedGroups, 0)}) {
     if (group == nullptr) continue;
     if (const Json* m = Item(*group, kPixelMeasures, 0))
       if (auto s = Spacing(*m, kPixelSpacing)) return s;
@@ -117,7 +116,8 @@ base::Result<Geometry> GeometryOf(const dicom::ParsedInstance& instance, uint32_
   g.rows = instance.pixel.rows;
   g.columns = instance.pixel.columns;
   g.frames = std::max<uint32_t>(1, instance.pixel.number_of_frames);
-  if (frame < 1 || frame > g.frames) return base::InvalidArgument(std::string(kNoFrame.en), "frame");
+  if (frame < 1 || frame > g.frames)
+    return base::InvalidArgument(std::string(kNoFrame.en), "frame");
   const Json ds = Json::parse(instance.metadata_json, nullptr, false);
   if (!ds.is_object()) return base::Internal("the instance's metadata is not a JSON object");
   g.modality = Text(ds, kModality);

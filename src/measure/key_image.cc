@@ -22,6 +22,7 @@ using raster::Vec;
 constexpr Rgb kAnnotationColor = {255, 214, 0};   // yellow: arrows, lines, text
 constexpr Rgb kMeasurementColor = {0, 220, 255};  // cyan: measurement overlays
 constexpr Rgb kOutline = {0, 0, 0};
+constexpr size_t kMaxPoints = 2000;  // all annotations of one key image together
 
 base::Status Bad(const Message& m, std::string field) {
   return base::InvalidArgument(std::string(m.en), std::move(field));
@@ -105,7 +106,8 @@ base::Result<Annotation> ParseAnnotation(const Json& j, const Json& measurements
   } else if (type == "measurement") {
     a.type = Annotation::Type::kMeasurement;
     if (j.contains("measurement")) {
-      DOKUEI_ASSIGN_OR_RETURN(a.measurement, MeasurementFrom(j["measurement"], field + ".measurement"));
+      DOKUEI_ASSIGN_OR_RETURN(a.measurement,
+                              MeasurementFrom(j["measurement"], field + ".measurement"));
       return a;
     }
     if (!j.contains("ref") || !j["ref"].is_string()) return Bad(kUnknownRef, field + ".ref");
@@ -151,21 +153,27 @@ std::string Number(double v) {
 // The value as drawn: "22.0°", "18.0% I", "12.3 mm", "152.0 mm²", "32.0% G2".
 std::string ValueLabel(const spine::Measurement& m) {
   std::string s = Number(m.value);
-  if (m.unit == "deg") s += "\xC2\xB0";
-  else if (m.unit == "%") s += "%";
-  else if (m.unit == "mm") s += " mm";
-  else if (m.unit == "mm2") s += " mm\xC2\xB2";
+  if (m.unit == "deg")
+    s += "\xC2\xB0";
+  else if (m.unit == "%")
+    s += "%";
+  else if (m.unit == "mm")
+    s += " mm";
+  else if (m.unit == "mm2")
+    s += " mm\xC2\xB2";
   if (!m.grade.empty() && m.grade != "none" && m.grade != "0") {
-    if (m.kind == "height_loss") s += " G" + m.grade;
-    else if (m.kind == "slip") s += " " + m.grade;
+    if (m.kind == "height_loss")
+      s += " G" + m.grade;
+    else if (m.kind == "slip")
+      s += " " + m.grade;
   }
   return raster::Drawable(s) ? s : Number(m.value);
 }
 
 struct Painter {
   Canvas& canvas;
-  double sx, sy;      // image pixels -> output pixels
-  double width;       // stroke width
+  double sx, sy;  // image pixels -> output pixels
+  double width;   // stroke width
   int text_scale;
 
   Vec Map(Point p) const { return {p.x * sx, p.y * sy}; }
@@ -186,8 +194,8 @@ struct Painter {
     const double head_len = std::min(len * 0.4, width * 6), half = head_len * 0.5;
     const Vec base{head.x - ux * head_len, head.y - uy * head_len};
     Line(tail, base, color);
-    const std::vector<Vec> tri = {head, {base.x - uy * half, base.y + ux * half},
-                                  {base.x + uy * half, base.y - ux * half}};
+    const std::vector<Vec> tri = {
+        head, {base.x - uy * half, base.y + ux * half}, {base.x + uy * half, base.y - ux * half}};
     for (size_t i = 0; i < 3; ++i)
       raster::StrokeSegment(canvas, tri[i], tri[(i + 1) % 3], 2, kOutline, 0.6);
     raster::FillPolygon(canvas, tri, color);
@@ -305,9 +313,9 @@ base::Result<spine::Measurement> ParseMeasurement(std::string_view text) {
 std::string MeasurementJson(const spine::Measurement& m) {
   Json points = Json::array();
   for (const auto& [x, y] : m.points) points.push_back({x, y});
-  Json j = {{"id", m.id},       {"kind", m.kind},   {"instance", m.sop_instance_uid},
-            {"frame", m.frame}, {"points", points}, {"value", m.value},
-            {"unit", m.unit},   {"grade", m.grade}, {"site", m.site},
+  Json j = {{"id", m.id},          {"kind", m.kind},   {"instance", m.sop_instance_uid},
+            {"frame", m.frame},    {"points", points}, {"value", m.value},
+            {"unit", m.unit},      {"grade", m.grade}, {"site", m.site},
             {"spacing", m.spacing}};
   return j.dump();
 }
@@ -317,7 +325,8 @@ base::Result<KeyImage> ParseKeyImage(std::string_view key_image_json,
   const Json j = Json::parse(key_image_json, nullptr, false);
   if (!j.is_object()) return Bad(kBadAnnotation, "key_image");
   const Json measurements = Json::parse(measurements_json, nullptr, false);
-  DOKUEI_RETURN_IF_ERROR(OnlyKeys(j, {"instance", "frame", "window", "annotations", "caption"}, ""));
+  DOKUEI_RETURN_IF_ERROR(
+      OnlyKeys(j, {"instance", "frame", "window", "annotations", "caption"}, ""));
   KeyImage k;
   if (auto it = j.find("frame"); it != j.end()) {
     if (!it->is_number_integer() || it->get<int64_t>() < 1 || it->get<int64_t>() > 100000)
@@ -334,9 +343,13 @@ base::Result<KeyImage> ParseKeyImage(std::string_view key_image_json,
   }
   if (auto it = j.find("annotations"); it != j.end()) {
     if (!it->is_array() || it->size() > 200) return Bad(kBadAnnotation, "annotations");
+    size_t points = 0;
     for (size_t i = 0; i < it->size(); ++i) {
-      DOKUEI_ASSIGN_OR_RETURN(
-          auto a, ParseAnnotation((*it)[i], measurements, "annotations[" + std::to_string(i) + "]"));
+      DOKUEI_ASSIGN_OR_RETURN(auto a, ParseAnnotation((*it)[i], measurements,
+                                                      "annotations[" + std::to_string(i) + "]"));
+      points += a.points.size() + a.measurement.points.size();
+      // Bounds the drawing work of one request.
+      if (points > kMaxPoints) return Bad(kTooManyPoints, "annotations");
       k.annotations.push_back(std::move(a));
     }
   }

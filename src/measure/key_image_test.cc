@@ -79,8 +79,8 @@ TEST_F(KeyImageTest, MeasurementOverlayByReferenceWithItsValue) {
   const std::string measurements = R"([{"id": "m1", "kind": "cobb", "instance": "1.2",
       "frame": 1, "points": [[30, 40], [120, 50], [30, 120], [120, 100]], "value": 18.9,
       "unit": "deg", "grade": "mild", "site": "T5-T12", "spacing": "ImagerPixelSpacing"}])";
-  auto k = ParseKeyImage(R"({"annotations": [{"type": "measurement", "ref": "m1"}]})",
-                         measurements);
+  auto k =
+      ParseKeyImage(R"({"annotations": [{"type": "measurement", "ref": "m1"}]})", measurements);
   ASSERT_TRUE(k.ok()) << k.status().ToString();
   ASSERT_EQ(k->annotations.size(), 1u);
   EXPECT_EQ(k->annotations[0].measurement.kind, "cobb");
@@ -115,19 +115,28 @@ TEST_F(KeyImageTest, BadAnnotationsAreRefusedNamingTheField) {
                 .status()
                 .field(),
             "annotations[0].type");
-  EXPECT_EQ(ParseKeyImage(R"({"annotations": [{"type": "arrow", "points": [[1, 1]]}]})")
-                .status()
-                .field(),
-            "annotations[0].points");
-  EXPECT_EQ(ParseKeyImage(R"({"annotations": [{"type": "measurement", "ref": "m9"}]})").status().field(),
-            "annotations[0].ref");
-  EXPECT_EQ(ParseKeyImage(R"({"annotations": [{"type": "text", "points": [[1, 1]], "text": "右"}]})")
-                .status()
-                .field(),
-            "annotations[0].text");
+  EXPECT_EQ(
+      ParseKeyImage(R"({"annotations": [{"type": "arrow", "points": [[1, 1]]}]})").status().field(),
+      "annotations[0].points");
+  EXPECT_EQ(
+      ParseKeyImage(R"({"annotations": [{"type": "measurement", "ref": "m9"}]})").status().field(),
+      "annotations[0].ref");
+  EXPECT_EQ(
+      ParseKeyImage(R"({"annotations": [{"type": "text", "points": [[1, 1]], "text": "右"}]})")
+          .status()
+          .field(),
+      "annotations[0].text");
   EXPECT_EQ(ParseKeyImage(R"({"window": {"center": 40}})").status().field(), "window");
   EXPECT_EQ(ParseKeyImage(R"({"frame": 0})").status().field(), "frame");
   EXPECT_EQ(ParseKeyImage(R"({"colour": "red"})").status().field(), "colour");
+  std::string many = R"({"annotations": [)";
+  for (int i = 0; i < 3; ++i) {
+    many += i ? "," : "";
+    many += R"({"type": "polyline", "points": [)";
+    for (int j = 0; j < 800; ++j) many += (j ? ",[" : "[") + std::to_string(j % 200) + ",5]";
+    many += "]}";
+  }
+  EXPECT_EQ(ParseKeyImage(many + "]}").status().field(), "annotations");
   KeyImage k;
   k.frame = 2;
   EXPECT_EQ(RenderKeyImage(Bytes(file_), k).status().field(), "frame");

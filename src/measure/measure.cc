@@ -106,7 +106,8 @@ base::Result<double> SlipPercent(Point upper_posterior, Point lower_posterior,
   const double ux = lower_anterior.x - lower_posterior.x, uy = lower_anterior.y - lower_posterior.y;
   const double w2 = ux * ux + uy * uy;
   if (std::sqrt(w2) < kEpsilon) return Error(kCoincident, PointField(2));
-  const double dx = upper_posterior.x - lower_posterior.x, dy = upper_posterior.y - lower_posterior.y;
+  const double dx = upper_posterior.x - lower_posterior.x,
+               dy = upper_posterior.y - lower_posterior.y;
   return 100.0 * (dx * ux + dy * uy) / w2;
 }
 
@@ -121,7 +122,8 @@ base::Result<double> PolygonArea(const std::vector<Point>& p) {
   const size_t n = p.size();
   for (size_t i = 0; i < n; ++i) {
     const Point a = p[i], b = p[(i + 1) % n];
-    if (std::hypot(b.x - a.x, b.y - a.y) < kEpsilon) return Error(kCoincident, PointField((i + 1) % n));
+    if (std::hypot(b.x - a.x, b.y - a.y) < kEpsilon)
+      return Error(kCoincident, PointField((i + 1) % n));
     for (size_t j = i + 2; j < n; ++j) {
       if (i == 0 && j == n - 1) continue;  // adjacent through the closing edge
       if (Crosses(a, b, p[j], p[(j + 1) % n])) return Error(kSelfIntersecting, "points");
@@ -206,8 +208,10 @@ base::Result<Result> Compute(std::string_view kind, const std::vector<Point>& po
     m.value = Round(std::abs(pct), 1), m.unit = "%", m.grade = MeyerdingGrade(m.value);
     const double width = std::hypot(mm[2].x - mm[1].x, mm[2].y - mm[1].y);
     r.details = {{"slip_percent_signed", pct}, {"width", width}, {"slip", pct / 100 * width}};
-    if (g.has_spacing()) r.details[1].first = "width_mm", r.details[2].first = "slip_mm";
-    else r.details[1].first = "width_px", r.details[2].first = "slip_px";
+    if (g.has_spacing())
+      r.details[1].first = "width_mm", r.details[2].first = "slip_mm";
+    else
+      r.details[1].first = "width_px", r.details[2].first = "slip_px";
     if (pct < 0 && m.value > 0) r.notes.push_back(kNoteRetrolisthesis);
   } else if (kind == "canal_ap") {
     DOKUEI_RETURN_IF_ERROR(count({2}));
@@ -256,10 +260,10 @@ base::Result<Result> Compute(std::string_view kind, const std::vector<Point>& po
 
 std::string_view JapaneseOf(std::string_view en) {
   static constexpr const Message* kAll[] = {
-      &kNoPixels,   &kNoFrame,      &kUnknownKind,     &kPointCount,   &kPointOutside,
-      &kPointNotFinite, &kCoincident, &kSameLine,      &kZeroArea,     &kSelfIntersecting,
-      &kNeedsSpacing, &kBadLabel,   &kBadAnnotation,   &kUnknownRef,   &kBadText,
-      &kBadWindow};
+      &kNoPixels,       &kNoFrame,      &kUnknownKind,   &kPointCount, &kPointOutside,
+      &kPointNotFinite, &kCoincident,   &kSameLine,      &kZeroArea,   &kSelfIntersecting,
+      &kNeedsSpacing,   &kBadLabel,     &kBadAnnotation, &kUnknownRef, &kBadText,
+      &kBadWindow,      &kTooManyPoints};
   for (const Message* m : kAll)
     if (m->en == en) return m->ja;
   return {};

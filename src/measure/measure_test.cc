@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "dokuei/dicom/parse.h"
 #include "test_util.h"
 
 namespace dokuei::measure {
@@ -174,14 +175,75 @@ TEST(Compute, RefusesMillimetresWithoutSpacingAndBadInput) {
   EXPECT_EQ(Compute("canal_ap", {{1, 1}, {1, NAN}}, Square(64, 1), {}).status().field(),
             "points[1]");
   EXPECT_EQ(Compute("canal_ap", {{1, 1}}, Square(64, 1), {}).status().field(), "points");
-  EXPECT_EQ(Compute("canal_ap", {{1, 1}, {1, 1}}, Square(64, 1), {}).status().field(),
-            "points[1]");
+  EXPECT_EQ(Compute("canal_ap", {{1, 1}, {1, 1}}, Square(64, 1), {}).status().field(), "points[1]");
   EXPECT_EQ(Compute("cobb", {{1, 1}, {9, 1}, {1, 9}, {9, 12}}, Square(64, 1), {"L9", "L3", ""})
                 .status()
                 .field(),
             "labels.upper");
   // Every message a user can meet has its Japanese text.
   EXPECT_FALSE(JapaneseOf(mm.status().message()).empty());
+}
+
+// ---- the spacing rules on crafted attributes ----------------------------------------------
+
+dicom::ParsedInstance Instance(const std::string& metadata_json) {
+  dicom::ParsedInstance p;
+  p.sop_instance_uid = "1.2.3";
+  p.pixel.present = true;
+  p.pixel.rows = 1000, p.pixel.columns = 800, p.pixel.number_of_frames = 1;
+  p.metadata_json = metadata_json;
+  return p;
+}
+
+TEST(Spacing, ProjectionOrderOfPreference) {
+  // Estimated magnification 1.25: 0.2 / 1.25 = 0.16 mm.
+  auto emf = GeometryOf(Instance(R"({"00080060": {"vr": "CS", "Value": ["DX"]},
+      "00181164": {"vr": "DS", "Value": [0.2, 0.2]}, "00181114": {"vr": "DS", "Value": [1.25]},
+      "00181110": {"vr": "DS", "Value": [1000]}, "00181111": {"vr": "DS", "Value": [500]}})"));
+  ASSERT_TRUE(emf.ok()) << emf.status().ToString();
+  EXPECT_EQ(SpacingName(emf->source), "ImagerPixelSpacing*magnification");
+  EXPECT_DOUBLE_EQ(emf->column_spacing_mm, 0.16);
+  EXPECT_DOUBLE_EQ(emf->magnification, 1.25);
+  EXPECT_TRUE(emf->notes.empty());
+  // No estimate: source-to-detector 1800, source-to-patient 1500 -> magnification 1.2.
+  auto distances = GeometryOf(Instance(R"({"00080060": {"vr": "CS", "Value": ["CR"]},
+      "00181164": {"vr": "DS", "Value": [0.24, 0.18]},
+      "00181110": {"vr": "DS", "Value": [1800]}, "00181111": {"vr": "DS", "Value": [1500]}})"));
+  ASSERT_TRUE(distances.ok());
+  EXPECT_EQ(SpacingName(distances->source), "ImagerPixelSpacing*magnification");
+  EXPECT_DOUBLE_EQ(distances->row_spacing_mm, 0.2);
+  EXPECT_DOUBLE_EQ(distances->column_spacing_mm, 0.15);
+  // A calibrated PixelSpacing wins over the estimate; an uncalibrated one does not.
+  const std::string both = R"("00080060": {"vr": "CS", "Value": ["DX"]},
+      "00280030": {"vr": "DS", "Value": [0.1, 0.1]},
+      "00181164": {"vr": "DS", "Value": [0.2, 0.2]}, "00181114": {"vr": "DS", "Value": [1.25]})";
+  auto calibrated =
+      GeometryOf(Instance("{" + both + R"(, "00280A02": {"vr": "CS", "Value": ["GEOMETRY"]}})"));
+  EXPECT_EQ(SpacingName(calibrated->source), "PixelSpacing");
+  EXPECT_DOUBLE_EQ(calibrated->row_spacing_mm, 0.1);
+  auto uncalibrated = GeometryOf(Instance("{" + both + "}"));
+  EXPECT_EQ(SpacingName(uncalibrated->source), "ImagerPixelSpacing*magnification");
+  // Nonsense values are not spacing: one value, zero, a string that is not a number.
+  for (const char* bad : {R"([0.2])", R"([0, 0])", R"(["x", "y"])", R"([-0.2, 0.2])"}) {
+    auto g = GeometryOf(Instance(std::string(R"({"00080060": {"vr": "CS", "Value": ["CT"]},
+        "00280030": {"vr": "DS", "Value": )") +
+                                 bad + "}}"));
+    ASSERT_TRUE(g.ok());
+    EXPECT_EQ(SpacingName(g->source), "none") << bad;
+  }
+}
+
+TEST(Spacing, CrossSectionalUsesTheFramesPixelMeasures) {
+  // Per-frame 0.5 for frame 2 overrides the shared 0.8; frame 1 has no per-frame value.
+  dicom::ParsedInstance p = Instance(R"({"00080060": {"vr": "CS", "Value": ["MR"]},
+      "52009229": {"vr": "SQ", "Value": [{"00289110": {"vr": "SQ", "Value": [
+          {"00280030": {"vr": "DS", "Value": [0.8, 0.8]}}]}}]},
+      "52009230": {"vr": "SQ", "Value": [{}, {"00289110": {"vr": "SQ", "Value": [
+          {"00280030": {"vr": "DS", "Value": [0.5, 0.5]}}]}}]}})");
+  p.pixel.number_of_frames = 2;
+  EXPECT_DOUBLE_EQ(GeometryOf(p, 1)->row_spacing_mm, 0.8);
+  EXPECT_DOUBLE_EQ(GeometryOf(p, 2)->row_spacing_mm, 0.5);
+  EXPECT_EQ(GeometryOf(p, 3).status().field(), "frame");
 }
 
 // ---- real files ----------------------------------------------------------------------------
@@ -274,9 +336,26 @@ TEST(RealFiles, CtIgnoresSourceDistancesAndMeasuresAreaWithPixelSpacing) {
   EXPECT_DOUBLE_EQ(canal->measurement.value, 19.5);
 }
 
+TEST(RealFiles, EnhancedMrTakesTheSpacingOfTheFramesFunctionalGroup) {
+  // Enhanced MR (63 frames) with PixelSpacing only in the functional groups: 2.23256 mm.
+  // 10 px -> 22.3256 mm -> 22.3.
+  const std::string bytes = ReadFile(TestData() / "mr/dcm_qa_sag_enhanced_multiframe/0063.dcm");
+  ASSERT_FALSE(bytes.empty());
+  auto g = ReadGeometry(Bytes(bytes), 30);
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  EXPECT_EQ(g->frames, 63u);
+  EXPECT_EQ(SpacingName(g->source), "PixelSpacing");
+  EXPECT_DOUBLE_EQ(g->row_spacing_mm, 2.23256);
+  auto r = Compute("canal_ap", {{40, 30}, {40, 40}}, *g, {}, 30);
+  ASSERT_TRUE(r.ok());
+  EXPECT_DOUBLE_EQ(r->measurement.value, 22.3);
+  EXPECT_EQ(r->measurement.frame, 30);
+  EXPECT_EQ(ReadGeometry(Bytes(bytes), 64).status().field(), "frame");
+}
+
 TEST(RealFiles, FrameOutsideTheObjectIsRefused) {
-  auto g = ReadGeometry(Bytes(ReadFile(
-      TestData() / "spine_xray_nearest/highdicom_dx_image_chest_small.dcm")), 2);
+  auto g = ReadGeometry(
+      Bytes(ReadFile(TestData() / "spine_xray_nearest/highdicom_dx_image_chest_small.dcm")), 2);
   ASSERT_FALSE(g.ok());
   EXPECT_EQ(g.status().field(), "frame");
 }

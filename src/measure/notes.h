@@ -46,6 +46,9 @@ inline constexpr Message kUnknownRef = {"an annotation refers to an unknown meas
 inline constexpr Message kBadText = {
     "annotation text may use letters, digits, spaces and . , - + / : % ( ) only",
     "注釈の文字は英数字、空白、. , - + / : % ( ) のみ使用できます"};
+inline constexpr Message kTooManyPoints = {
+    "the annotations of one key image may have 2000 points in all",
+    "1枚のキー画像の注釈は合計2000点までです"};
 inline constexpr Message kBadWindow = {"the window needs a center and a positive width",
                                        "ウィンドウには中心値と正の幅が必要です"};
 
@@ -57,8 +60,8 @@ inline const Note kNoteAtDetector = {
     "spacing_at_detector",
     "the spacing is at the detector, not corrected for magnification: distances are overstated",
     "ピクセル間隔は検出器面の値で拡大率の補正がないため、距離は実際より大きく表示されます"};
-inline const Note kNoteRetrolisthesis = {"retrolisthesis",
-                                         "the upper vertebra is displaced backwards (retrolisthesis)",
-                                         "上位椎体は後方へ偏位しています (後方すべり)"};
+inline const Note kNoteRetrolisthesis = {
+    "retrolisthesis", "the upper vertebra is displaced backwards (retrolisthesis)",
+    "上位椎体は後方へ偏位しています (後方すべり)"};
 
 }  // namespace dokuei::measure

@@ -45,7 +45,8 @@ class PhantomTruth : public ::testing::TestWithParam<Case> {
   }
 
   // The series of `modality` whose field `key` equals `value`.
-  const Json& Series(const std::string& modality, const std::string& key, const std::string& value) {
+  const Json& Series(const std::string& modality, const std::string& key,
+                     const std::string& value) {
     for (const Json& st : truth_["studies"])
       if (st["modality"] == modality)
         for (const Json& se : st["series"])
@@ -73,7 +74,8 @@ class PhantomTruth : public ::testing::TestWithParam<Case> {
 
 TEST_P(PhantomTruth, CobbOnTheTrueEndplatesOfTheApRadiograph) {
   const Json& scoliosis = truth_["findings"]["scoliosis"];
-  const std::string upper = scoliosis["upper_end_vertebra"], lower = scoliosis["lower_end_vertebra"];
+  const std::string upper = scoliosis["upper_end_vertebra"],
+                    lower = scoliosis["lower_end_vertebra"];
   const Json& ap = Series("DX", "view", "AP");
   const Json& marks = ap["landmarks_px"];
   const Geometry g = GeometryOfFile(ap["instances"][0]["file"]);
@@ -124,10 +126,11 @@ TEST_P(PhantomTruth, SlipOnTheMidSagittalMrAndTheLateralRadiograph) {
 
   const Json& lateral = Series("DX", "view", "LL");
   const Json& x = lateral["landmarks_px"];
-  auto on_xray = Compute("slip",
-                         {P(x[upper]["inferior"]["posterior"]), P(x[lower]["superior"]["posterior"]),
-                          P(x[lower]["superior"]["anterior"])},
-                         GeometryOfFile(lateral["instances"][0]["file"]), {upper, lower, ""});
+  auto on_xray =
+      Compute("slip",
+              {P(x[upper]["inferior"]["posterior"]), P(x[lower]["superior"]["posterior"]),
+               P(x[lower]["superior"]["anterior"])},
+              GeometryOfFile(lateral["instances"][0]["file"]), {upper, lower, ""});
   ASSERT_TRUE(on_xray.ok()) << on_xray.status().ToString();
   EXPECT_NEAR(on_xray->measurement.value, built, 1.0);
 }

@@ -135,12 +135,27 @@ void StrokeSegment(Canvas& c, Vec a, Vec b, double width, const Rgb& color, doub
   int64_t x0, y0, x1, y1;
   Clip(c, std::min(a.x, b.x) - r, std::min(a.y, b.y) - r, std::max(a.x, b.x) + r,
        std::max(a.y, b.y) + r, &x0, &y0, &x1, &y1);
-  for (int64_t y = y0; y <= y1; ++y)
-    for (int64_t x = x0; x <= x1; ++x) {
+  const double dy = b.y - a.y;
+  for (int64_t y = y0; y <= y1; ++y) {
+    // Only the pixels of this row within r of the segment: those near the part of the segment
+    // whose rows are within r (the bounding box of a long diagonal would be mostly empty).
+    double lo = x0, hi = x1;
+    if (std::abs(dy) > 1e-9) {
+      double t0 = (static_cast<double>(y) - r - a.y) / dy,
+             t1 = (static_cast<double>(y) + r - a.y) / dy;
+      if (t0 > t1) std::swap(t0, t1);
+      t0 = std::max(t0, 0.0), t1 = std::min(t1, 1.0);
+      if (t0 > t1) continue;
+      const double xa = a.x + t0 * (b.x - a.x), xb = a.x + t1 * (b.x - a.x);
+      lo = std::max(lo, std::floor(std::min(xa, xb) - r));
+      hi = std::min(hi, std::ceil(std::max(xa, xb) + r));
+    }
+    for (auto x = static_cast<int64_t>(lo); x <= static_cast<int64_t>(hi); ++x) {
       const double d = SegmentDistance({static_cast<double>(x), static_cast<double>(y)}, a, b);
       const double coverage = std::clamp(width / 2 + 0.5 - d, 0.0, 1.0);
       if (coverage > 0) c.Blend(x, y, color, coverage * opacity);
     }
+  }
 }
 
 void FillPolygon(Canvas& c, const std::vector<Vec>& points, const Rgb& color, double opacity) {

@@ -26,10 +26,10 @@ namespace dokuei::measure {
 struct Annotation {
   enum class Type { kArrow, kLine, kPolyline, kPolygon, kText, kMeasurement };
   Type type = Type::kArrow;
-  std::vector<Point> points;         // arrow: tail, head; line: 2; polyline: >= 2; polygon: >= 3;
-                                     // text: 1 (top left of the text)
-  std::string text;                  // kText; optional label near the end of an arrow or line
-  spine::Measurement measurement;    // kMeasurement: drawn by kind, with its value
+  std::vector<Point> points;       // arrow: tail, head; line: 2; polyline: >= 2; polygon: >= 3;
+                                   // text: 1 (top left of the text)
+  std::string text;                // kText; optional label near the end of an arrow or line
+  spine::Measurement measurement;  // kMeasurement: drawn by kind, with its value
 };
 
 struct KeyImage {
