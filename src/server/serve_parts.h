@@ -169,3 +169,41 @@ base::Status PrepareDemoWorkflow(identity::Identity& id, workflow::Workflow& wf,
                                  const std::string& hospital_code, base::Clock& clock);
 
 }  // namespace dokuei::server
+
+namespace dokuei::publish {
+class Publisher;
+class Releaser;
+}  // namespace dokuei::publish
+namespace dokuei::delivery {
+class Delivery;
+class Transport;
+}  // namespace dokuei::delivery
+
+namespace dokuei::server {
+
+// -- serve_publish.cc ----------------------------------------------------------------------------
+
+// Released reports to the hospitals (serve_publish.cc): on its own thread, every `interval`, the
+// release step (final requests -> artefacts -> delivery queue -> delivered) and then the
+// delivery queue (C-STORE of the SR and Encapsulated PDF, HL7 ORU over MLLP, FHIR Bundle), so
+// that a slow PACS never holds up the dispatcher. Start/Stop from one thread.
+class PublishService {
+ public:
+  PublishService(publish::Releaser& releaser, delivery::Delivery& delivery, base::Duration interval);
+  ~PublishService();
+  void Start();
+  void Stop();
+  void TickOnce();  // one release step and one delivery pass (the thread's body; tests)
+
+ private:
+  void Loop();
+  publish::Releaser& releaser_;
+  delivery::Delivery& delivery_;
+  const base::Duration interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool running_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace dokuei::server
