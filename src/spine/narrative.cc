@@ -106,8 +106,7 @@ base::Status ReadMeasurements(const json& content, Context& ctx,
     } else {
       key = "alignment";
     }
-    ctx.measurements_by_site[key].push_back(out);
-    ctx.measurements.push_back(std::move(out));
+    ctx.measurements_by_site[key].push_back(std::move(out));
   }
   return base::Status::Ok();
 }
@@ -279,7 +278,7 @@ base::Result<Document> Narrate(std::string_view content_json, const Template& tm
                  "content.template.id");
   }
   const bool en = En(lang);
-  Context ctx{tmpl, catalog, std::string(lang), {}, {}, 0, 0};
+  Context ctx{tmpl, catalog, std::string(lang), {}, 0, 0};
 
   Document doc;
   doc.lang = std::string(lang);
@@ -485,7 +484,6 @@ base::Result<Document> Narrate(std::string_view content_json, const Template& tm
           if (v.is_string()) r.levels.push_back(v.get<std::string>());
         }
       }
-      r.side = item.value("side", json("")).is_string() ? item.value("side", "") : "";
       r.answers_question = item.value("answers_question", json(false)) == json(true);
       auto figs = narrative::ReadFigures(ctx, item, name);
       if (!figs.ok()) return figs.status();
@@ -495,7 +493,7 @@ base::Result<Document> Narrate(std::string_view content_json, const Template& tm
   }
   const narrative::Question question = narrative::ParseQuestion(doc.clinical_question, tmpl);
   doc.impression = narrative::BuildImpression(reader, all, question, stated_levels,
-                                              incidental_lines, tmpl, lang);
+                                              incidental_lines, lang);
   auto critical = CriticalStatement(content, all, lang);
   if (!critical.ok()) return critical.status();
   doc.critical_statement = std::move(*critical);

@@ -159,8 +159,7 @@ std::vector<std::string> BuildImpression(const std::vector<ReaderItem>& reader,
                                          const Question& q,
                                          const std::vector<std::string>& stated_levels,
                                          const std::vector<std::string>& incidental_lines,
-                                         const Template& tmpl, std::string_view lang) {
-  (void)tmpl;
+                                         std::string_view lang) {
   const bool en = En(lang);
   std::vector<std::string> lines;
   std::set<std::string> covered_levels;
