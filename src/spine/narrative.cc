@@ -131,15 +131,16 @@ base::Result<std::vector<Figure>> ReadFigureList(const json& content, const Narr
     if (f.sop_instance_uid.empty() && k.contains("instance") && k["instance"].is_string())
       f.sop_instance_uid = k["instance"].get<std::string>();
     if (k.contains("frame")) {
-      if (!k["frame"].is_number_integer() || k["frame"].get<int64_t>() < 1)
+      if (!k["frame"].is_number_integer() || k["frame"].get<int64_t>() < 1 ||
+          k["frame"].get<int64_t>() > 1000000)
         return Bad("frame must be a number from 1", name + ".frame");
       f.frame = k["frame"].get<int>();
     }
     if (f.caption.empty() && k.contains("caption")) f.caption = narrative::FreeText(k["caption"], lang);
     if (const auto a = k.find("annotations"); a != k.end() && a->is_array()) {
       for (const json& ann : *a) {
-        if (ann.is_object() && ann.value("type", "") == "measurement" && ann.contains("ref") &&
-            ann["ref"].is_string()) {
+        if (ann.is_object() && ann.contains("type") && ann["type"] == "measurement" &&
+            ann.contains("ref") && ann["ref"].is_string()) {
           shown[ann["ref"].get<std::string>()].push_back(number);
         }
       }
@@ -273,9 +274,9 @@ base::Result<Document> Narrate(std::string_view content_json, const Template& tm
   if (content.is_discarded() || !content.is_object())
     return Bad("not a JSON object", "content");
   if (const auto t = content.find("template"); t != content.end() && t->is_object()) {
-    if (t->value("id", tmpl.id) != tmpl.id)
-      return Bad("written for template " + t->value("id", "") + ", not " + tmpl.id,
-                 "content.template.id");
+    const auto id = t->find("id");
+    if (id != t->end() && (!id->is_string() || id->get<std::string>() != tmpl.id))
+      return Bad("written for template " + id->dump() + ", not " + tmpl.id, "content.template.id");
   }
   const bool en = En(lang);
   Context ctx{tmpl, catalog, std::string(lang), {}, 0, 0};

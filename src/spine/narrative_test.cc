@@ -436,3 +436,82 @@ TEST_F(NarrativeTest, GoldenCasesAnswerTheirClinicalQuestionInTheFirstLine) {
 
 }  // namespace
 }  // namespace dokuei::spine
+
+namespace dokuei::spine {
+namespace {
+
+TEST_F(NarrativeTest, RenderedFiguresKeepTheirBytesAndTakeTheCaptionFromTheContent) {
+  json c = Base("mr-lumbar");
+  c["levels"] = {{{"level", "L4-L5"}, {"canal.grade", "severe"}, {"figures", {1}}}};
+  c["key_images"] = {{{"instance", "1.2.3.4"}, {"frame", 3},
+                      {"caption", {{"ja", "L4/5 横断像"}, {"en", "L4-5 axial"}}}}};
+  NarrativeInput in;
+  in.figures.push_back({1, "1.2.840.10008.5.1.4.1.1.4", "1.2.3.4", "1.2.3", 3, "", "PNG-BYTES"});
+  in.signers.push_back({"reader", "佐藤 一郎", {"放射線診断専門医"}, "2026-11-25T11:02:00+09:00"});
+  in.version = 2;
+  in.status = "addendum";
+  auto d = Narrate(c.dump(), testing::TemplateById(*catalog_, "mr-lumbar"), *catalog_, in, "en");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  ASSERT_EQ(d->figures.size(), 1u);
+  EXPECT_EQ(d->figures[0].png, "PNG-BYTES");
+  EXPECT_EQ(d->figures[0].sop_class_uid, "1.2.840.10008.5.1.4.1.1.4");
+  EXPECT_EQ(d->figures[0].frame, 3);
+  EXPECT_EQ(d->figures[0].caption, "L4-5 axial");
+  EXPECT_EQ(d->levels.at(0).text, "Severe central canal stenosis (Fig. 1).");
+  EXPECT_EQ(d->signers.at(0).name, "佐藤 一郎");
+  EXPECT_EQ(d->version, 2);
+  EXPECT_EQ(d->status, "addendum");
+  EXPECT_EQ(d->title, "Radiology report");
+  EXPECT_EQ(d->template_title, "Lumbar spine MRI");
+}
+
+// Whatever is put where a field's value goes, the narrative answers with the document or with an
+// error naming a field of the content; it never crashes or writes a broken sentence.
+TEST_F(NarrativeTest, ArbitraryValuesGiveADocumentOrANamedError) {
+  const std::string dir = testing::NarrativeDataDir() + "/cases/";
+  const std::vector<json> junk = {json(nullptr), json(true), json(-1), json(1e300), json(""),
+                                  json("zzz"), json::array(), json::object(),
+                                  json::array({1, "a"}), json{{"left", "x"}},
+                                  json{{"left", 1}, {"right", 2}}, json("L4-L5")};
+  std::mt19937 rng(5);
+  int ok = 0, refused = 0;
+  for (const std::string name : {"lumbar-mri-herniation", "cervical-mri-opll-critical",
+                                 "xr-whole-scoliosis-listhesis", "ct-lumbar-pars"}) {
+    const json c = json::parse(testing::ReadText(dir + name + ".json"));
+    const std::string tmpl = c.at("template").get<std::string>();
+    // Every leaf of the content, replaced by each junk value in turn.
+    std::vector<json::json_pointer> leaves;
+    const json flat = c.at("content").flatten();
+    for (auto it = flat.begin(); it != flat.end(); ++it) leaves.emplace_back(it.key());
+    for (int round = 0; round < 300; ++round) {
+      json content = c.at("content");
+      auto where = leaves[rng() % leaves.size()];
+      if (rng() % 3 == 0 && !where.parent_pointer().empty()) where = where.parent_pointer();
+      json& parent = content[where.parent_pointer()];
+      if (rng() % 5 == 0 && parent.is_object()) {
+        parent.erase(where.back());  // a field left out
+      } else if (rng() % 5 == 0 && parent.is_array() && !parent.empty()) {
+        parent.erase(parent.size() - 1);  // a list item left out
+      } else {
+        content[where] = junk[rng() % junk.size()];
+      }
+      for (const std::string lang : {"ja", "en"}) {
+        auto d = Run(content, tmpl, lang);
+        if (d.ok()) {
+          ++ok;
+          ExpectClean(Text(*d), name + " with " + where.to_string() + " changed");
+        } else {
+          ++refused;
+          EXPECT_EQ(d.status().code(), base::Code::kInvalidArgument);
+          EXPECT_TRUE(d.status().field().starts_with("content"))
+              << where.to_string() << ": " << d.status().ToString();
+        }
+      }
+    }
+  }
+  EXPECT_GT(ok, 0);
+  EXPECT_GT(refused, 0);
+}
+
+}  // namespace
+}  // namespace dokuei::spine
