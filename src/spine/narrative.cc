@@ -420,12 +420,16 @@ base::Result<Document> Narrate(std::string_view content_json, const Template& tm
       continue;
     }
     flush();
-    std::vector<std::string> sentences;
-    if (!abnormal) sentences.push_back(normal_text);
+    if (!abnormal) {
+      // "特記すべき異常を認めません。" first; the figures go there when nothing else cites them.
+      Finding normal_row;
+      normal_row.fixed = normal_text;
+      fs->insert(fs->begin(), normal_row);
+    }
     AttachFigures(*fs, *figs);
+    std::vector<std::string> sentences;
     for (const Finding& f : *fs) sentences.push_back(narrative::Sentence(f, lang));
-    if (fs->empty()) sentences.back().insert(sentences.back().size() - (en ? 1 : 3),
-                                             narrative::FigureRef(*figs, lang));
+    if (!abnormal) fs->erase(fs->begin());
     doc.levels.push_back({narrative::SiteDisplay(level, lang), Join(sentences, lang)});
     all.insert(all.end(), fs->begin(), fs->end());
   }
@@ -451,6 +455,9 @@ base::Result<Document> Narrate(std::string_view content_json, const Template& tm
       auto figs = narrative::ReadFigures(ctx, item, name);
       if (!figs.ok()) return figs.status();
       std::string s = en ? Capitalize(text) : text;
+      for (std::string_view end : {"。", "."}) {
+        if (base::EndsWith(s, end)) s.resize(s.size() - end.size());
+      }
       if (!en && !narrative::IsClauseJa(s)) s += "を認めます";
       if (!cat.empty() && cat != "none" && cat != "0") {
         s += narrative::Paren(en ? "category " + cat + " critical result"

@@ -160,6 +160,17 @@ TEST_F(NarrativeTest, ConsecutiveNormalLevelsShareOneRowAndGapsSplitIt) {
   EXPECT_EQ(en.levels[0].text, "No significant abnormality.");
 }
 
+TEST_F(NarrativeTest, ANormalLevelWithAFigureCitesIt) {
+  json c = Base("mr-lumbar");
+  c["levels"] = {{{"level", "L1-L2"}, {"normal", true}},
+                 {{"level", "L2-L3"}, {"normal", true}, {"figures", {1}}}};
+  c["key_images"] = {{{"instance", "1.2.3"}}};
+  const Document d = Ok(c, "mr-lumbar");
+  ASSERT_EQ(d.levels.size(), 2u);
+  EXPECT_EQ(d.levels[1].text, "特記すべき異常を認めません(図1)。");
+  EXPECT_EQ(Ok(c, "mr-lumbar", "en").levels[1].text, "No significant abnormality (Fig. 1).");
+}
+
 TEST_F(NarrativeTest, MeasurementsAreCitedWithTheirValuesAndFigures) {
   json c = Base("xr-whole");
   c["alignment"] = {{"scoliosis", "mild"}};
@@ -264,13 +275,15 @@ TEST_F(NarrativeTest, IncidentalFindingsWithAdviceReachTheImpression) {
   json c = Base("mr-lumbar");
   c["incidental"] = {{{"text", "腹部大動脈瘤(最大径42 mm)"}, {"advice", "血管外科への紹介を推奨します"},
                       {"critical", "3"}},
-                     {{"text", "肝嚢胞"}}};
+                     {{"text", "肝嚢胞"}},
+                     {{"text", "胆嚢結石を認めます。"}, {"critical", "3"}}};
   const Document d = Ok(c, "mr-lumbar");
   const std::string t = Text(d);
   EXPECT_THAT(t, HasSubstr("腹部大動脈瘤(最大径42 mm)を認めます(カテゴリー3の重要所見)。"
                            "血管外科への紹介を推奨します。"));
   EXPECT_THAT(t, HasSubstr("肝嚢胞を認めます。"));
-  ASSERT_EQ(d.impression.size(), 2u) << t;
+  EXPECT_THAT(t, HasSubstr("胆嚢結石を認めます(カテゴリー3の重要所見)。"));
+  ASSERT_EQ(d.impression.size(), 3u) << t;
   EXPECT_THAT(d.impression[1], HasSubstr("偶発所見: 腹部大動脈瘤"));
 }
 
