@@ -235,6 +235,42 @@ TEST_F(NarrativeTest, ANegativeAnswerNamesTheLevelAndTheCondition) {
   EXPECT_EQ(d.impression.at(0), "依頼内容への回答: L4/5の所見は記載されていません。");
 }
 
+TEST_F(NarrativeTest, AQuestionNamingOnlyAConditionIsAnsweredWhereItIsWorst) {
+  json c = Base("mr-lumbar");
+  c["clinical_question"] = "間欠性跛行。腰部脊柱管狭窄症?";
+  c["levels"] = {{{"level", "L2-L3"}, {"canal.grade", "mild"}},
+                 {{"level", "L3-L4"}, {"canal.grade", "severe"}},
+                 {{"level", "L4-L5"}, {"disc.contour", "extrusion"}}};
+  const Document d = Ok(c, "mr-lumbar");
+  ASSERT_GE(d.impression.size(), 2u);
+  EXPECT_EQ(d.impression[0],
+            "依頼内容への回答: L3/4に高度の脊柱管狭窄を認めます。L2/3に軽度の脊柱管狭窄を認めます。");
+  EXPECT_THAT(d.impression[1], HasSubstr("L4/5: 椎間板ヘルニア(脱出型)"));
+  c["levels"] = {{{"level", "L4-L5"}, {"disc.contour", "extrusion"}}};
+  EXPECT_EQ(Ok(c, "mr-lumbar").impression.at(0), "依頼内容への回答: 脊柱管狭窄を認めません。");
+  EXPECT_EQ(Ok(c, "mr-lumbar", "en").impression.at(0),
+            "Answer to the clinical question: No spinal canal stenosis.");
+}
+
+TEST_F(NarrativeTest, FindingsOnTheSymptomaticSideAndTheFlaggedLevelRankFirst) {
+  json c = Base("mr-lumbar");
+  c["clinical_question"] = "左下肢痛";  // a side, no level, no condition
+  c["levels"] = {{{"level", "L3-L4"}, {"canal.grade", "severe"}},
+                 {{"level", "L5-S1"}, {"foramen.lee", {{"left", "2"}, {"right", "0"}}}}};
+  Document d = Ok(c, "mr-lumbar");
+  ASSERT_EQ(d.impression.size(), 2u);
+  EXPECT_THAT(d.impression[0], HasSubstr("L5/S1: 左の中等度の椎間孔狭窄"));
+  EXPECT_THAT(d.impression[1], HasSubstr("L3/4: 高度の脊柱管狭窄"));
+  c["clinical_question"] = "腰痛";
+  d = Ok(c, "mr-lumbar");
+  EXPECT_THAT(d.impression.at(0), HasSubstr("L3/4"));  // by severity
+  c["levels"][1]["most_severe"] = true;  // the reader's flag
+  c["levels"][1]["correlation"] = "matches";
+  d = Ok(c, "mr-lumbar");
+  EXPECT_THAT(d.impression.at(0), HasSubstr("L5/S1"));
+  EXPECT_EQ(Row(d, "L5/S1"), "左に中等度の椎間孔狭窄(Lee 2)を認めます。症状側と一致します。");
+}
+
 TEST_F(NarrativeTest, TheAnswerSaysWhetherTheSideMatchesTheSymptoms) {
   json c = Base("mr-lumbar");
   c["clinical_question"] = "右下肢痛。L4/5?";
