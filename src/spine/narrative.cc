@@ -106,8 +106,7 @@ base::Status ReadMeasurements(const json& content, Context& ctx,
     } else {
       key = "alignment";
     }
-    ctx.measurements_by_site[key].push_back(out);
-    ctx.measurements.push_back(std::move(out));
+    ctx.measurements_by_site[key].push_back(std::move(out));
   }
   return base::Status::Ok();
 }
@@ -132,15 +131,16 @@ base::Result<std::vector<Figure>> ReadFigureList(const json& content, const Narr
     if (f.sop_instance_uid.empty() && k.contains("instance") && k["instance"].is_string())
       f.sop_instance_uid = k["instance"].get<std::string>();
     if (k.contains("frame")) {
-      if (!k["frame"].is_number_integer() || k["frame"].get<int64_t>() < 1)
+      if (!k["frame"].is_number_integer() || k["frame"].get<int64_t>() < 1 ||
+          k["frame"].get<int64_t>() > 1000000)
         return Bad("frame must be a number from 1", name + ".frame");
       f.frame = k["frame"].get<int>();
     }
     if (f.caption.empty() && k.contains("caption")) f.caption = narrative::FreeText(k["caption"], lang);
     if (const auto a = k.find("annotations"); a != k.end() && a->is_array()) {
       for (const json& ann : *a) {
-        if (ann.is_object() && ann.value("type", "") == "measurement" && ann.contains("ref") &&
-            ann["ref"].is_string()) {
+        if (ann.is_object() && ann.contains("type") && ann["type"] == "measurement" &&
+            ann.contains("ref") && ann["ref"].is_string()) {
           shown[ann["ref"].get<std::string>()].push_back(number);
         }
       }
@@ -274,12 +274,12 @@ base::Result<Document> Narrate(std::string_view content_json, const Template& tm
   if (content.is_discarded() || !content.is_object())
     return Bad("not a JSON object", "content");
   if (const auto t = content.find("template"); t != content.end() && t->is_object()) {
-    if (t->value("id", tmpl.id) != tmpl.id)
-      return Bad("written for template " + t->value("id", "") + ", not " + tmpl.id,
-                 "content.template.id");
+    const auto id = t->find("id");
+    if (id != t->end() && (!id->is_string() || id->get<std::string>() != tmpl.id))
+      return Bad("written for template " + id->dump() + ", not " + tmpl.id, "content.template.id");
   }
   const bool en = En(lang);
-  Context ctx{tmpl, catalog, std::string(lang), {}, {}, 0, 0};
+  Context ctx{tmpl, catalog, std::string(lang), {}, 0, 0};
 
   Document doc;
   doc.lang = std::string(lang);
@@ -420,12 +420,16 @@ base::Result<Document> Narrate(std::string_view content_json, const Template& tm
       continue;
     }
     flush();
-    std::vector<std::string> sentences;
-    if (!abnormal) sentences.push_back(normal_text);
+    if (!abnormal) {
+      // "特記すべき異常を認めません。" first; the figures go there when nothing else cites them.
+      Finding normal_row;
+      normal_row.fixed = normal_text;
+      fs->insert(fs->begin(), normal_row);
+    }
     AttachFigures(*fs, *figs);
+    std::vector<std::string> sentences;
     for (const Finding& f : *fs) sentences.push_back(narrative::Sentence(f, lang));
-    if (fs->empty()) sentences.back().insert(sentences.back().size() - (en ? 1 : 3),
-                                             narrative::FigureRef(*figs, lang));
+    if (!abnormal) fs->erase(fs->begin());
     doc.levels.push_back({narrative::SiteDisplay(level, lang), Join(sentences, lang)});
     all.insert(all.end(), fs->begin(), fs->end());
   }
@@ -451,6 +455,9 @@ base::Result<Document> Narrate(std::string_view content_json, const Template& tm
       auto figs = narrative::ReadFigures(ctx, item, name);
       if (!figs.ok()) return figs.status();
       std::string s = en ? Capitalize(text) : text;
+      for (std::string_view end : {"。", "."}) {
+        if (base::EndsWith(s, end)) s.resize(s.size() - end.size());
+      }
       if (!en && !narrative::IsClauseJa(s)) s += "を認めます";
       if (!cat.empty() && cat != "none" && cat != "0") {
         s += narrative::Paren(en ? "category " + cat + " critical result"
@@ -485,7 +492,6 @@ base::Result<Document> Narrate(std::string_view content_json, const Template& tm
           if (v.is_string()) r.levels.push_back(v.get<std::string>());
         }
       }
-      r.side = item.value("side", json("")).is_string() ? item.value("side", "") : "";
       r.answers_question = item.value("answers_question", json(false)) == json(true);
       auto figs = narrative::ReadFigures(ctx, item, name);
       if (!figs.ok()) return figs.status();
@@ -495,7 +501,7 @@ base::Result<Document> Narrate(std::string_view content_json, const Template& tm
   }
   const narrative::Question question = narrative::ParseQuestion(doc.clinical_question, tmpl);
   doc.impression = narrative::BuildImpression(reader, all, question, stated_levels,
-                                              incidental_lines, tmpl, lang);
+                                              incidental_lines, lang);
   auto critical = CriticalStatement(content, all, lang);
   if (!critical.ok()) return critical.status();
   doc.critical_statement = std::move(*critical);

@@ -378,9 +378,10 @@ base::Result<std::vector<Finding>> ReadFields(Context& ctx, std::string_view sec
       if (item.finding.abnormal) {
         item.finding.noun = JoinNouns(abnormal, ctx.lang);
       } else if (!normal.empty()) {
-        item.finding.fixed = EndSentence(
-            Capitalize(StripParen(f.label.In(ctx.lang))) + ": " + JoinList(normal, ctx.lang),
-            ctx.lang);
+        std::string values;
+        for (const std::string& n : normal) values += (values.empty() ? "" : en ? ", " : "、") + n;
+        item.finding.fixed =
+            EndSentence(Capitalize(StripParen(f.label.In(ctx.lang))) + ": " + values, ctx.lang);
       } else {
         continue;
       }

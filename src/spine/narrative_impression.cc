@@ -73,7 +73,12 @@ bool Relevant(const Finding& f, const Question& q) {
   return std::find(q.vertebrae.begin(), q.vertebrae.end(), f.site) != q.vertebrae.end();
 }
 
+// "…(Lee 2、硬膜嚢面積78.4 mm²)" rather than two parentheses in a row.
 std::string NounWithExtras(const Finding& f, std::string_view lang) {
+  if (f.extras.empty()) return f.noun;
+  if (base::EndsWith(f.noun, ")")) {
+    return f.noun.substr(0, f.noun.size() - 1) + (En(lang) ? "; " : "、") + f.extras + ")";
+  }
   return f.noun + Paren(f.extras, lang);
 }
 
@@ -159,8 +164,7 @@ std::vector<std::string> BuildImpression(const std::vector<ReaderItem>& reader,
                                          const Question& q,
                                          const std::vector<std::string>& stated_levels,
                                          const std::vector<std::string>& incidental_lines,
-                                         const Template& tmpl, std::string_view lang) {
-  (void)tmpl;
+                                         std::string_view lang) {
   const bool en = En(lang);
   std::vector<std::string> lines;
   std::set<std::string> covered_levels;

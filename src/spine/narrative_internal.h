@@ -95,8 +95,9 @@ struct Context {
   const Template& tmpl;
   const Catalog& catalog;
   std::string lang;
+  // Measurements not yet cited, by where they are written: a level, a vertebra, "vertebrae"
+  // or "alignment". Readers take out what they cite.
   std::map<std::string, std::vector<Measured>> measurements_by_site;
-  std::vector<Measured> measurements;
   size_t figure_count = 0;
   int next_order = 0;
 };
@@ -136,7 +137,6 @@ Question ParseQuestion(std::string_view text, const Template& tmpl);
 struct ReaderItem {
   std::string text;
   std::vector<std::string> levels;
-  std::string side;
   bool answers_question = false;
   std::vector<int> figures;
 };
@@ -149,6 +149,6 @@ std::vector<std::string> BuildImpression(const std::vector<ReaderItem>& reader,
                                          const Question& question,
                                          const std::vector<std::string>& stated_levels,
                                          const std::vector<std::string>& incidental_lines,
-                                         const Template& tmpl, std::string_view lang);
+                                         std::string_view lang);
 
 }  // namespace dokuei::spine::narrative

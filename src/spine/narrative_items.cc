@@ -118,7 +118,8 @@ base::Result<std::vector<Finding>> ReadCurves(Context& ctx, const json& curves) 
       f.abnormal = true;
       f.severity = std::max(f.severity, 1);
     }
-    f.extras = JoinList(extras, ctx.lang);
+    f.extras.clear();
+    for (const std::string& e : extras) f.extras += (f.extras.empty() ? "" : en ? ", " : "、") + e;
     f.order = ctx.next_order++;
     out.push_back(std::move(f));
   }

@@ -160,6 +160,17 @@ TEST_F(NarrativeTest, ConsecutiveNormalLevelsShareOneRowAndGapsSplitIt) {
   EXPECT_EQ(en.levels[0].text, "No significant abnormality.");
 }
 
+TEST_F(NarrativeTest, ANormalLevelWithAFigureCitesIt) {
+  json c = Base("mr-lumbar");
+  c["levels"] = {{{"level", "L1-L2"}, {"normal", true}},
+                 {{"level", "L2-L3"}, {"normal", true}, {"figures", {1}}}};
+  c["key_images"] = {{{"instance", "1.2.3"}}};
+  const Document d = Ok(c, "mr-lumbar");
+  ASSERT_EQ(d.levels.size(), 2u);
+  EXPECT_EQ(d.levels[1].text, "特記すべき異常を認めません(図1)。");
+  EXPECT_EQ(Ok(c, "mr-lumbar", "en").levels[1].text, "No significant abnormality (Fig. 1).");
+}
+
 TEST_F(NarrativeTest, MeasurementsAreCitedWithTheirValuesAndFigures) {
   json c = Base("xr-whole");
   c["alignment"] = {{"scoliosis", "mild"}};
@@ -224,6 +235,42 @@ TEST_F(NarrativeTest, ANegativeAnswerNamesTheLevelAndTheCondition) {
   EXPECT_EQ(d.impression.at(0), "依頼内容への回答: L4/5の所見は記載されていません。");
 }
 
+TEST_F(NarrativeTest, AQuestionNamingOnlyAConditionIsAnsweredWhereItIsWorst) {
+  json c = Base("mr-lumbar");
+  c["clinical_question"] = "間欠性跛行。腰部脊柱管狭窄症?";
+  c["levels"] = {{{"level", "L2-L3"}, {"canal.grade", "mild"}},
+                 {{"level", "L3-L4"}, {"canal.grade", "severe"}},
+                 {{"level", "L4-L5"}, {"disc.contour", "extrusion"}}};
+  const Document d = Ok(c, "mr-lumbar");
+  ASSERT_GE(d.impression.size(), 2u);
+  EXPECT_EQ(d.impression[0],
+            "依頼内容への回答: L3/4に高度の脊柱管狭窄を認めます。L2/3に軽度の脊柱管狭窄を認めます。");
+  EXPECT_THAT(d.impression[1], HasSubstr("L4/5: 椎間板ヘルニア(脱出型)"));
+  c["levels"] = {{{"level", "L4-L5"}, {"disc.contour", "extrusion"}}};
+  EXPECT_EQ(Ok(c, "mr-lumbar").impression.at(0), "依頼内容への回答: 脊柱管狭窄を認めません。");
+  EXPECT_EQ(Ok(c, "mr-lumbar", "en").impression.at(0),
+            "Answer to the clinical question: No spinal canal stenosis.");
+}
+
+TEST_F(NarrativeTest, FindingsOnTheSymptomaticSideAndTheFlaggedLevelRankFirst) {
+  json c = Base("mr-lumbar");
+  c["clinical_question"] = "左下肢痛";  // a side, no level, no condition
+  c["levels"] = {{{"level", "L3-L4"}, {"canal.grade", "severe"}},
+                 {{"level", "L5-S1"}, {"foramen.lee", {{"left", "2"}, {"right", "0"}}}}};
+  Document d = Ok(c, "mr-lumbar");
+  ASSERT_EQ(d.impression.size(), 2u);
+  EXPECT_THAT(d.impression[0], HasSubstr("L5/S1: 左の中等度の椎間孔狭窄"));
+  EXPECT_THAT(d.impression[1], HasSubstr("L3/4: 高度の脊柱管狭窄"));
+  c["clinical_question"] = "腰痛";
+  d = Ok(c, "mr-lumbar");
+  EXPECT_THAT(d.impression.at(0), HasSubstr("L3/4"));  // by severity
+  c["levels"][1]["most_severe"] = true;  // the reader's flag
+  c["levels"][1]["correlation"] = "matches";
+  d = Ok(c, "mr-lumbar");
+  EXPECT_THAT(d.impression.at(0), HasSubstr("L5/S1"));
+  EXPECT_EQ(Row(d, "L5/S1"), "左に中等度の椎間孔狭窄(Lee 2)を認めます。症状側と一致します。");
+}
+
 TEST_F(NarrativeTest, TheAnswerSaysWhetherTheSideMatchesTheSymptoms) {
   json c = Base("mr-lumbar");
   c["clinical_question"] = "右下肢痛。L4/5?";
@@ -264,13 +311,15 @@ TEST_F(NarrativeTest, IncidentalFindingsWithAdviceReachTheImpression) {
   json c = Base("mr-lumbar");
   c["incidental"] = {{{"text", "腹部大動脈瘤(最大径42 mm)"}, {"advice", "血管外科への紹介を推奨します"},
                       {"critical", "3"}},
-                     {{"text", "肝嚢胞"}}};
+                     {{"text", "肝嚢胞"}},
+                     {{"text", "胆嚢結石を認めます。"}, {"critical", "3"}}};
   const Document d = Ok(c, "mr-lumbar");
   const std::string t = Text(d);
   EXPECT_THAT(t, HasSubstr("腹部大動脈瘤(最大径42 mm)を認めます(カテゴリー3の重要所見)。"
                            "血管外科への紹介を推奨します。"));
   EXPECT_THAT(t, HasSubstr("肝嚢胞を認めます。"));
-  ASSERT_EQ(d.impression.size(), 2u) << t;
+  EXPECT_THAT(t, HasSubstr("胆嚢結石を認めます(カテゴリー3の重要所見)。"));
+  ASSERT_EQ(d.impression.size(), 3u) << t;
   EXPECT_THAT(d.impression[1], HasSubstr("偶発所見: 腹部大動脈瘤"));
 }
 
@@ -432,6 +481,85 @@ TEST_F(NarrativeTest, GoldenCasesAnswerTheirClinicalQuestionInTheFirstLine) {
     ASSERT_FALSE(d.impression.empty()) << name;
     EXPECT_THAT(d.impression[0], HasSubstr(first)) << name;
   }
+}
+
+}  // namespace
+}  // namespace dokuei::spine
+
+namespace dokuei::spine {
+namespace {
+
+TEST_F(NarrativeTest, RenderedFiguresKeepTheirBytesAndTakeTheCaptionFromTheContent) {
+  json c = Base("mr-lumbar");
+  c["levels"] = {{{"level", "L4-L5"}, {"canal.grade", "severe"}, {"figures", {1}}}};
+  c["key_images"] = {{{"instance", "1.2.3.4"}, {"frame", 3},
+                      {"caption", {{"ja", "L4/5 横断像"}, {"en", "L4-5 axial"}}}}};
+  NarrativeInput in;
+  in.figures.push_back({1, "1.2.840.10008.5.1.4.1.1.4", "1.2.3.4", "1.2.3", 3, "", "PNG-BYTES"});
+  in.signers.push_back({"reader", "佐藤 一郎", {"放射線診断専門医"}, "2026-11-25T11:02:00+09:00"});
+  in.version = 2;
+  in.status = "addendum";
+  auto d = Narrate(c.dump(), testing::TemplateById(*catalog_, "mr-lumbar"), *catalog_, in, "en");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  ASSERT_EQ(d->figures.size(), 1u);
+  EXPECT_EQ(d->figures[0].png, "PNG-BYTES");
+  EXPECT_EQ(d->figures[0].sop_class_uid, "1.2.840.10008.5.1.4.1.1.4");
+  EXPECT_EQ(d->figures[0].frame, 3);
+  EXPECT_EQ(d->figures[0].caption, "L4-5 axial");
+  EXPECT_EQ(d->levels.at(0).text, "Severe central canal stenosis (Fig. 1).");
+  EXPECT_EQ(d->signers.at(0).name, "佐藤 一郎");
+  EXPECT_EQ(d->version, 2);
+  EXPECT_EQ(d->status, "addendum");
+  EXPECT_EQ(d->title, "Radiology report");
+  EXPECT_EQ(d->template_title, "Lumbar spine MRI");
+}
+
+// Whatever is put where a field's value goes, the narrative answers with the document or with an
+// error naming a field of the content; it never crashes or writes a broken sentence.
+TEST_F(NarrativeTest, ArbitraryValuesGiveADocumentOrANamedError) {
+  const std::string dir = testing::NarrativeDataDir() + "/cases/";
+  const std::vector<json> junk = {json(nullptr), json(true), json(-1), json(1e300), json(""),
+                                  json("zzz"), json::array(), json::object(),
+                                  json::array({1, "a"}), json{{"left", "x"}},
+                                  json{{"left", 1}, {"right", 2}}, json("L4-L5")};
+  std::mt19937 rng(5);
+  int ok = 0, refused = 0;
+  for (const std::string name : {"lumbar-mri-herniation", "cervical-mri-opll-critical",
+                                 "xr-whole-scoliosis-listhesis", "ct-lumbar-pars"}) {
+    const json c = json::parse(testing::ReadText(dir + name + ".json"));
+    const std::string tmpl = c.at("template").get<std::string>();
+    // Every leaf of the content, replaced by each junk value in turn.
+    std::vector<json::json_pointer> leaves;
+    const json flat = c.at("content").flatten();
+    for (auto it = flat.begin(); it != flat.end(); ++it) leaves.emplace_back(it.key());
+    for (int round = 0; round < 300; ++round) {
+      json content = c.at("content");
+      auto where = leaves[rng() % leaves.size()];
+      if (rng() % 3 == 0 && !where.parent_pointer().empty()) where = where.parent_pointer();
+      json& parent = content[where.parent_pointer()];
+      if (rng() % 5 == 0 && parent.is_object()) {
+        parent.erase(where.back());  // a field left out
+      } else if (rng() % 5 == 0 && parent.is_array() && !parent.empty()) {
+        parent.erase(parent.size() - 1);  // a list item left out
+      } else {
+        content[where] = junk[rng() % junk.size()];
+      }
+      for (const std::string lang : {"ja", "en"}) {
+        auto d = Run(content, tmpl, lang);
+        if (d.ok()) {
+          ++ok;
+          ExpectClean(Text(*d), name + " with " + where.to_string() + " changed");
+        } else {
+          ++refused;
+          EXPECT_EQ(d.status().code(), base::Code::kInvalidArgument);
+          EXPECT_TRUE(d.status().field().starts_with("content"))
+              << where.to_string() << ": " << d.status().ToString();
+        }
+      }
+    }
+  }
+  EXPECT_GT(ok, 0);
+  EXPECT_GT(refused, 0);
 }
 
 }  // namespace
