@@ -89,8 +89,7 @@ TEST_P(SpineApiTest, ChecksBlockSigningAndWarningsNeedAnOverride) {
   EXPECT_EQ(State(id), "final");
   bool audited = false;
   for (const auto& rec : NewRecords())
-    if (rec.event.action == "report.sign" &&
-        rec.event.message.find(reason) != std::string::npos &&
+    if (rec.event.action == "report.sign" && rec.event.message.find(reason) != std::string::npos &&
         rec.event.message.find("impression_side") != std::string::npos)
       audited = true;
   EXPECT_TRUE(audited);

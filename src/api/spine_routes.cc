@@ -8,8 +8,8 @@
 //
 // The checks are what signing will run (the UI shows them before the reader signs); reading the
 // grid is reading the report, so hospitals get it from released versions only.
-#include "dokuei/spine/validate.h"
 #include "dokuei/http/problem.h"
+#include "dokuei/spine/validate.h"
 #include "report_util.h"
 
 namespace dokuei::api {
@@ -36,7 +36,8 @@ http::Response ChecksProblem(const spine::CheckResult& r, std::string_view lang)
   body["type"] = std::string(http::kProblemTypeBase) + "pre-sign-checks";
   body["status"] = 422;
   if (r.Blocked()) {
-    body["title"] = en ? "The report fails its pre-sign checks" : "署名前チェックでエラーがあります";
+    body["title"] =
+        en ? "The report fails its pre-sign checks" : "署名前チェックでエラーがあります";
     body["detail"] = en ? "Correct the listed fields before signing."
                         : "一覧の項目を修正してから署名してください。";
   } else {
@@ -86,8 +87,8 @@ base::Result<http::Response> PostChecks(Services& s, http::Request& req) {
   json out = ChecksJson(r);
   out["version"] = rep.versions.back().number;
   json content = json::parse(rep.versions.back().content, nullptr, false);
-  out["template"] = content.is_object() && content.contains("template") ? content["template"]
-                                                                         : json(nullptr);
+  out["template"] =
+      content.is_object() && content.contains("template") ? content["template"] : json(nullptr);
   return JsonResponse(200, out);
 }
 
@@ -107,7 +108,9 @@ base::Result<http::Response> GetRsnaGrid(Services& s, http::Request& req) {
   DOKUEI_ASSIGN_OR_RETURN(const auto grid, spine::RsnaLumbarGrid(v.content, *t));
   json rows = json::array();
   for (const spine::GridCell& c : grid) {
-    json row = {{"row_id", c.row_id}, {"condition", c.condition}, {"level", c.level},
+    json row = {{"row_id", c.row_id},
+                {"condition", c.condition},
+                {"level", c.level},
                 {"severity", c.severity.empty() ? json(nullptr) : json(c.severity)},
                 {"source", c.source.empty() ? json(nullptr) : json(c.source)}};
     // One-hot, as the challenge's submission columns; null when the report does not state it.

@@ -129,7 +129,8 @@ base::Status CheckArrayOfObjects(const json& v, const std::string& name) {
   if (!v.is_array()) return Bad(name + " must be an array", "." + name);
   for (size_t i = 0; i < v.size(); ++i) {
     if (!v[i].is_object())
-      return Bad("each of " + name + " must be an object", "." + name + "[" + std::to_string(i) + "]");
+      return Bad("each of " + name + " must be an object",
+                 "." + name + "[" + std::to_string(i) + "]");
   }
   return base::Status::Ok();
 }

@@ -5,17 +5,16 @@
 
 namespace dokuei::report::internal {
 
-base::Result<spine::CheckResult> PreSign(db::Conn& c, int64_t report_id,
-                                         std::string_view content) {
+base::Result<spine::CheckResult> PreSign(db::Conn& c, int64_t report_id, std::string_view content) {
   const nlohmann::json doc = nlohmann::json::parse(content, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object() || !doc.contains("template")) return spine::CheckResult{};
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("template"))
+    return spine::CheckResult{};
   const nlohmann::json& t = doc["template"];
-  const spine::Template* tpl =
-      t.is_object() && t.contains("id") && t["id"].is_string() && t.contains("version") &&
-              t["version"].is_string()
-          ? spine::Catalog::Builtin().Find(t["id"].get<std::string>(),
-                                           t["version"].get<std::string>())
-          : nullptr;
+  const spine::Template* tpl = t.is_object() && t.contains("id") && t["id"].is_string() &&
+                                       t.contains("version") && t["version"].is_string()
+                                   ? spine::Catalog::Builtin().Find(t["id"].get<std::string>(),
+                                                                    t["version"].get<std::string>())
+                                   : nullptr;
   if (tpl == nullptr)
     return base::InvalidArgument("report content: unknown template id or version",
                                  "content.template");

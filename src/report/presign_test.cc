@@ -98,7 +98,8 @@ TEST_P(PreSignTest, ErrorsBlockAndWarningsNeedARecordedOverride) {
   const auto events = Events();
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.back().action, "report.sign");
-  EXPECT_NE(events.back().message.find("impression_side"), std::string::npos) << events.back().message;
+  EXPECT_NE(events.back().message.find("impression_side"), std::string::npos)
+      << events.back().message;
   EXPECT_NE(events.back().message.find(in.override_reason), std::string::npos);
 }
 
@@ -111,7 +112,8 @@ TEST_P(PreSignTest, CleanReportSignsWithoutOverrideAndCriticalNeedsTheStep) {
   auto s = svc_->reports().Sign(Reader(), d->report_id, {});
   EXPECT_EQ(s.status().code(), base::Code::kFailedPrecondition);
   EXPECT_NE(s.status().message().find("critical_communication"), std::string::npos);
-  ASSERT_TRUE(svc_->critical().Record(Reader(), d->report_id, {CriticalCategory::k1, "馬尾圧迫"}).ok());
+  ASSERT_TRUE(
+      svc_->critical().Record(Reader(), d->report_id, {CriticalCategory::k1, "馬尾圧迫"}).ok());
   s = svc_->reports().Sign(Reader(), d->report_id, {});
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_TRUE(s->override_reason.empty());

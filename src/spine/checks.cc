@@ -16,10 +16,10 @@ struct Range {
   const char* grade;
   double lo, hi;
 };
-constexpr Range kMeyerding[] = {{"none", 0, 0},   {"I", 0, 25},    {"II", 25, 50},
-                                {"III", 50, 75},  {"IV", 75, 100}, {"V", 100, 1e9}};
-constexpr Range kCobb[] = {{"none", 0, 10}, {"mild", 10, 25}, {"moderate", 25, 40},
-                           {"severe", 40, 1e9}};
+constexpr Range kMeyerding[] = {{"none", 0, 0},  {"I", 0, 25},    {"II", 25, 50},
+                                {"III", 50, 75}, {"IV", 75, 100}, {"V", 100, 1e9}};
+constexpr Range kCobb[] = {
+    {"none", 0, 10}, {"mild", 10, 25}, {"moderate", 25, 40}, {"severe", 40, 1e9}};
 constexpr Range kGenant[] = {{"0", 0, 20}, {"1", 20, 25}, {"2", 25, 40}, {"3", 40, 1e9}};
 
 template <size_t N>
@@ -133,10 +133,11 @@ class Checks {
     const std::string cat = cc != c_.end() && cc->is_object() ? internal::Str(*cc, "category") : "";
     const bool critical = !cat.empty() && cat != "none";
     if (critical && !ctx_.critical_recorded)
-      Error("critical_step", "content.critical_communication.category",
-            "緊急連絡 (カテゴリー" + cat + ") の連絡記録がありません。先に緊急連絡を記録してください",
-            "critical result category " + cat +
-                " is stated but not recorded: record the critical result first");
+      Error(
+          "critical_step", "content.critical_communication.category",
+          "緊急連絡 (カテゴリー" + cat + ") の連絡記録がありません。先に緊急連絡を記録してください",
+          "critical result category " + cat +
+              " is stated but not recorded: record the critical result first");
     const auto inc = c_.find("incidental");
     if (critical || inc == c_.end() || !inc->is_array()) return;
     for (size_t i = 0; i < inc->size(); ++i) {
@@ -189,9 +190,10 @@ class Checks {
         if (internal::SplitLevel(site).first.empty()) {  // a vertebra
           const json* v = VertebraItem(site);
           if (v == nullptr || MaxSeverity(*v, "vertebra", "") <= 0)
-            Warn("impression_level", path + ".levels",
-                 "結論の " + site + " に対応する椎体の所見がありません",
-                 "the impression names " + site + " but the findings describe no abnormality there");
+            Warn(
+                "impression_level", path + ".levels",
+                "結論の " + site + " に対応する椎体の所見がありません",
+                "the impression names " + site + " but the findings describe no abnormality there");
           continue;
         }
         const json* e = internal::LevelEntry(c_, site);
@@ -339,8 +341,8 @@ class Checks {
   }
   void HeightWarn(std::string field, const std::string& site, double v, const std::string& g) {
     Warn("height_genant", std::move(field),
-         site + " の椎体高減少率 " + Fmt(v) + "% は Genant " + g + " と一致しません (計測値からは Genant " +
-             GenantFor(v) + ")",
+         site + " の椎体高減少率 " + Fmt(v) + "% は Genant " + g +
+             " と一致しません (計測値からは Genant " + GenantFor(v) + ")",
          "height loss of " + Fmt(v) + "% at " + site + " does not match Genant " + g +
              " (the measurement gives Genant " + GenantFor(v) + ")");
   }
@@ -381,7 +383,8 @@ CheckResult PreSignCheck(std::string_view content, const Template& t, const Chec
   CheckResult out;
   const json c = json::parse(content, nullptr, /*allow_exceptions=*/false);
   if (c.is_discarded() || !c.is_object()) {
-    out.errors.push_back({"invalid", "content", {"JSONオブジェクトではありません", "not a JSON object"}});
+    out.errors.push_back(
+        {"invalid", "content", {"JSONオブジェクトではありません", "not a JSON object"}});
     return out;
   }
   Checks(c, t, ctx, out).Run();

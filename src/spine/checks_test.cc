@@ -20,7 +20,9 @@ json Clean() {
   j["levels"][4]["disc.contour"] = "protrusion";
   j["levels"][4]["disc.side"] = "right";
   j["levels"][4]["foramen.lee"] = {{"left", "0"}, {"right", "2"}};
-  j["impression"] = {{{"text", "L4/5 右椎間孔狭窄"}, {"levels", {"L4-L5"}}, {"side", "right"},
+  j["impression"] = {{{"text", "L4/5 右椎間孔狭窄"},
+                      {"levels", {"L4-L5"}},
+                      {"side", "right"},
                       {"answers_question", true}}};
   return j;
 }
@@ -98,8 +100,8 @@ TEST(ChecksTest, EachCheckFailsTheReportItShould) {
        "cobb_severity content.alignment.scoliosis", false},
       {"Cobb measurement vs its grade", "xr-whole",
        [](json& j) {
-         j["measurements"] = {{{"id", "m1"}, {"kind", "cobb"}, {"value", 9}, {"grade", "mild"},
-                               {"site", "T5-T12"}}};
+         j["measurements"] = {
+             {{"id", "m1"}, {"kind", "cobb"}, {"value", 9}, {"grade", "mild"}, {"site", "T5-T12"}}};
        },
        "cobb_severity content.measurements[0].grade", false},
       {"height loss vs Genant", "mr-thoracic",

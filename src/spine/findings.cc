@@ -152,8 +152,8 @@ base::Result<std::vector<CodedFinding>> ExtractFindings(std::string_view content
 
 base::Result<std::vector<GridCell>> RsnaLumbarGrid(std::string_view content, const Template& t) {
   if (t.modality != "MR" || t.region != "lumbar")
-    return base::FailedPrecondition("the RSNA lumbar grid is derived from a lumbar MRI report, not " +
-                                    t.id);
+    return base::FailedPrecondition(
+        "the RSNA lumbar grid is derived from a lumbar MRI report, not " + t.id);
   const json c = json::parse(content, nullptr, /*allow_exceptions=*/false);
   if (c.is_discarded() || !c.is_object())
     return base::InvalidArgument("report content: not a JSON object", "content");

@@ -79,9 +79,10 @@ inline json FullContent(const Template& t) {
     e["level"] = l;
     c["levels"].push_back(e);
   }
-  c["incidental"] = json::array({{{"text", "左腎嚢胞"}, {"advice", "経過観察で可"}, {"critical", "none"}}});
-  c["impression"] = json::array(
-      {{{"text", "明らかな異常所見はありません。"}, {"answers_question", true}}});
+  c["incidental"] =
+      json::array({{{"text", "左腎嚢胞"}, {"advice", "経過観察で可"}, {"critical", "none"}}});
+  c["impression"] =
+      json::array({{{"text", "明らかな異常所見はありません。"}, {"answers_question", true}}});
   c["critical_communication"] = {{"category", "none"}};
   return c;
 }

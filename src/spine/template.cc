@@ -15,9 +15,9 @@
 namespace dokuei::spine {
 namespace {
 
-using nlohmann::json;
 using base::Result;
 using base::Status;
+using nlohmann::json;
 
 // The frame sections a template may describe, and the two list-item sections.
 constexpr std::string_view kSections[] = {"technique", "comparison", "numbering", "alignment",
@@ -178,9 +178,9 @@ Status CheckLevels(const Reader& r, const Template& t) {
 
 Result<Template> ReadTemplate(const Reader& r, const json& j,
                               const std::shared_ptr<const Template::ValueSets>& sets) {
-  DOKUEI_RETURN_IF_ERROR(r.Keys(j, "", {"id", "version", "modality", "region", "title", "levels",
-                                        "required_levels", "vertebrae", "sections",
-                                        "conditions"}));
+  DOKUEI_RETURN_IF_ERROR(r.Keys(j, "",
+                                {"id", "version", "modality", "region", "title", "levels",
+                                 "required_levels", "vertebrae", "sections", "conditions"}));
   Template t;
   t.value_sets = sets;
   DOKUEI_ASSIGN_OR_RETURN(t.id, r.Str(j, "", "id"));
@@ -226,8 +226,8 @@ Result<Template> ReadTemplate(const Reader& r, const json& j,
     if (std::find(std::begin(kConditions), std::end(kConditions), it.key()) ==
         std::end(kConditions))
       return r.Bad(p, "unknown condition");
-    DOKUEI_ASSIGN_OR_RETURN(std::vector<std::string> paths, r.Names(*conditions, "conditions",
-                                                                    it.key()));
+    DOKUEI_ASSIGN_OR_RETURN(std::vector<std::string> paths,
+                            r.Names(*conditions, "conditions", it.key()));
     if (paths.empty()) return r.Bad(p, "must name at least one field");
     for (const std::string& path : paths) {
       const bool per_level = path.rfind("levels/", 0) == 0;

@@ -1,9 +1,10 @@
 // The template files themselves: every file loads, every reference resolves, the built-in copy
 // is the files' copy, and malformed files are refused naming the file and the field.
+#include "dokuei/spine/template.h"
+
 #include <filesystem>
 #include <fstream>
 
-#include "dokuei/spine/template.h"
 #include "spine_test_util.h"
 
 namespace dokuei::spine {
@@ -64,7 +65,8 @@ TEST(TemplateTest, ScalesOfTheSpecification) {
     return out;
   };
   using V = std::vector<std::string>;
-  EXPECT_EQ(codes("nass_contour"), (V{"normal", "bulge", "protrusion", "extrusion", "sequestration"}));
+  EXPECT_EQ(codes("nass_contour"),
+            (V{"normal", "bulge", "protrusion", "extrusion", "sequestration"}));
   EXPECT_EQ(codes("lee_canal"), (V{"0", "1", "2", "3"}));
   EXPECT_EQ(codes("schizas"), (V{"A1", "A2", "A3", "A4", "B", "C", "D"}));
   EXPECT_EQ(codes("kang"), (V{"0", "1", "2", "3"}));
@@ -83,7 +85,8 @@ TEST(TemplateTest, ScalesOfTheSpecification) {
   EXPECT_EQ(c.Set("lee_canal")->Find("3")->severity, 3);
   EXPECT_EQ(c.Set("lee_canal")->Find("0")->severity, 0);
   for (const auto& [id, vs] : c.value_sets)
-    for (const ValueDef& v : vs.values) EXPECT_FALSE(v.label.ja.empty() || v.label.en.empty()) << id;
+    for (const ValueDef& v : vs.values)
+      EXPECT_FALSE(v.label.ja.empty() || v.label.en.empty()) << id;
   EXPECT_EQ(c.Set("lee_canal")->Find("2")->phrase.ja, "中等度の脊柱管狭窄 (馬尾の一部が集簇)");
 }
 
@@ -106,7 +109,8 @@ TEST(TemplateLoadTest, MalformedFilesAreRefused) {
     }
     return Catalog::Load(copy).status();
   };
-  base::Status s = with("mr-lumbar.json", R"("value_set": "lee_foramen")", R"("value_set": "nope")");
+  base::Status s =
+      with("mr-lumbar.json", R"("value_set": "lee_foramen")", R"("value_set": "nope")");
   EXPECT_EQ(s.code(), base::Code::kInvalidArgument);
   EXPECT_NE(s.field().find("mr-lumbar.json:sections.levels["), std::string::npos) << s.ToString();
   EXPECT_NE(s.message().find("unknown value set \"nope\""), std::string::npos);

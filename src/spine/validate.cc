@@ -53,7 +53,8 @@ class Checker {
   void Value(const FieldDef& f, const json& v, const std::string& field) {
     switch (f.type) {
       case FieldType::kCode: {
-        if (!v.is_string()) return Bad(field, "コード (文字列) で指定してください", "must be a code (a string)");
+        if (!v.is_string())
+          return Bad(field, "コード (文字列) で指定してください", "must be a code (a string)");
         const ValueSet* vs = t_.Set(f.value_set);
         if (vs == nullptr || vs->Find(v.get<std::string>()) == nullptr)
           Bad(field, "値 \"" + v.get<std::string>() + "\" は " + f.value_set + " にありません",
@@ -61,7 +62,8 @@ class Checker {
         return;
       }
       case FieldType::kCodes: {
-        if (!v.is_array()) return Bad(field, "コードの配列で指定してください", "must be an array of codes");
+        if (!v.is_array())
+          return Bad(field, "コードの配列で指定してください", "must be an array of codes");
         const ValueSet* vs = t_.Set(f.value_set);
         std::set<std::string> seen;
         for (size_t i = 0; i < v.size(); ++i) {
@@ -89,7 +91,8 @@ class Checker {
         return;
       }
       case FieldType::kBoolean:
-        if (!v.is_boolean()) Bad(field, "true または false で指定してください", "must be true or false");
+        if (!v.is_boolean())
+          Bad(field, "true または false で指定してください", "must be true or false");
         return;
       case FieldType::kText:
         if (!v.is_string()) Bad(field, "文字列で指定してください", "must be a string");
@@ -108,7 +111,8 @@ class Checker {
     for (const char* side : {"left", "right"}) {
       const auto s = v.find(side);
       if (s == v.end()) {
-        Bad(field + "." + side, std::string(side == std::string("left") ? "左" : "右") + "の記載がありません",
+        Bad(field + "." + side,
+            std::string(side == std::string("left") ? "左" : "右") + "の記載がありません",
             std::string("the ") + side + " side is missing");
       } else {
         Value(f, *s, field + "." + side);
@@ -131,7 +135,8 @@ class Checker {
   }
 
   void Figures(const json& v, const std::string& path) {
-    if (!v.is_array()) return Bad(path, "図番号の配列で指定してください", "must be an array of figure numbers");
+    if (!v.is_array())
+      return Bad(path, "図番号の配列で指定してください", "must be an array of figure numbers");
     for (size_t i = 0; i < v.size(); ++i) {
       const std::string f = path + "[" + std::to_string(i) + "]";
       if (!v[i].is_number_integer()) {
@@ -181,7 +186,8 @@ class Checker {
   }
 
   void Curves(const json& v) {
-    if (!v.is_array()) return Bad("content.alignment.curves", "配列で指定してください", "must be an array");
+    if (!v.is_array())
+      return Bad("content.alignment.curves", "配列で指定してください", "must be an array");
     for (size_t i = 0; i < v.size(); ++i) {
       const std::string path = "content.alignment.curves[" + std::to_string(i) + "]";
       if (!v[i].is_object()) {
@@ -201,13 +207,15 @@ class Checker {
   }
 
   void Vertebrae(const json& v) {
-    if (!v.is_array()) return Bad("content.vertebrae.items", "配列で指定してください", "must be an array");
+    if (!v.is_array())
+      return Bad("content.vertebrae.items", "配列で指定してください", "must be an array");
     std::set<std::string> seen;
     for (size_t i = 0; i < v.size(); ++i) {
       const json& e = v[i];
       std::string path = "content.vertebrae.items[" + std::to_string(i) + "]";
       if (!e.is_object() || !e.contains("vertebra") || !e["vertebra"].is_string()) {
-        Bad(path + ".vertebra", "椎体名 (\"L1\" など) が必要です", "needs \"vertebra\" like \"L1\"");
+        Bad(path + ".vertebra", "椎体名 (\"L1\" など) が必要です",
+            "needs \"vertebra\" like \"L1\"");
         continue;
       }
       const std::string name = e["vertebra"].get<std::string>();
@@ -215,7 +223,8 @@ class Checker {
       if (std::find(t_.vertebrae.begin(), t_.vertebrae.end(), name) == t_.vertebrae.end())
         Bad(path + ".vertebra", name + " は " + t_.title.ja + " の椎体ではありません",
             name + " is not a vertebra of " + t_.title.en);
-      if (!seen.insert(name).second) Bad(path + ".vertebra", "同じ椎体が二度あります", "vertebra given twice");
+      if (!seen.insert(name).second)
+        Bad(path + ".vertebra", "同じ椎体が二度あります", "vertebra given twice");
       for (auto it = e.begin(); it != e.end(); ++it) {
         if (it.key() == "vertebra") continue;
         if (it.key() == "figures") {
@@ -305,8 +314,8 @@ class Checker {
       const std::string& k = it.key();
       if (k == "category") {
         Code(it.value(), "critical_category", path + ".category");
-      } else if (k == "finding" || k == "notified_to" || k == "notified_by" ||
-                 k == "notified_at" || k == "method") {
+      } else if (k == "finding" || k == "notified_to" || k == "notified_by" || k == "notified_at" ||
+                 k == "method") {
         Text(o, k.c_str(), path, false);
       } else {
         Unknown(path + "." + k, k);
@@ -347,9 +356,11 @@ class Checker {
         // A curve's site is "T5-T12" (end vertebrae): a level or two vertebrae of the region.
         const std::string s = site->is_string() ? site->get<std::string>() : "";
         const auto [a, b] = SplitLevel(s);
-        const bool ok = IsSite(s) || (!a.empty() && IsSite(std::string(a)) && IsSite(std::string(b)));
-        if (!ok) Bad(path + ".site", "テンプレートの高位または椎体ではありません",
-                     "not a level or vertebra of the template");
+        const bool ok =
+            IsSite(s) || (!a.empty() && IsSite(std::string(a)) && IsSite(std::string(b)));
+        if (!ok)
+          Bad(path + ".site", "テンプレートの高位または椎体ではありません",
+              "not a level or vertebra of the template");
       }
       if (const auto f = m.find("frame"); f != m.end() && (!f->is_number_integer() || *f < 1))
         Bad(path + ".frame", "フレーム番号は1以上の整数です", "frame must be an integer from 1");
@@ -376,7 +387,8 @@ class Checker {
           continue;
         }
         if (a.value("type", "") == "measurement") {
-          const std::string ref = a.contains("ref") && a["ref"].is_string() ? a["ref"].get<std::string>() : "";
+          const std::string ref =
+              a.contains("ref") && a["ref"].is_string() ? a["ref"].get<std::string>() : "";
           if (!measurement_ids_.count(ref))
             Bad(p + ".ref", "参照する計測 \"" + ref + "\" がありません",
                 "refers to measurement \"" + ref + "\", which does not exist");

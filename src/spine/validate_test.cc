@@ -122,14 +122,17 @@ TEST(ValidateTest, EachMistakeNamesItsField) {
        "content.levels[L4-L5].canal.area"},
       {"number as text", [](json& j) { j["levels"][3]["canal.area"] = "60"; },
        "content.levels[L4-L5].canal.area"},
-      {"level not in the region", [](json& j) { j["levels"].push_back({{"level", "C5-C6"}, {"normal", true}}); },
+      {"level not in the region",
+       [](json& j) {
+         j["levels"].push_back({{"level", "C5-C6"}, {"normal", true}});
+       },
        "content.levels[C5-C6].level"},
       {"normal with other fields", [](json& j) { j["levels"][0]["canal.grade"] = "none"; },
        "content.levels[L1-L2].normal"},
       {"figure without a key image", [](json& j) { j["levels"][3]["figures"] = {2}; },
        "content.levels[L4-L5].figures[0]"},
-      {"impression figure without a key image", [](json& j) { j["impression"][0]["figures"] = {0}; },
-       "content.impression[0].figures[0]"},
+      {"impression figure without a key image",
+       [](json& j) { j["impression"][0]["figures"] = {0}; }, "content.impression[0].figures[0]"},
       {"unknown measurement kind", [](json& j) { j["measurements"][0]["kind"] = "volume"; },
        "content.measurements[0].kind"},
       {"annotation refers to no measurement",
@@ -140,10 +143,14 @@ TEST(ValidateTest, EachMistakeNamesItsField) {
       {"global value outside the set", [](json& j) { j["alignment"]["scoliosis"] = "huge"; },
        "content.alignment.scoliosis"},
       {"vertebra not in the region",
-       [](json& j) { j["vertebrae"]["items"] = {{{"vertebra", "T5"}, {"genant", "1"}}}; },
+       [](json& j) {
+         j["vertebrae"]["items"] = {{{"vertebra", "T5"}, {"genant", "1"}}};
+       },
        "content.vertebrae.items[T5].vertebra"},
       {"curve value outside the set",
-       [](json& j) { j["alignment"]["curves"] = {{{"cobb", 12}, {"severity", "slight"}}}; },
+       [](json& j) {
+         j["alignment"]["curves"] = {{{"cobb", 12}, {"severity", "slight"}}};
+       },
        "content.alignment.curves[0].severity"},
       {"impression side", [](json& j) { j["impression"][0]["side"] = "up"; },
        "content.impression[0].side"},

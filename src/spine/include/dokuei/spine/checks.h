@@ -43,8 +43,7 @@ struct CheckContext {
 //   cobb_severity      a Cobb angle disagrees with the stated scoliosis severity
 //   height_genant      a height loss disagrees with the Genant grade
 //   incidental_critical  an incidental finding has a critical category, the report none
-CheckResult PreSignCheck(std::string_view content, const Template& t,
-                         const CheckContext& ctx = {});
+CheckResult PreSignCheck(std::string_view content, const Template& t, const CheckContext& ctx = {});
 
 // Grade rules shared with src/measure: Meyerding from slip % ("none" at 0), scoliosis severity
 // from the Cobb angle (<10 none, 10-25 mild, 25-40 moderate, >40 severe), Genant from the height

@@ -21,8 +21,8 @@ namespace dokuei::spine {
 struct ValueDef {
   std::string code;
   Label label;
-  Label phrase;        // what the narrative writes; empty -> the label
-  int severity = 0;    // 0 normal .. 3 severe
+  Label phrase;      // what the narrative writes; empty -> the label
+  int severity = 0;  // 0 normal .. 3 severe
 };
 
 struct ValueSet {
@@ -35,26 +35,26 @@ struct ValueSet {
 enum class FieldType : uint8_t { kCode, kNumber, kBoolean, kText, kCodes };
 
 struct FieldDef {
-  std::string id;           // "canal.lee"
+  std::string id;  // "canal.lee"
   FieldType type = FieldType::kCode;
   Label label;
-  std::string value_set;    // kCode / kCodes
-  bool sided = false;       // {"left": v, "right": v}
-  std::string unit;         // kNumber
+  std::string value_set;  // kCode / kCodes
+  bool sided = false;     // {"left": v, "right": v}
+  std::string unit;       // kNumber
   std::optional<double> min;
   std::optional<double> max;
 };
 
 struct Template {
   using ValueSets = std::map<std::string, ValueSet, std::less<>>;
-  std::string id;           // "mr-lumbar"
-  std::string version;      // "1"
-  std::string modality;     // XR | CT | MR
-  std::string region;       // cervical | thoracic | lumbar | whole
+  std::string id;        // "mr-lumbar"
+  std::string version;   // "1"
+  std::string modality;  // XR | CT | MR
+  std::string region;    // cervical | thoracic | lumbar | whole
   Label title;
-  std::vector<std::string> levels;           // "L1-L2" ... in cranio-caudal order
+  std::vector<std::string> levels;  // "L1-L2" ... in cranio-caudal order
   std::vector<std::string> required_levels;
-  std::vector<std::string> vertebrae;        // "L1" ...
+  std::vector<std::string> vertebrae;  // "L1" ...
   // Section name (a frame section: "technique", "alignment", "levels", ...) -> its fields. Two
   // sections describe list items inside a frame section: "curve" (each of alignment.curves, a
   // scoliosis curve) and "vertebra" (each of vertebrae.items, keyed by "vertebra").

@@ -21,8 +21,8 @@ struct Problem {
 };
 
 // The measurement kinds src/measure computes (content.measurements[].kind).
-inline constexpr std::string_view kMeasurementKinds[] = {"cobb",       "slip",        "canal_ap",
-                                                         "dural_area", "height_loss", "disc_height"};
+inline constexpr std::string_view kMeasurementKinds[] = {
+    "cobb", "slip", "canal_ap", "dural_area", "height_loss", "disc_height"};
 
 // Every problem of the content inside the frame: unknown fields, values outside their value set,
 // numbers out of range, levels or vertebrae not in the region, sided fields without both sides,
