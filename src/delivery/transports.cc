@@ -3,6 +3,7 @@
 #include "dokuei/delivery/transports.h"
 
 #include <cstdio>
+#include <vector>
 
 #include "dokuei/dicom/store_scu.h"
 #include "dokuei/intake/hl7.h"
@@ -105,8 +106,44 @@ class Fhir final : public Transport {
 
 }  // namespace
 
+namespace {
+
+// The MSA fields of a reply that the strict parser refuses (e.g. non-ASCII text without MSH-18):
+// split on the field separator, values taken as they are.
+base::Result<Hl7Ack> RawAck(std::string_view reply) {
+  if (reply.size() < 4 || reply.substr(0, 3) != "MSH") {
+    return base::InvalidArgument("the reply is not an HL7 message");
+  }
+  const char sep = reply[3];
+  size_t pos = 0;
+  while (pos < reply.size()) {
+    size_t end = reply.find_first_of("\r\n", pos);
+    if (end == std::string_view::npos) end = reply.size();
+    const std::string_view seg = reply.substr(pos, end - pos);
+    if (seg.size() > 4 && seg.substr(0, 3) == "MSA" && seg[3] == sep) {
+      std::vector<std::string> f;
+      size_t p = 4;
+      while (true) {
+        const size_t q = seg.find(sep, p);
+        f.emplace_back(seg.substr(p, q == std::string_view::npos ? std::string_view::npos : q - p));
+        if (q == std::string_view::npos) break;
+        p = q + 1;
+      }
+      Hl7Ack ack{f[0], f.size() > 2 ? f[2] : ""};
+      if (ack.code.empty()) return base::InvalidArgument("MSA-1 is empty");
+      return ack;
+    }
+    pos = end + 1;
+  }
+  return base::InvalidArgument("the reply has no MSA segment");
+}
+
+}  // namespace
+
 base::Result<Hl7Ack> ParseAck(std::string_view reply) {
-  DOKUEI_ASSIGN_OR_RETURN(const intake::Hl7Message m, intake::ParseHl7(reply));
+  auto parsed = intake::ParseHl7(reply);
+  if (!parsed.ok()) return RawAck(reply);
+  const intake::Hl7Message& m = *parsed;
   const intake::Hl7Segment* msa = m.Find("MSA");
   if (msa == nullptr) return base::InvalidArgument("the reply has no MSA segment");
   Hl7Ack ack;

@@ -78,7 +78,20 @@ base::Result<std::vector<StoreResponse>> StoreScu(
   if (proposals.size() > 128) {
     return base::InvalidArgument("at most 128 SOP class / transfer syntax pairs per call");
   }
-  DOKUEI_ASSIGN_OR_RETURN(auto scu, net::ScuAssociation::Connect(options, peer, proposals));
+  auto connected = net::ScuAssociation::Connect(options, peer, proposals);
+  if (!connected.ok()) {
+    if (connected.status().message().find("accepted no presentation context") !=
+        std::string::npos) {
+      std::string classes;
+      for (const auto& p : proposals)
+        classes += (classes.empty() ? "" : ", ") + p.abstract_syntax + " in " +
+                   p.transfer_syntaxes.front();
+      return base::Unavailable(peer.ae_title + " accepted none of the SOP classes proposed (" +
+                               classes + ")");
+    }
+    return connected.status();
+  }
+  auto scu = std::move(connected).value();
   std::vector<StoreResponse> out;
   uint16_t message_id = 0;
   for (size_t i = 0; i < metas.size(); ++i) {
