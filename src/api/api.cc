@@ -10,6 +10,8 @@ base::Status RegisterRoutes(http::RouteTable& routes, Services& services) {
     DOKUEI_RETURN_IF_ERROR(RegisterWorkflowRoutes(routes, services));
   if (services.workflow != nullptr && services.reports != nullptr)
     DOKUEI_RETURN_IF_ERROR(RegisterReportRoutes(routes, services));
+  if (services.workflow != nullptr && services.delivery != nullptr)
+    DOKUEI_RETURN_IF_ERROR(RegisterDeliveryRoutes(routes, services));
   return base::Status::Ok();
 }
 

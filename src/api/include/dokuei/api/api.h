@@ -29,6 +29,9 @@ class Workflow;
 namespace dokuei::report {
 class ReportService;
 }
+namespace dokuei::delivery {
+class Delivery;
+}
 
 namespace dokuei::api {
 
@@ -50,6 +53,9 @@ struct Services {
   // Reports over the workflow's requests; without it (or without the workflow) the report
   // routes are not registered. Its audit hook must append with audit.AppendIn.
   report::ReportService* reports = nullptr;
+  // Report delivery (destinations, the outbound queue); without it (or without the workflow)
+  // the delivery routes are not registered. On the same database as `audit`.
+  delivery::Delivery* delivery = nullptr;
 };
 
 // Session cookie (identity sessions), identity API tokens (dok_...), then the configured static
@@ -65,6 +71,8 @@ base::Status RegisterAuditRoutes(http::RouteTable& routes, Services& services); 
 base::Status RegisterWorkflowRoutes(http::RouteTable& routes, Services& services);
 // Reports, reviews, checks, critical results, follow-ups, reader statistics (report_routes.cc).
 base::Status RegisterReportRoutes(http::RouteTable& routes, Services& services);
+// Delivery destinations and the delivery status of requests (delivery_routes.cc).
+base::Status RegisterDeliveryRoutes(http::RouteTable& routes, Services& services);
 base::Status RegisterRoutes(http::RouteTable& routes, Services& services);
 
 // The audit event for a request: actor, actor tenant/user/roles, source address and protocol
