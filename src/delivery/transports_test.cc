@@ -288,6 +288,119 @@ TEST_F(TransportTest, ARefusedSopClassOrADownPeerIsRetriedThenDelivered) {
   EXPECT_EQ(Dataset(testing::ReadFile(Received()[0].string())), Dataset(pdf.bytes));
 }
 
+// The project's own DIMSE server with a store that answers the first C-STORE with a failure
+// status and an Error Comment, then success.
+class FailingOnceStore final : public dicom::DimseHandlers {
+ public:
+  struct Sink final : dicom::StoreSink {
+    explicit Sink(FailingOnceStore& o) : owner(o) {}
+    base::Status Write(std::span<const uint8_t> bytes) override {
+      data.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      return base::Status::Ok();
+    }
+    dicom::DimseStatus Finish() override {
+      std::lock_guard lock(owner.mu);
+      if (owner.failures-- > 0) {
+        if ((owner.code & 0xF000) == 0xB000) owner.stored.push_back(data);  // a warning stores
+        return {owner.code, owner.comment};
+      }
+      owner.stored.push_back(data);
+      return dicom::DimseStatus::Success();
+    }
+    FailingOnceStore& owner;
+    std::string data;
+  };
+  struct Session final : dicom::DimseSession {
+    explicit Session(FailingOnceStore& o) : owner(o) {}
+    dicom::Permissions permissions() const override { return {}; }
+    std::unique_ptr<dicom::StoreSink> BeginStore(const std::string&, const std::string&,
+                                                 const std::string&) override {
+      return std::make_unique<Sink>(owner);
+    }
+    dicom::DimseStatus Find(const dicom::QueryIdentifier&,
+                            const std::function<bool(const dicom::AttributeList&)>&) override {
+      return {0xC000, "not here"};
+    }
+    base::Result<std::vector<dicom::RetrieveItem>> Locate(const dicom::QueryIdentifier&) override {
+      return std::vector<dicom::RetrieveItem>{};
+    }
+    std::optional<dicom::PeerAddress> MoveDestination(const std::string&) override { return {}; }
+    std::optional<dicom::PeerAddress> ReportDestination() override { return {}; }
+    base::Result<dicom::CommitmentOutcome> Commit(const std::vector<dicom::SopRef>&) override {
+      return dicom::CommitmentOutcome{};
+    }
+    FailingOnceStore& owner;
+  };
+  base::Result<std::unique_ptr<dicom::DimseSession>> Accept(const dicom::AssociationRequest&,
+                                                            dicom::RefuseReason*) override {
+    return std::unique_ptr<dicom::DimseSession>(std::make_unique<Session>(*this));
+  }
+  std::mutex mu;
+  int failures = 1;
+  uint16_t code = 0xA700;
+  std::string comment = "Out of resources: archive disk full";
+  std::vector<std::string> stored;
+};
+
+TEST_F(TransportTest, AFailureStatusIsRetriedWithTheErrorCommentRecorded) {
+  FailingOnceStore handlers;
+  dicom::DimseOptions so;
+  so.ae_title = "HOSPITAL_PACS";
+  dicom::DimseServer server(so, handlers);
+  ASSERT_TRUE(server.Start().ok());
+  Destination d;
+  d.kind = DestinationKind::kDicom;
+  d.name = "PACS";
+  d.ae_title = "HOSPITAL_PACS";
+  d.host = "127.0.0.1";
+  d.port = server.port();
+  Add(d);
+  const Artifact sr = testing::DicomArtifact(ArtifactKind::kSr, "transfer_syntaxes/CT_small.dcm");
+  ASSERT_TRUE(delivery_->queue().Enqueue(Version(), {sr}).ok());
+  ASSERT_TRUE(delivery_->queue().Tick().ok());
+  DeliveryRow row = Only();
+  EXPECT_EQ(row.state, DeliveryState::kFailed);
+  EXPECT_EQ(row.remote.dimse_status, 0xA700);
+  EXPECT_EQ(row.remote.text, "Out of resources: archive disk full");
+  EXPECT_EQ(row.last_error, "C-STORE failed with status 0xA700: Out of resources: archive disk full");
+  clock_.Advance(1min);
+  ASSERT_TRUE(delivery_->queue().Tick().ok());
+  row = Only();
+  EXPECT_EQ(row.state, DeliveryState::kDelivered) << row.last_error;
+  EXPECT_EQ(row.remote.dimse_status, 0);
+  std::lock_guard lock(handlers.mu);
+  ASSERT_EQ(handlers.stored.size(), 1u);
+  EXPECT_EQ(handlers.stored[0], Dataset(sr.bytes));  // the data set as it travelled
+  server.Stop();
+}
+
+TEST_F(TransportTest, AWarningStatusIsDelivered) {
+  FailingOnceStore handlers;
+  handlers.code = 0xB007;
+  handlers.comment = "Data set does not match SOP class";
+  dicom::DimseOptions so;
+  so.ae_title = "HOSPITAL_PACS";
+  dicom::DimseServer server(so, handlers);
+  ASSERT_TRUE(server.Start().ok());
+  Destination d;
+  d.kind = DestinationKind::kDicom;
+  d.name = "PACS";
+  d.ae_title = "HOSPITAL_PACS";
+  d.host = "127.0.0.1";
+  d.port = server.port();
+  Add(d);
+  ASSERT_TRUE(delivery_->queue()
+                  .Enqueue(Version(), {testing::DicomArtifact(ArtifactKind::kEncapsulatedPdf,
+                                                              "transfer_syntaxes/MR_small.dcm")})
+                  .ok());
+  ASSERT_TRUE(delivery_->queue().Tick().ok());
+  const DeliveryRow row = Only();
+  EXPECT_EQ(row.state, DeliveryState::kDelivered);
+  EXPECT_EQ(row.remote.dimse_status, 0xB007);
+  EXPECT_EQ(row.remote.text, "Data set does not match SOP class");
+  server.Stop();
+}
+
 // An MLLP listener (the project's own) answering with the ACK codes given in order.
 struct AckServer {
   explicit AckServer(std::vector<std::string> answers) : codes(std::move(answers)) {
