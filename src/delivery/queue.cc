@@ -201,6 +201,19 @@ class SqlQueue final : public Queue, public Delivery {
     return out;
   }
 
+  Result<bool> Enqueued(int64_t version_id) override {
+    bool found = false;
+    DOKUEI_RETURN_IF_ERROR(db_->Transact(db::TxKind::kRead, [&](Conn& c) -> Status {
+      const db::Value p[] = {I(version_id)};
+      return c.Query("SELECT id FROM delivery_artifacts WHERE version_id = ? LIMIT 1", p,
+                     [&](const Row&) {
+                       found = true;
+                       return Status::Ok();
+                     });
+    }));
+    return found;
+  }
+
   Result<std::vector<DeliveryRow>> ForRequest(int64_t request_id) override {
     return Where("q.request_id = ?", request_id);
   }
@@ -435,6 +448,22 @@ class SqlQueue final : public Queue, public Delivery {
 };
 
 }  // namespace
+
+Result<int> ReleaseReport(Queue& queue, const report::Report& r) {
+  int n = 0;
+  for (const report::Version& v : r.versions) {
+    if (v.release != report::Release::kReleased) continue;
+    if (v.kind != report::VersionKind::kFinal && v.kind != report::VersionKind::kAddendum) continue;
+    DOKUEI_ASSIGN_OR_RETURN(const bool done, queue.Enqueued(v.id));
+    if (done) continue;
+    DOKUEI_RETURN_IF_ERROR(queue
+                               .Release({r.tenant_id, r.request_id, r.id, v.id, v.number,
+                                         v.kind == report::VersionKind::kAddendum})
+                               .status());
+    ++n;
+  }
+  return n;
+}
 
 Result<std::unique_ptr<Delivery>> OpenDelivery(std::shared_ptr<db::Database> db,
                                                base::Clock& clock, Transports transports,

@@ -319,6 +319,47 @@ TEST_P(QueueTest, ReleaseAsksTheArtifactSource) {
   EXPECT_EQ(rows->at(0).artifact, ArtifactKind::kHl7Oru);
 }
 
+TEST_P(QueueTest, ReleaseReportEnqueuesReleasedFinalsAndAddendaOnce) {
+  struct Source final : ArtifactSource {
+    base::Result<std::vector<Artifact>> For(int64_t, int64_t version_id) override {
+      asked.push_back(version_id);
+      return std::vector<Artifact>{Artifact{ArtifactKind::kHl7Oru, testing::kOru}};
+    }
+    std::vector<int64_t> asked;
+  } source;
+  DeliveryOptions o;
+  o.source = &source;
+  Reopen(o);
+  Add(7, DestinationKind::kHl7, "RIS");
+  report::Report r;
+  r.id = 700;
+  r.request_id = 70;
+  r.tenant_id = 7;
+  auto version = [](int64_t id, int number, report::VersionKind kind, report::Release rel) {
+    report::Version v;
+    v.id = id;
+    v.number = number;
+    v.kind = kind;
+    v.release = rel;
+    return v;
+  };
+  r.versions = {version(201, 1, report::VersionKind::kPreliminary, report::Release::kReleased),
+                version(202, 2, report::VersionKind::kFinal, report::Release::kAwaitingCheck)};
+  EXPECT_EQ(*ReleaseReport(q(), r), 0);  // a preliminary is not delivered; the final waits
+  r.versions[1].release = report::Release::kReleased;
+  EXPECT_EQ(*ReleaseReport(q(), r), 1);
+  EXPECT_EQ(*ReleaseReport(q(), r), 0);  // once
+  r.versions.push_back(version(203, 3, report::VersionKind::kAddendum, report::Release::kReleased));
+  EXPECT_EQ(*ReleaseReport(q(), r), 1);
+  EXPECT_EQ(source.asked, (std::vector<int64_t>{202, 203}));
+  const auto rows = *q().ForRequest(70);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_FALSE(rows[0].addendum);
+  EXPECT_EQ(rows[0].version_number, 2);
+  EXPECT_TRUE(rows[1].addendum);
+  EXPECT_EQ(rows[1].version_number, 3);
+}
+
 TEST_P(QueueTest, ARemovedOrDisabledDestinationGivesUp) {
   const Destination a = Add(7, DestinationKind::kDicom, "PACS A");
   Destination b = Add(7, DestinationKind::kDicom, "PACS B");

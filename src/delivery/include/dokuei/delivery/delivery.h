@@ -30,6 +30,7 @@
 #include "dokuei/base/status.h"
 #include "dokuei/db/db.h"
 #include "dokuei/delivery/records.h"
+#include "dokuei/report/records.h"
 
 namespace dokuei::delivery {
 
@@ -105,6 +106,8 @@ class Queue {
   // At clock.Now(): claims due rows (pending, failed with next attempt due, or sending with its
   // lease ended), sends each outside any transaction and records the outcome.
   virtual base::Result<TickResult> Tick() = 0;
+  // Whether artefacts of this version were enqueued before (with or without destinations).
+  virtual base::Result<bool> Enqueued(int64_t version_id) = 0;
   // The rows of a request, oldest first.
   virtual base::Result<std::vector<DeliveryRow>> ForRequest(int64_t request_id) = 0;
   virtual base::Result<DeliveryRow> Get(int64_t row_id) = 0;  // kNotFound
@@ -122,6 +125,12 @@ class Delivery {
   virtual db::Database& database() = 0;
   virtual base::Clock& clock() = 0;
 };
+
+// The call to make after anything that may release a version (sign, second read, check,
+// addendum): every released final and addendum of `report` that was not enqueued before goes
+// through Queue::Release (preliminary reports are not delivered). Returns how many versions were
+// enqueued now. Idempotent, so calling it again (or for an unchanged report) costs a lookup.
+base::Result<int> ReleaseReport(Queue& queue, const report::Report& report);
 
 base::Status MigrateDelivery(db::Database& db);
 
