@@ -1,6 +1,10 @@
 // The outbound queue on every backend with a FakeClock and scripted transports: fan-out to the
 // tenant's destinations, idempotent enqueue, the backoff schedule, give-up rules, crash recovery
 // of `sending` rows, no second delivery of a delivered row, addenda, destinations' validation.
+#include <atomic>
+#include <map>
+#include <thread>
+
 #include "delivery_test_util.h"
 
 namespace dokuei::delivery {
@@ -21,6 +25,11 @@ class QueueTest : public DeliveryFixture {
     auto r = q().Get(id);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : DeliveryRow{};
+  }
+  std::vector<DeliveryRow> Rows() {
+    auto r = q().ForRequest(70);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : std::vector<DeliveryRow>{};
   }
   TickResult Tick() {
     auto r = q().Tick();
@@ -58,7 +67,7 @@ TEST_P(QueueTest, OneRowPerArtifactAndMatchingDestinationOnce) {
   auto again = q().Enqueue(Version(101), AllFour());
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->size(), 4u);
-  EXPECT_EQ(q().ForRequest(70)->size(), 4u);
+  EXPECT_EQ(Rows().size(), 4u);
 }
 
 TEST_P(QueueTest, DeliversEachRowOnceWithTheStoredBytes) {
@@ -75,7 +84,7 @@ TEST_P(QueueTest, DeliversEachRowOnceWithTheStoredBytes) {
   ASSERT_EQ(hl7_.sent().size(), 1u);
   EXPECT_EQ(hl7_.sent()[0].bytes, testing::kOru);
   ASSERT_EQ(fhir_.sent().size(), 1u);
-  for (const auto& r : *q().ForRequest(70)) {
+  for (const auto& r : Rows()) {
     EXPECT_EQ(r.state, DeliveryState::kDelivered);
     EXPECT_EQ(r.attempts, 1);
     ASSERT_TRUE(r.delivered_at.has_value());
@@ -175,7 +184,7 @@ TEST_P(QueueTest, PermanentRefusalGivesUpAtOnceAndACoordinatorCanRetry) {
 
   // Only a row that gave up can be retried.
   ASSERT_TRUE(q().Enqueue(Version(106), {Artifact{ArtifactKind::kHl7Oru, testing::kOru}}).ok());
-  const int64_t pending = q().ForRequest(70)->back().id;
+  const int64_t pending = Rows().back().id;
   EXPECT_EQ(q().Retry(pending).status().code(), base::Code::kFailedPrecondition);
   EXPECT_EQ(q().Retry(999999).status().code(), base::Code::kNotFound);
 
@@ -271,13 +280,42 @@ TEST_P(QueueTest, ALateOutcomeOfAnExpiredClaimIsDiscarded) {
   EXPECT_EQ(fhir_.sent().size(), 2u);  // at least once: the slow send and the takeover
 }
 
+// Several servers ticking at once: each row is claimed by one of them and sent once.
+TEST_P(QueueTest, ConcurrentTicksSendEachRowOnce) {
+  Add(7, DestinationKind::kHl7, "RIS A");
+  Add(7, DestinationKind::kHl7, "RIS B");
+  for (int v = 0; v < 10; ++v)
+    ASSERT_TRUE(q().Enqueue(Version(300 + v), {Artifact{ArtifactKind::kHl7Oru, testing::kOru}}).ok());
+  std::vector<std::unique_ptr<Delivery>> servers;
+  for (int i = 0; i < 4; ++i) {
+    auto d = OpenDelivery(db_, clock_, {&dicom_, &hl7_, &fhir_}, {});
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    servers.push_back(std::move(d).value());
+  }
+  std::vector<std::thread> threads;
+  std::atomic<int> delivered{0};
+  for (auto& s : servers)
+    threads.emplace_back([&s, &delivered] {
+      auto t = s->queue().Tick();
+      EXPECT_TRUE(t.ok()) << t.status().ToString();
+      if (t.ok()) delivered += t->delivered;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(delivered.load(), 20);
+  std::map<int64_t, int> per_row;
+  for (const auto& sent : hl7_.sent()) ++per_row[sent.row_id];
+  EXPECT_EQ(per_row.size(), 20u);
+  for (const auto& [row, n] : per_row) EXPECT_EQ(n, 1) << "row " << row;
+  for (const auto& r : Rows()) EXPECT_EQ(r.state, DeliveryState::kDelivered);
+}
+
 TEST_P(QueueTest, AddendaAreDeliveredTheSameWayAndMarked) {
   Add(7, DestinationKind::kDicom, "PACS");
   const auto sr = testing::DicomArtifact(ArtifactKind::kSr, "transfer_syntaxes/CT_small.dcm");
   ASSERT_TRUE(q().Enqueue(Version(110), {sr}).ok());
   ASSERT_TRUE(q().Enqueue(Version(111, /*addendum=*/true), {sr}).ok());
   EXPECT_EQ(Tick().delivered, 2);
-  const auto rows = *q().ForRequest(70);
+  const auto rows = Rows();
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_FALSE(rows[0].addendum);
   EXPECT_TRUE(rows[1].addendum);
@@ -296,7 +334,7 @@ TEST_P(QueueTest, BadArtefactsAreRefusedAndNothingIsStored) {
                   {testing::DicomArtifact(ArtifactKind::kSr, "transfer_syntaxes/CT_small.dcm"),
                    Artifact{ArtifactKind::kFhirBundle, R"({"resourceType":"Patient"})"}});
   EXPECT_EQ(r.status().field(), "artifacts.fhir");
-  EXPECT_TRUE(q().ForRequest(70)->empty());
+  EXPECT_TRUE(Rows().empty());
   EXPECT_EQ(q().Release(Version(112)).status().code(), base::Code::kFailedPrecondition);
 }
 
@@ -352,7 +390,7 @@ TEST_P(QueueTest, ReleaseReportEnqueuesReleasedFinalsAndAddendaOnce) {
   r.versions.push_back(version(203, 3, report::VersionKind::kAddendum, report::Release::kReleased));
   EXPECT_EQ(*ReleaseReport(q(), r), 1);
   EXPECT_EQ(source.asked, (std::vector<int64_t>{202, 203}));
-  const auto rows = *q().ForRequest(70);
+  const auto rows = Rows();
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_FALSE(rows[0].addendum);
   EXPECT_EQ(rows[0].version_number, 2);
@@ -371,7 +409,7 @@ TEST_P(QueueTest, ARemovedOrDisabledDestinationGivesUp) {
   b.enabled = false;
   ASSERT_TRUE(dests.Update(b).ok());
   EXPECT_EQ(Tick().gave_up, 2);
-  const auto rows = *q().ForRequest(70);
+  const auto rows = Rows();
   EXPECT_EQ(rows[0].last_error, "the destination was removed");
   EXPECT_EQ(rows[1].last_error, "the destination is disabled");
   EXPECT_TRUE(dicom_.sent().empty());
