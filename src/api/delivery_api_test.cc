@@ -37,8 +37,8 @@ class DeliveryApiTest : public ApiTest {
     wf_ = std::move(wf).value();
     delivery::DeliveryOptions dopt;
     dopt.audit = hook_;
-    auto dl = delivery::OpenDelivery(stack_.database(), stack_.clock(), {nullptr, &hl7_, nullptr},
-                                     dopt);
+    auto dl =
+        delivery::OpenDelivery(stack_.database(), stack_.clock(), {nullptr, &hl7_, nullptr}, dopt);
     ASSERT_TRUE(dl.ok()) << dl.status().ToString();
     delivery_ = std::move(dl).value();
     services_->workflow = wf_.get();
@@ -106,10 +106,10 @@ TEST_P(DeliveryApiTest, CentreAdministratorManagesDestinationsHospitalSeesThemWi
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("https://"), std::string::npos) << bad.body;
   EXPECT_NE(bad.body.find("ループバック"), std::string::npos) << bad.body;
-  auto bad_en = Do("centre.admin", "POST", kDest,
-                   {{"kind", "dicom"}, {"name", "P"}, {"ae_title", "A\\B"}, {"host", "h"},
-                    {"port", 104}},
-                   {{"Accept-Language", "en"}});
+  auto bad_en =
+      Do("centre.admin", "POST", kDest,
+         {{"kind", "dicom"}, {"name", "P"}, {"ae_title", "A\\B"}, {"host", "h"}, {"port", 104}},
+         {{"Accept-Language", "en"}});
   EXPECT_EQ(bad_en.status, 400);
   EXPECT_NE(bad_en.body.find("ae_title"), std::string::npos) << bad_en.body;
   EXPECT_NE(bad_en.body.find("backslash"), std::string::npos) << bad_en.body;
@@ -118,7 +118,8 @@ TEST_P(DeliveryApiTest, CentreAdministratorManagesDestinationsHospitalSeesThemWi
     EXPECT_EQ(a.rfind("delivery_destination.", 0), std::string::npos) << a;
 
   // Change keeps the token unless one is given; the kind cannot change.
-  const std::string fhir = "/api/delivery-destinations/" + std::to_string(made.Json()["id"].get<int64_t>());
+  const std::string fhir =
+      "/api/delivery-destinations/" + std::to_string(made.Json()["id"].get<int64_t>());
   auto renamed = Do("centre.admin", "PATCH", fhir, {{"name", "FHIR (本番)"}});
   ASSERT_EQ(renamed.status, 200) << renamed.body;
   EXPECT_EQ(renamed.Json()["bearer_token_set"], true);
@@ -137,8 +138,9 @@ TEST_P(DeliveryApiTest, DeliveriesAreVisibleAndACoordinatorRetriesWhatGaveUp) {
   auto rq = wf_->requests().RecordArrival(sakura_.id, "1.2.392.9.1", "1.2.392.9.1.1", "MR");
   ASSERT_TRUE(rq.ok()) << rq.status().ToString();
   const std::string oru = "MSH|^~\\&|DOKUEI|C|RIS|H|20261125120000||ORU^R01|M1|P|2.5.1\r";
-  auto rows = delivery_->queue().Enqueue({sakura_.id, rq->id, 5, 51, 1, false},
-                                         {delivery::Artifact{delivery::ArtifactKind::kHl7Oru, oru}});
+  auto rows =
+      delivery_->queue().Enqueue({sakura_.id, rq->id, 5, 51, 1, false},
+                                 {delivery::Artifact{delivery::ArtifactKind::kHl7Oru, oru}});
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   ASSERT_TRUE(delivery_->queue().Tick().ok());  // AR: gave up at once
   NewRecords();
@@ -169,10 +171,11 @@ TEST_P(DeliveryApiTest, DeliveriesAreVisibleAndACoordinatorRetriesWhatGaveUp) {
   EXPECT_EQ(twice.status, 409);
   EXPECT_NE(twice.body.find("only a delivery that gave up"), std::string::npos) << twice.body;
   // A row of another request is not found under this one.
-  EXPECT_EQ(Do("coord1", "POST", "/api/requests/999999/deliveries/" +
-                                     std::to_string(row["id"].get<int64_t>()) + "/retry")
-                .status,
-            404);
+  EXPECT_EQ(
+      Do("coord1", "POST",
+         "/api/requests/999999/deliveries/" + std::to_string(row["id"].get<int64_t>()) + "/retry")
+          .status,
+      404);
 }
 
 DOKUEI_API_BACKENDS(DeliveryApiTest);

@@ -5,8 +5,9 @@
 //   POST   /api/tenants/{tenant}/delivery-destinations    destinations.manage
 //   PATCH  /api/delivery-destinations/{id}                destinations.manage
 //   DELETE /api/delivery-destinations/{id}                destinations.manage
-//   GET    /api/requests/{id}/deliveries                  requests.read        per artefact x destination
-//   POST   /api/requests/{id}/deliveries/{row}/retry      deliveries.manage    a row that gave up
+//   GET    /api/requests/{id}/deliveries                  requests.read        per artefact x
+//   destination POST   /api/requests/{id}/deliveries/{row}/retry      deliveries.manage    a row
+//   that gave up
 //
 // Destinations are configuration of a hospital, changed by the reading centre's administrators
 // (the hospital's administrators see them, without the FHIR bearer token); each change commits
@@ -27,9 +28,8 @@ using namespace internal;  // NOLINT: the helpers of this module's route files
 inline constexpr ApiMessage kDestinationNotFound = {"no such delivery destination",
                                                     "配信先が見つかりません"};
 inline constexpr ApiMessage kDeliveryNotFound = {"no such delivery", "配信記録が見つかりません"};
-inline constexpr ApiMessage kNotGaveUp = {
-    "only a delivery that gave up can be retried",
-    "再送できるのは配信を断念した記録だけです"};
+inline constexpr ApiMessage kNotGaveUp = {"only a delivery that gave up can be retried",
+                                          "再送できるのは配信を断念した記録だけです"};
 inline constexpr ApiMessage kBadKind = {"kind must be dicom, hl7 or fhir",
                                         "kind は dicom、hl7、fhir のいずれかで指定してください"};
 
@@ -52,7 +52,8 @@ constexpr FieldMessage kFieldMessages[] = {
     {"url",
      {"the FHIR base URL must start with https:// (http:// only to a loopback address); other "
       "kinds have no URL",
-      "FHIR のベース URL は https:// で始めてください (http:// はループバックのみ)。他の種類には指定できません"}},
+      "FHIR のベース URL は https:// で始めてください (http:// "
+      "はループバックのみ)。他の種類には指定できません"}},
     {"bearer_token",
      {"the bearer token must be at most 4096 printable characters without spaces (FHIR only)",
       "ベアラートークンは空白を含まない 4096 文字以内の印字可能文字です (FHIR のみ)"}},
@@ -135,7 +136,7 @@ json RowJson(const delivery::DeliveryRow& r) {
           {"remote", remote}};
 }
 
-constexpr std::string_view kFields[] = {"kind", "name", "enabled", "ae_title", "host",
+constexpr std::string_view kFields[] = {"kind", "name", "enabled", "ae_title",    "host",
                                         "port", "tls",  "url",     "bearer_token"};
 
 // Overlays the members present in `body` on `d` (kind is handled by the caller).
@@ -230,8 +231,7 @@ base::Result<http::Response> CreateDestination(Services& s, http::Request& req) 
 
 base::Result<http::Response> PatchDestination(Services& s, http::Request& req) {
   DOKUEI_RETURN_IF_ERROR(DeliveryOf(s).status());
-  DOKUEI_ASSIGN_OR_RETURN(delivery::Destination d,
-                          PathDestination(s, req, "destinations.manage"));
+  DOKUEI_ASSIGN_OR_RETURN(delivery::Destination d, PathDestination(s, req, "destinations.manage"));
   DOKUEI_ASSIGN_OR_RETURN(const json body, ParseObject(req, kFields));
   if (body.contains("kind")) {
     std::optional<std::string> kind;
@@ -306,11 +306,11 @@ base::Result<http::Response> RetryDelivery(Services& s, http::Request& req) {
     return NotFound(kDeliveryNotFound);
   if (row->state != delivery::DeliveryState::kGaveUp)
     return Say(req, base::Code::kConflict, kNotGaveUp);
-  audit::Event e = ChangeEvent(req, "report.delivery_retry", row->tenant_id,
-                               "delivery " + std::to_string(row->id) + " of request " +
-                                   std::to_string(rq.id) + " (" +
-                                   std::string(delivery::ArtifactKindName(row->artifact)) +
-                                   " to " + row->destination_name + ")");
+  audit::Event e =
+      ChangeEvent(req, "report.delivery_retry", row->tenant_id,
+                  "delivery " + std::to_string(row->id) + " of request " + std::to_string(rq.id) +
+                      " (" + std::string(delivery::ArtifactKindName(row->artifact)) + " to " +
+                      row->destination_name + ")");
   e.study_uids = {rq.study_uid};
   audit::AuditedDatabase adb(s.delivery->database(), s.audit, e, ChangeOptions());
   auto out = s.delivery->queue().Retry(row->id, &adb);
@@ -339,15 +339,14 @@ base::Status RegisterDeliveryRoutes(http::RouteTable& routes, Services& s) {
           {"PATCH", "/api/delivery-destinations/{id}", "destinations.manage",
            "レポートの配信先を変更", "Change a report delivery destination", h(PatchDestination)},
           {"DELETE", "/api/delivery-destinations/{id}", "destinations.manage",
-           "レポートの配信先を削除", "Remove a report delivery destination",
-           h(DeleteDestination)},
+           "レポートの配信先を削除", "Remove a report delivery destination", h(DeleteDestination)},
           {"GET", "/api/requests/{id}/deliveries", "requests.read",
            "レポートの配信状況 (成果物と配信先ごと)",
            "Delivery status of a request's reports (per artefact and destination)",
            h(ListDeliveries)},
           {"POST", "/api/requests/{id}/deliveries/{row}/retry", "deliveries.manage",
-           "配信を断念した記録を再送キューに戻す",
-           "Put a delivery that gave up back in the queue", h(RetryDelivery)},
+           "配信を断念した記録を再送キューに戻す", "Put a delivery that gave up back in the queue",
+           h(RetryDelivery)},
       });
 }
 

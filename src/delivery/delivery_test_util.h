@@ -120,7 +120,8 @@ class DeliveryFixture : public ::testing::TestWithParam<Backend> {
     d.name = name;
     if (kind == DestinationKind::kDicom) d.ae_title = "PACS", d.host = "127.0.0.1", d.port = 11112;
     if (kind == DestinationKind::kHl7) d.host = "127.0.0.1", d.port = 2575;
-    if (kind == DestinationKind::kFhir) d.url = "https://fhir.example.jp/r4", d.bearer_token = "s3cret";
+    if (kind == DestinationKind::kFhir)
+      d.url = "https://fhir.example.jp/r4", d.bearer_token = "s3cret";
     Destinations dests(*db_, clock_);
     auto r = dests.Add(tenant, d);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
@@ -128,8 +129,12 @@ class DeliveryFixture : public ::testing::TestWithParam<Backend> {
   }
 
   static ReleasedVersion Version(int64_t version_id, bool addendum = false) {
-    return {/*tenant*/ 7, /*request*/ 70, /*report*/ 700, version_id,
-            static_cast<int>(version_id % 100), addendum};
+    return {/*tenant*/ 7,
+            /*request*/ 70,
+            /*report*/ 700,
+            version_id,
+            static_cast<int>(version_id % 100),
+            addendum};
   }
 
   dokuei::testing::TestDatabase tdb_;

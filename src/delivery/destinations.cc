@@ -56,19 +56,18 @@ Status Validate(const Destination& d) {
     return base::InvalidArgument("the name must have 1 to 200 characters", "name");
   }
   const auto host_ok = [](std::string_view h) {
-    return !h.empty() && h.size() <= 253 &&
-           std::all_of(h.begin(), h.end(), [](char c) {
-             return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
-                    c == ':' || c == '_';
-           });
+    return !h.empty() && h.size() <= 253 && std::all_of(h.begin(), h.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+             c == '_';
+    });
   };
   switch (d.kind) {
     case DestinationKind::kDicom: {
       const std::string_view ae = base::Trim(d.ae_title);
       if (ae.empty() || d.ae_title.size() > 16 || !Printable(d.ae_title) ||
           d.ae_title.find('\\') != std::string::npos) {
-        return base::InvalidArgument(
-            "the AE title must have 1 to 16 characters, without backslash", "ae_title");
+        return base::InvalidArgument("the AE title must have 1 to 16 characters, without backslash",
+                                     "ae_title");
       }
       if (!host_ok(d.host)) return base::InvalidArgument("a host name or address", "host");
       if (d.port == 0) return base::InvalidArgument("a port from 1 to 65535", "port");
@@ -80,7 +79,8 @@ Status Validate(const Destination& d) {
     case DestinationKind::kHl7:
       if (!host_ok(d.host)) return base::InvalidArgument("a host name or address", "host");
       if (d.port == 0) return base::InvalidArgument("a port from 1 to 65535", "port");
-      if (!d.ae_title.empty()) return base::InvalidArgument("an HL7 destination has no AE title", "ae_title");
+      if (!d.ae_title.empty())
+        return base::InvalidArgument("an HL7 destination has no AE title", "ae_title");
       if (!d.url.empty() || !d.bearer_token.empty()) {
         return base::InvalidArgument("an HL7 destination has no URL", "url");
       }
@@ -146,12 +146,16 @@ Result<Destination> Destinations::Add(int64_t tenant_id, const Destination& in) 
   const int64_t now = Us(clock_.Now());
   int64_t id = 0;
   DOKUEI_RETURN_IF_ERROR(db_.Transact(db::TxKind::kWrite, [&](db::Conn& c) -> Status {
-    const db::Value p[] = {I(tenant_id), S(DestinationKindName(d.kind)), S(d.name),
-                           I(d.enabled ? 1 : 0), S(d.ae_title), S(d.host), I(d.port),
-                           I(d.tls ? 1 : 0), S(d.url), S(d.bearer_token), I(now), I(now)};
+    const db::Value p[] = {I(tenant_id),  S(DestinationKindName(d.kind)),
+                           S(d.name),     I(d.enabled ? 1 : 0),
+                           S(d.ae_title), S(d.host),
+                           I(d.port),     I(d.tls ? 1 : 0),
+                           S(d.url),      S(d.bearer_token),
+                           I(now),        I(now)};
     DOKUEI_RETURN_IF_ERROR(c.Exec(
         "INSERT INTO delivery_destinations (tenant_id, kind, name, enabled, ae_title, host, port,"
-        " tls, url, bearer_token, created_us, updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " tls, url, bearer_token, created_us, updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?)",
         p));
     DOKUEI_ASSIGN_OR_RETURN(id, db::LastInsertId(c));
     return Status::Ok();
@@ -169,8 +173,9 @@ Result<Destination> Destinations::Update(const Destination& in, bool keep_token)
   DOKUEI_RETURN_IF_ERROR(Validate(d));
   const int64_t now = Us(clock_.Now());
   DOKUEI_RETURN_IF_ERROR(db_.Transact(db::TxKind::kWrite, [&](db::Conn& c) -> Status {
-    const db::Value p[] = {S(d.name), I(d.enabled ? 1 : 0), S(d.ae_title), S(d.host), I(d.port),
-                           I(d.tls ? 1 : 0), S(d.url), S(d.bearer_token), I(now), I(d.id)};
+    const db::Value p[] = {
+        S(d.name), I(d.enabled ? 1 : 0), S(d.ae_title), S(d.host), I(d.port), I(d.tls ? 1 : 0),
+        S(d.url),  S(d.bearer_token),    I(now),        I(d.id)};
     return c.Exec(
         "UPDATE delivery_destinations SET name = ?, enabled = ?, ae_title = ?, host = ?,"
         " port = ?, tls = ?, url = ?, bearer_token = ?, updated_us = ? WHERE id = ?",

@@ -2,6 +2,7 @@
 // the Unix epoch (UTC), 0 = not yet. Artefact bytes are stored once per (version, kind), base64
 // in a TEXT column; a queue row per (version, kind, destination) refers to them.
 #include "dokuei/db/migrations.h"
+
 #include "dokuei/delivery/delivery.h"
 #include "sql.h"
 

@@ -2,9 +2,8 @@
 // one write transaction; Tick claims due rows (a lease in state `sending`), sends outside any
 // transaction, and records the outcome only if its claim still holds, so a delivered row is never
 // sent again and a row abandoned by a crashed sender is retried when its lease ends.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "dokuei/base/digest.h"
 #include "dokuei/base/random.h"
@@ -125,8 +124,9 @@ class SqlQueue final : public Queue, public Delivery {
     DOKUEI_RETURN_IF_ERROR(db_->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
       for (const Prepared& p : prepared) {
         const std::string kind(ArtifactKindName(p.a->kind));
-        const db::Value ins[] = {I(v.version_id), S(kind), S(p.sha),
-                                 I(static_cast<int64_t>(p.a->bytes.size())), S(p.b64), I(now)};
+        const db::Value ins[] = {I(v.version_id), S(kind),
+                                 S(p.sha),        I(static_cast<int64_t>(p.a->bytes.size())),
+                                 S(p.b64),        I(now)};
         // The first artefact of a (version, kind) is kept: a released version is delivered as
         // it was first rendered, however often its release is reported.
         DOKUEI_RETURN_IF_ERROR(c.Exec(
@@ -135,12 +135,12 @@ class SqlQueue final : public Queue, public Delivery {
             ins));
         int64_t artifact_id = 0;
         const db::Value q[] = {I(v.version_id), S(kind)};
-        DOKUEI_RETURN_IF_ERROR(c.Query(
-            "SELECT id FROM delivery_artifacts WHERE version_id = ? AND kind = ?", q,
-            [&](const Row& r) {
-              artifact_id = r.Int(0);
-              return Status::Ok();
-            }));
+        DOKUEI_RETURN_IF_ERROR(
+            c.Query("SELECT id FROM delivery_artifacts WHERE version_id = ? AND kind = ?", q,
+                    [&](const Row& r) {
+                      artifact_id = r.Int(0);
+                      return Status::Ok();
+                    }));
         for (const Destination& d : all) {
           if (!d.enabled || d.kind != DestinationFor(p.a->kind)) continue;
           const db::Value row[] = {I(v.tenant_id),
@@ -311,15 +311,15 @@ class SqlQueue final : public Queue, public Delivery {
       }
       *claim = base::RandomHex(16);
       const db::Value p[] = {S(*claim), I(now), I(now + o_.lease.count()), I(now), I(id)};
-      DOKUEI_RETURN_IF_ERROR(c.Exec(
-          "UPDATE delivery_queue SET state = 'sending', claim = ?, attempts = attempts + 1,"
-          " last_attempt_us = ?, next_attempt_us = ?, updated_us = ? WHERE id = ?",
-          p));
-      DOKUEI_RETURN_IF_ERROR(c.Query(std::string(kRowCols) + " WHERE q.id = ?", q,
-                                     [&](const Row& r) {
-                                       got = RowFrom(r);
-                                       return Status::Ok();
-                                     }));
+      DOKUEI_RETURN_IF_ERROR(
+          c.Exec("UPDATE delivery_queue SET state = 'sending', claim = ?, attempts = attempts + 1,"
+                 " last_attempt_us = ?, next_attempt_us = ?, updated_us = ? WHERE id = ?",
+                 p));
+      DOKUEI_RETURN_IF_ERROR(
+          c.Query(std::string(kRowCols) + " WHERE q.id = ?", q, [&](const Row& r) {
+            got = RowFrom(r);
+            return Status::Ok();
+          }));
       return Status::Ok();
     }));
     return got;
@@ -417,8 +417,8 @@ class SqlQueue final : public Queue, public Delivery {
       if (o_.audit && state != "failed") {
         audit::Event e;
         e.action = "report.deliver";
-        e.outcome = state == "delivered" ? audit::Outcome::kSuccess
-                                         : audit::Outcome::kSeriousFailure;
+        e.outcome =
+            state == "delivered" ? audit::Outcome::kSuccess : audit::Outcome::kSeriousFailure;
         e.tenant_id = row.tenant_id;
         e.actor = "system:delivery";
         e.protocol = "system";
@@ -465,9 +465,8 @@ Result<int> ReleaseReport(Queue& queue, const report::Report& r) {
   return n;
 }
 
-Result<std::unique_ptr<Delivery>> OpenDelivery(std::shared_ptr<db::Database> db,
-                                               base::Clock& clock, Transports transports,
-                                               DeliveryOptions options) {
+Result<std::unique_ptr<Delivery>> OpenDelivery(std::shared_ptr<db::Database> db, base::Clock& clock,
+                                               Transports transports, DeliveryOptions options) {
   if (!db) return base::InvalidArgument("no database");
   if (options.max_attempts < 1) return base::InvalidArgument("max_attempts must be at least 1");
   DOKUEI_RETURN_IF_ERROR(MigrateDelivery(*db));

@@ -16,10 +16,11 @@ using testing::DeliveryFixture;
 class QueueTest : public DeliveryFixture {
  protected:
   std::vector<Artifact> AllFour() {
-    return {testing::DicomArtifact(ArtifactKind::kSr, "transfer_syntaxes/CT_small.dcm"),
-            testing::DicomArtifact(ArtifactKind::kEncapsulatedPdf, "transfer_syntaxes/MR_small.dcm"),
-            Artifact{ArtifactKind::kHl7Oru, testing::kOru},
-            Artifact{ArtifactKind::kFhirBundle, testing::kBundle}};
+    return {
+        testing::DicomArtifact(ArtifactKind::kSr, "transfer_syntaxes/CT_small.dcm"),
+        testing::DicomArtifact(ArtifactKind::kEncapsulatedPdf, "transfer_syntaxes/MR_small.dcm"),
+        Artifact{ArtifactKind::kHl7Oru, testing::kOru},
+        Artifact{ArtifactKind::kFhirBundle, testing::kBundle}};
   }
   DeliveryRow Row(int64_t id) {
     auto r = q().Get(id);
@@ -208,14 +209,17 @@ TEST_P(QueueTest, ARowLeftSendingByACrashIsRetriedWhenItsLeaseEnds) {
   // The server claimed the row and died while sending: state, claim and lease as a claim
   // leaves them, no outcome.
   const base::Timestamp crash = clock_.Now();
-  ASSERT_TRUE(db_->Transact(db::TxKind::kWrite, [&](db::Conn& c) {
-                  const db::Value p[] = {db::Value(base::ToUnixMicros(crash + 10min)),
-                                         db::Value(base::ToUnixMicros(crash)), db::Value(id)};
-                  return c.Exec(
-                      "UPDATE delivery_queue SET state = 'sending', claim = 'dead-server',"
-                      " attempts = 1, next_attempt_us = ?, last_attempt_us = ? WHERE id = ?",
-                      p);
-                }).ok());
+  ASSERT_TRUE(
+      db_->Transact(db::TxKind::kWrite,
+                    [&](db::Conn& c) {
+                      const db::Value p[] = {db::Value(base::ToUnixMicros(crash + 10min)),
+                                             db::Value(base::ToUnixMicros(crash)), db::Value(id)};
+                      return c.Exec(
+                          "UPDATE delivery_queue SET state = 'sending', claim = 'dead-server',"
+                          " attempts = 1, next_attempt_us = ?, last_attempt_us = ? WHERE id = ?",
+                          p);
+                    })
+          .ok());
   Reopen();  // the restart
   EXPECT_EQ(Row(id).state, DeliveryState::kSending);
   clock_.Set(crash + 10min - 1s);
@@ -237,13 +241,17 @@ TEST_P(QueueTest, ACrashLoopGivesUpWhenTheAttemptsAreUsed) {
       Version(108), {testing::DicomArtifact(ArtifactKind::kSr, "transfer_syntaxes/CT_small.dcm")});
   ASSERT_TRUE(rows.ok());
   const int64_t id = rows->at(0).id;
-  ASSERT_TRUE(db_->Transact(db::TxKind::kWrite, [&](db::Conn& c) {
-                  const db::Value p[] = {db::Value(base::ToUnixMicros(clock_.Now())), db::Value(id)};
-                  return c.Exec(
-                      "UPDATE delivery_queue SET state = 'sending', claim = 'x', attempts = 3,"
-                      " next_attempt_us = ? WHERE id = ?",
-                      p);
-                }).ok());
+  ASSERT_TRUE(
+      db_->Transact(
+             db::TxKind::kWrite,
+             [&](db::Conn& c) {
+               const db::Value p[] = {db::Value(base::ToUnixMicros(clock_.Now())), db::Value(id)};
+               return c.Exec(
+                   "UPDATE delivery_queue SET state = 'sending', claim = 'x', attempts = 3,"
+                   " next_attempt_us = ? WHERE id = ?",
+                   p);
+             })
+          .ok());
   EXPECT_EQ(Tick().gave_up, 1);
   EXPECT_EQ(Row(id).state, DeliveryState::kGaveUp);
   EXPECT_NE(Row(id).last_error.find("sender stopped"), std::string::npos);
@@ -285,7 +293,8 @@ TEST_P(QueueTest, ConcurrentTicksSendEachRowOnce) {
   Add(7, DestinationKind::kHl7, "RIS A");
   Add(7, DestinationKind::kHl7, "RIS B");
   for (int v = 0; v < 10; ++v)
-    ASSERT_TRUE(q().Enqueue(Version(300 + v), {Artifact{ArtifactKind::kHl7Oru, testing::kOru}}).ok());
+    ASSERT_TRUE(
+        q().Enqueue(Version(300 + v), {Artifact{ArtifactKind::kHl7Oru, testing::kOru}}).ok());
   std::vector<std::unique_ptr<Delivery>> servers;
   for (int i = 0; i < 4; ++i) {
     auto d = OpenDelivery(db_, clock_, {&dicom_, &hl7_, &fhir_}, {});
@@ -401,8 +410,8 @@ TEST_P(QueueTest, ReleaseReportEnqueuesReleasedFinalsAndAddendaOnce) {
 TEST_P(QueueTest, ARemovedOrDisabledDestinationGivesUp) {
   const Destination a = Add(7, DestinationKind::kDicom, "PACS A");
   Destination b = Add(7, DestinationKind::kDicom, "PACS B");
-  ASSERT_TRUE(q().Enqueue(Version(114), {testing::DicomArtifact(
-                                            ArtifactKind::kSr, "transfer_syntaxes/CT_small.dcm")})
+  ASSERT_TRUE(q().Enqueue(Version(114), {testing::DicomArtifact(ArtifactKind::kSr,
+                                                                "transfer_syntaxes/CT_small.dcm")})
                   .ok());
   Destinations dests(*db_, clock_);
   ASSERT_TRUE(dests.Remove(a.id).ok());
@@ -424,7 +433,8 @@ TEST_P(QueueTest, AnAuditRecordForEachDeliveryAndGiveUp) {
   };
   Reopen(o);
   Add(7, DestinationKind::kHl7, "RIS");
-  ASSERT_TRUE(q().Enqueue(Version(115, true), {Artifact{ArtifactKind::kHl7Oru, testing::kOru}}).ok());
+  ASSERT_TRUE(
+      q().Enqueue(Version(115, true), {Artifact{ArtifactKind::kHl7Oru, testing::kOru}}).ok());
   hl7_.Then(Outcome::Retry("HL7 AE"));
   Tick();
   EXPECT_TRUE(events.empty());  // a retry is not an export

@@ -1,7 +1,8 @@
 // Names of the delivery enums, and base64 for the artefact column.
+#include "dokuei/delivery/records.h"
+
 #include <openssl/evp.h>
 
-#include "dokuei/delivery/records.h"
 #include "sql.h"
 
 namespace dokuei::delivery {
@@ -77,8 +78,9 @@ std::string_view DeliveryStateName(DeliveryState s) {
 }
 
 std::optional<DeliveryState> DeliveryStateFromName(std::string_view n) {
-  for (DeliveryState s : {DeliveryState::kPending, DeliveryState::kSending,
-                          DeliveryState::kDelivered, DeliveryState::kFailed, DeliveryState::kGaveUp})
+  for (DeliveryState s :
+       {DeliveryState::kPending, DeliveryState::kSending, DeliveryState::kDelivered,
+        DeliveryState::kFailed, DeliveryState::kGaveUp})
     if (DeliveryStateName(s) == n) return s;
   return std::nullopt;
 }

@@ -79,7 +79,8 @@ class Fhir final : public Transport {
     post.url = to.url;
     post.content_type = "application/fhir+json; charset=utf-8";
     post.headers = {{"Accept", "application/fhir+json"}};
-    if (!to.bearer_token.empty()) post.headers.push_back({"Authorization", "Bearer " + to.bearer_token});
+    if (!to.bearer_token.empty())
+      post.headers.push_back({"Authorization", "Bearer " + to.bearer_token});
     post.body = a.bytes;
     report::WebhookOptions wo;
     wo.ca_file = o_.ca_file;

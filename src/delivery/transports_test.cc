@@ -5,7 +5,7 @@
 //     reason recorded, then delivered when a willing storescp comes up;
 //   - HL7 over MLLP to the project's own listener answering AA / AE / AR;
 //   - FHIR to a local HTTP receiver answering 201 / 503 / 422, with the bearer token sent.
-#include <utility>  // before Boost.Asio (awaitable.hpp uses std::exchange)
+#include "dokuei/delivery/transports.h"
 
 #include <signal.h>
 #include <spawn.h>
@@ -15,10 +15,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <thread>
+#include <utility>  // before Boost.Asio (awaitable.hpp uses std::exchange)
 
 #include "delivery_test_util.h"
 #include "dokuei/base/random.h"
-#include "dokuei/delivery/transports.h"
 #include "dokuei/dicom/parse.h"
 #include "dokuei/intake/mllp.h"
 
@@ -51,8 +51,8 @@ class StoreScp {
  public:
   StoreScp(uint16_t port, const std::filesystem::path& dir, const std::string& config = {}) {
     const char* bin = std::getenv("DOKUEI_STORESCP");
-    std::vector<std::string> args = {bin ? bin : "storescp", "--aetitle", "STORESCP",
-                                     "--output-directory", dir.string(), "--bit-preserving"};
+    std::vector<std::string> args = {bin ? bin : "storescp", "--aetitle",  "STORESCP",
+                                     "--output-directory",   dir.string(), "--bit-preserving"};
     if (!config.empty()) {
       const std::filesystem::path cfg = dir.parent_path() / "ct-only.cfg";
       std::ofstream(cfg) << config;
@@ -111,8 +111,10 @@ class HttpReceiver {
         }
         bhttp::response<bhttp::string_body> res(static_cast<bhttp::status>(code), 11);
         res.set(bhttp::field::content_type, "application/fhir+json");
-        res.body() = code < 300 ? R"({"resourceType":"Bundle","type":"transaction-response"})"
-                                : R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid","diagnostics":"Subject not found"}]})";
+        res.body() =
+            code < 300
+                ? R"({"resourceType":"Bundle","type":"transaction-response"})"
+                : R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"invalid","diagnostics":"Subject not found"}]})";
         res.prepare_payload();
         bhttp::write(s, res, ec);
       }
@@ -203,8 +205,7 @@ class TransportTest : public ::testing::Test {
 };
 
 std::string Dataset(const std::string& part10) {
-  auto off = dicom::DatasetOffset(
-      {reinterpret_cast<const uint8_t*>(part10.data()), part10.size()});
+  auto off = dicom::DatasetOffset({reinterpret_cast<const uint8_t*>(part10.data()), part10.size()});
   return off.ok() ? part10.substr(*off) : std::string();
 }
 
@@ -219,8 +220,7 @@ TEST_F(TransportTest, CStoreToARealStorescpDeliversTheDataSetByteForByte) {
   d.host = "127.0.0.1";
   d.port = port;
   Add(d);
-  const Artifact sr =
-      testing::DicomArtifact(ArtifactKind::kSr, "transfer_syntaxes/CT_small.dcm");
+  const Artifact sr = testing::DicomArtifact(ArtifactKind::kSr, "transfer_syntaxes/CT_small.dcm");
   ASSERT_FALSE(sr.bytes.empty());
   ASSERT_TRUE(delivery_->queue().Enqueue(Version(), {sr}).ok());
   auto t = delivery_->queue().Tick();
@@ -362,7 +362,8 @@ TEST_F(TransportTest, AFailureStatusIsRetriedWithTheErrorCommentRecorded) {
   EXPECT_EQ(row.state, DeliveryState::kFailed);
   EXPECT_EQ(row.remote.dimse_status, 0xA700);
   EXPECT_EQ(row.remote.text, "Out of resources: archive disk full");
-  EXPECT_EQ(row.last_error, "C-STORE failed with status 0xA700: Out of resources: archive disk full");
+  EXPECT_EQ(row.last_error,
+            "C-STORE failed with status 0xA700: Out of resources: archive disk full");
   clock_.Advance(1min);
   ASSERT_TRUE(delivery_->queue().Tick().ok());
   row = Only();
@@ -411,7 +412,8 @@ struct AckServer {
       received.emplace_back(msg);
       const std::string code = next < codes.size() ? codes[next++] : "AA";
       std::string ack = "MSH|^~\\&|RIS|SAKURA|DOKUEI|CENTRE|20261125120001||ACK^R01^ACK|A" +
-                        std::to_string(next) + "|P|2.5.1||||||UNICODE UTF-8\rMSA|" + code + "|MSG0001";
+                        std::to_string(next) + "|P|2.5.1||||||UNICODE UTF-8\rMSA|" + code +
+                        "|MSG0001";
       if (code == "AR") ack += "|患者IDが登録されていません";
       if (code == "AE") ack += "\rERR|||207^Application internal error^HL70357|E||||DB busy";
       return ack + "\r";

@@ -31,8 +31,9 @@ base::Result<Meta> ReadMeta(std::string_view file) {
   while (pos + 8 <= m.dataset_offset) {
     const uint16_t element = static_cast<uint16_t>(p[pos + 2] | (p[pos + 3] << 8));
     const char vr0 = static_cast<char>(p[pos + 4]), vr1 = static_cast<char>(p[pos + 5]);
-    const bool long_form = (vr0 == 'O' || vr0 == 'U' || (vr0 == 'S' && (vr1 == 'Q' || vr1 == 'V'))) &&
-                           !(vr0 == 'U' && (vr1 == 'I' || vr1 == 'L' || vr1 == 'S'));
+    const bool long_form =
+        (vr0 == 'O' || vr0 == 'U' || (vr0 == 'S' && (vr1 == 'Q' || vr1 == 'V'))) &&
+        !(vr0 == 'U' && (vr1 == 'I' || vr1 == 'L' || vr1 == 'S'));
     size_t len, header;
     if (long_form) {
       len = static_cast<size_t>(p[pos + 8]) | (static_cast<size_t>(p[pos + 9]) << 8) |

@@ -99,8 +99,8 @@ class Queue {
   // Idempotent per (version, kind, destination): enqueueing the same version again adds nothing.
   // Returns the rows of the version. kInvalidArgument naming the artefact when its bytes are
   // empty or (DICOM) not a Part-10 file.
-  virtual base::Result<std::vector<DeliveryRow>> Enqueue(const ReleasedVersion& v,
-                                                         const std::vector<Artifact>& artifacts) = 0;
+  virtual base::Result<std::vector<DeliveryRow>> Enqueue(
+      const ReleasedVersion& v, const std::vector<Artifact>& artifacts) = 0;
   // Asks the ArtifactSource for the version's artefacts, then Enqueue.
   virtual base::Result<std::vector<DeliveryRow>> Release(const ReleasedVersion& v) = 0;
   // At clock.Now(): claims due rows (pending, failed with next attempt due, or sending with its

@@ -101,8 +101,7 @@ struct Outcome {
 class Transport {
  public:
   virtual ~Transport() = default;
-  virtual Outcome Send(const Destination& to, const Artifact& artifact,
-                       const DeliveryRow& row) = 0;
+  virtual Outcome Send(const Destination& to, const Artifact& artifact, const DeliveryRow& row) = 0;
 };
 
 struct Transports {

@@ -29,8 +29,8 @@ struct StoreResponse {
 // kUnavailable when the peer cannot be reached, rejects the association, accepts no
 // presentation context for a file (the message names the SOP class), or the association breaks
 // before a response.
-base::Result<std::vector<StoreResponse>> StoreScu(const DimseOptions& options,
-                                                  const PeerAddress& peer,
-                                                  const std::vector<std::string_view>& part10_files);
+base::Result<std::vector<StoreResponse>> StoreScu(
+    const DimseOptions& options, const PeerAddress& peer,
+    const std::vector<std::string_view>& part10_files);
 
 }  // namespace dokuei::dicom
