@@ -6,6 +6,7 @@
 // that did not give up answers 409.
 #include "api_fixture.h"
 #include "dokuei/delivery/delivery.h"
+#include "dokuei/report/report.h"
 #include "dokuei/workflow/workflow.h"
 
 namespace dokuei::api::testing {
@@ -22,6 +23,25 @@ class RefusingTransport final : public delivery::Transport {
   }
 };
 
+// The renderer's stand-in: an ORU per version.
+class OruSource final : public delivery::ArtifactSource {
+ public:
+  base::Result<std::vector<delivery::Artifact>> For(int64_t, int64_t version_id) override {
+    return std::vector<delivery::Artifact>{
+        {delivery::ArtifactKind::kHl7Oru,
+         "MSH|^~\\&|DOKUEI|C|RIS|H|20261125120000||ORU^R01|V" + std::to_string(version_id) +
+             "|P|2.5.1\r"}};
+  }
+};
+
+std::string Content() {
+  return R"({"frame":1,"clinical_question":"腰痛","technique":{"sequences":["T2 sag"]},)"
+         R"("comparison":{"prior":"none"},"numbering":{"from":"sacrum"},"alignment":{"lordosis":"normal"},)"
+         R"("vertebrae":{"marrow":"normal"},"levels":[{"level":"L4-L5","canal":"moderate"}],)"
+         R"("cord":{"conus":"L1"},"paraspinal":{},"incidental":[],"impression":[{"text":"L4-L5 椎間板ヘルニア"}],)"
+         R"("critical_communication":{}})";
+}
+
 class DeliveryApiTest : public ApiTest {
  protected:
   void SetUp() override {
@@ -35,8 +55,16 @@ class DeliveryApiTest : public ApiTest {
     auto wf = workflow::OpenWorkflow(stack_.database(), stack_.clock(), *directory_, o);
     ASSERT_TRUE(wf.ok()) << wf.status().ToString();
     wf_ = std::move(wf).value();
+    source_ = report::WorkflowRequestSource(wf_->requests());
+    report::ReportOptions ro;
+    ro.audit = hook_;
+    auto rs = report::OpenReports(stack_.database(), stack_.clock(), *source_, ro);
+    ASSERT_TRUE(rs.ok()) << rs.status().ToString();
+    reports_ = std::move(rs).value();
+    services_->reports = reports_.get();
     delivery::DeliveryOptions dopt;
     dopt.audit = hook_;
+    dopt.source = &oru_;
     auto dl =
         delivery::OpenDelivery(stack_.database(), stack_.clock(), {nullptr, &hl7_, nullptr}, dopt);
     ASSERT_TRUE(dl.ok()) << dl.status().ToString();
@@ -56,6 +84,8 @@ class DeliveryApiTest : public ApiTest {
   void TearDown() override {
     ApiTest::TearDown();
     delivery_.reset();
+    reports_.reset();
+    source_.reset();
     wf_.reset();
   }
   std::vector<std::string> Actions() {
@@ -68,6 +98,9 @@ class DeliveryApiTest : public ApiTest {
   std::unique_ptr<workflow::ReaderDirectory> directory_;
   std::unique_ptr<workflow::Workflow> wf_;
   RefusingTransport hl7_;
+  OruSource oru_;
+  std::unique_ptr<report::RequestSource> source_;
+  std::unique_ptr<report::ReportService> reports_;
   std::unique_ptr<delivery::Delivery> delivery_;
 };
 
@@ -176,6 +209,62 @@ TEST_P(DeliveryApiTest, DeliveriesAreVisibleAndACoordinatorRetriesWhatGaveUp) {
          "/api/requests/999999/deliveries/" + std::to_string(row["id"].get<int64_t>()) + "/retry")
           .status,
       404);
+}
+
+// The release hook: a released final, then an addendum, each enqueued once; a preliminary is not.
+TEST_P(DeliveryApiTest, DeliverReleasedEnqueuesReleasedFinalsAndAddenda) {
+  ASSERT_EQ(Do("centre.admin", "POST", kDest,
+               {{"kind", "hl7"}, {"name", "RIS"}, {"host", "127.0.0.1"}, {"port", 2575}})
+                .status,
+            201);
+  const identity::User reader = User(centre_, "reader9", {identity::Role::kReader});
+  identity::ReaderProfile p;
+  p.years_of_experience = 10;
+  ASSERT_TRUE(stack_.id().profiles().Put(centre_.id, reader.id, p).ok());
+  auto rq = wf_->requests().RecordArrival(sakura_.id, "1.2.392.9.2", "1.2.392.9.2.1", "MR");
+  ASSERT_TRUE(rq.ok()) << rq.status().ToString();
+  const workflow::Actor sys = workflow::Actor::System();
+  workflow::Actor r;
+  r.tenant_id = centre_.id;
+  r.tenant_kind = identity::TenantKind::kReadingCentre;
+  r.user_id = reader.id;
+  r.subject = "reader9";
+  r.roles = {identity::Role::kReader};
+  ASSERT_TRUE(wf_->requests().Transition(sys, rq->id, workflow::State::kReady).ok());
+  ASSERT_TRUE(wf_->requests().Assign(sys, rq->id, workflow::Slot::kReader, reader.id).ok());
+  ASSERT_TRUE(wf_->requests().Transition(r, rq->id, workflow::State::kReading).ok());
+
+  auto& reports = reports_->reports();
+  auto draft = reports.SaveDraft(r, rq->id, report::DraftInput(Content()));
+  ASSERT_TRUE(draft.ok()) << draft.status().ToString();
+  report::SignInput prelim;
+  prelim.final = false;
+  ASSERT_TRUE(reports.Sign(r, draft->report_id, prelim).ok());
+  ASSERT_TRUE(DeliverReleased(*services_, rq->id).ok());
+  const std::string path = "/api/requests/" + std::to_string(rq->id) + "/deliveries";
+  EXPECT_EQ(Do("sakura.staff", "GET", path).Json()["deliveries"].size(), 0u);
+
+  ASSERT_TRUE(reports.SaveDraft(r, rq->id, report::DraftInput(Content())).ok());
+  ASSERT_TRUE(reports.Sign(r, draft->report_id, {}).ok());  // final, no gates: released
+  ASSERT_TRUE(DeliverReleased(*services_, rq->id).ok());
+  ASSERT_TRUE(DeliverReleased(*services_, rq->id).ok());  // again: nothing more
+  ASSERT_TRUE(reports.SaveDraft(r, rq->id, report::DraftInput(Content())).ok());
+  report::SignInput add;
+  add.reason = "追記: L5-S1 の所見";
+  auto addendum = reports.Sign(r, draft->report_id, add);
+  ASSERT_TRUE(addendum.ok()) << addendum.status().ToString();
+  ASSERT_EQ(addendum->kind, report::VersionKind::kAddendum);
+  ASSERT_TRUE(DeliverReleased(*services_, rq->id).ok());
+
+  auto seen = Do("sakura.staff", "GET", path);
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  const json rows = seen.Json()["deliveries"];
+  ASSERT_EQ(rows.size(), 2u) << seen.body;
+  EXPECT_EQ(rows[0]["version_number"], 2);
+  EXPECT_EQ(rows[0]["addendum"], false);
+  EXPECT_EQ(rows[1]["version_number"], 3);
+  EXPECT_EQ(rows[1]["addendum"], true);
+  EXPECT_EQ(rows[1]["state"], "pending");
 }
 
 DOKUEI_API_BACKENDS(DeliveryApiTest);
