@@ -402,6 +402,69 @@ TEST_F(TransportTest, AWarningStatusIsDelivered) {
   server.Stop();
 }
 
+// DICOM TLS: a destination marked tls is called on the peer's TLS port with our certificate,
+// and the peer's certificate is verified against the CA (certificates made by openssl now).
+TEST_F(TransportTest, ATlsDestinationIsReachedOverDicomTls) {
+  const std::string pki = (dir_ / "pki").string();
+  std::filesystem::create_directories(pki);
+  const std::string ext = pki + "/leaf.ext";
+  std::ofstream(ext) << "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,"
+                        "keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n"
+                        "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
+  const std::string cmd =
+      "cd " + pki +
+      " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1"
+      " -subj '/CN=Delivery Test CA' -addext basicConstraints=critical,CA:TRUE"
+      " -addext keyUsage=critical,keyCertSign,cRLSign -keyout ca.key -out ca.pem"
+      " && openssl req -newkey rsa:2048 -nodes -subj '/CN=localhost' -keyout leaf.key"
+      " -out leaf.csr && openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key"
+      " -CAcreateserial -days 1 -sha256 -extfile leaf.ext -out leaf.pem >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  dicom::DimseTlsOptions tls;
+  tls.cert_file = pki + "/leaf.pem";
+  tls.key_file = pki + "/leaf.key";
+  tls.ca_file = pki + "/ca.pem";
+  tls.require_client_certificate = true;
+
+  FailingOnceStore handlers;
+  handlers.failures = 0;
+  dicom::DimseOptions so;
+  so.ae_title = "HOSPITAL_PACS";
+  so.tls = tls;
+  dicom::DimseServer server(so, handlers);
+  ASSERT_TRUE(server.Start().ok());
+  Destination d;
+  d.kind = DestinationKind::kDicom;
+  d.name = "PACS (TLS)";
+  d.ae_title = "HOSPITAL_PACS";
+  d.host = "127.0.0.1";
+  d.port = server.tls_port();
+  d.tls = true;
+  Add(d);
+  const Artifact sr = testing::DicomArtifact(ArtifactKind::kSr, "transfer_syntaxes/CT_small.dcm");
+  ASSERT_TRUE(delivery_->queue().Enqueue(Version(), {sr}).ok());
+
+  // Without our TLS configuration the row cannot go (and says why), then it goes over TLS.
+  ASSERT_TRUE(delivery_->queue().Tick().ok());
+  EXPECT_EQ(Only().state, DeliveryState::kFailed);
+  EXPECT_NE(Only().last_error.find("TLS"), std::string::npos) << Only().last_error;
+  dicom::DimseOptions co;
+  co.ae_title = "DOKUEI";
+  co.tls = tls;
+  co.tls->require_client_certificate = false;
+  auto with_tls = DicomTransport(co);
+  auto dl = OpenDelivery(db_, clock_, {with_tls.get(), hl7_.get(), fhir_.get()}, {});
+  ASSERT_TRUE(dl.ok());
+  clock_.Advance(1min);
+  ASSERT_TRUE((*dl)->queue().Tick().ok());
+  const DeliveryRow row = Only();
+  EXPECT_EQ(row.state, DeliveryState::kDelivered) << row.last_error;
+  std::lock_guard lock(handlers.mu);
+  ASSERT_EQ(handlers.stored.size(), 1u);
+  EXPECT_EQ(handlers.stored[0], Dataset(sr.bytes));
+  server.Stop();
+}
+
 // An MLLP listener (the project's own) answering with the ACK codes given in order.
 struct AckServer {
   explicit AckServer(std::vector<std::string> answers) : codes(std::move(answers)) {
