@@ -12,6 +12,8 @@ base::Status RegisterRoutes(http::RouteTable& routes, Services& services) {
     DOKUEI_RETURN_IF_ERROR(RegisterReportRoutes(routes, services));
   if (services.workflow != nullptr && services.retrieve != nullptr)
     DOKUEI_RETURN_IF_ERROR(RegisterMeasureRoutes(routes, services));
+  if (services.workflow != nullptr && services.delivery != nullptr)
+    DOKUEI_RETURN_IF_ERROR(RegisterDeliveryRoutes(routes, services));
   return base::Status::Ok();
 }
 

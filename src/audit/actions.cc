@@ -79,6 +79,13 @@ constexpr Entry kTable[] = {
     {"contact.delete",
      {kSecurityAlert, kSecurityConfiguration, 'D', kNone, kApplication, K::kResource}},
     {"contact.", {kSecurityAlert, kSecurityConfiguration, 'U', kNone, kApplication, K::kResource}},
+    // Report delivery destinations (src/delivery): where patient data is sent.
+    {"delivery_destination.create",
+     {kSecurityAlert, kNetworkConfiguration, 'C', kNone, kApplication, K::kResource}},
+    {"delivery_destination.delete",
+     {kSecurityAlert, kNetworkConfiguration, 'D', kNone, kApplication, K::kResource}},
+    {"delivery_destination.",
+     {kSecurityAlert, kNetworkConfiguration, 'U', kNone, kApplication, K::kResource}},
     {"reader_profile.",
      {kSecurityAlert, kSecurityConfiguration, 'U', kNone, kApplication, K::kResource}},
     // Patient data.

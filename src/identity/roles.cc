@@ -35,7 +35,7 @@ constexpr std::array<RoleText, 6> kRoleText = {{
     {Role::kAuditor, "auditor", "監査担当者", "Auditor"},
 }};
 
-constexpr std::array<PermissionInfo, 32> kPermissions = {{
+constexpr std::array<PermissionInfo, 35> kPermissions = {{
     {"dicomweb.read", "Search and retrieve studies (QIDO-RS, WADO-RS, WADO-URI)",
      "検査の検索・取得 (QIDO-RS, WADO-RS, WADO-URI)", true},
     {"dicomweb.write", "Store studies (STOW-RS, uploads)", "検査の保存 (STOW-RS, アップロード)",
@@ -80,6 +80,12 @@ constexpr std::array<PermissionInfo, 32> kPermissions = {{
     {"rosters.manage", "Add and remove shifts and absences", "勤務表 (シフト・休暇) の登録・削除",
      true},
     {"billing.read", "View monthly billing statements", "月次請求明細の閲覧", true},
+    {"destinations.read", "View a hospital's report delivery destinations (without secrets)",
+     "レポート配信先の閲覧 (秘密情報を除く)", true},
+    {"destinations.manage", "Add, change and remove report delivery destinations (PACS, HL7, FHIR)",
+     "レポート配信先 (PACS・HL7・FHIR) の登録・変更・削除", true},
+    {"deliveries.manage", "Put report deliveries that gave up back in the queue",
+     "配信を断念したレポートの再送", true},
     {"account.self", "Change one's own password, enrol two-factor authentication, sign out",
      "自分のパスワード変更・二要素認証の登録・ログアウト", false},
 }};
@@ -128,6 +134,7 @@ constexpr TableRow kTable[] = {
     {Role::kAdministrator, kH, "account.self", kOwn},
     {Role::kAdministrator, kH, "contracts.read", kOwn},
     {Role::kAdministrator, kH, "billing.read", kOwn},
+    {Role::kAdministrator, kH, "destinations.read", kOwn},
     // Hospital auditor (privacy officer): the hospital's audit trail.
     {Role::kAuditor, kH, "audit.read", kOwn},
     {Role::kAuditor, kH, "audit.export", kOwn},
@@ -161,6 +168,9 @@ constexpr TableRow kTable[] = {
     {Role::kCoordinator, kRC, "requests.create", kAny},
     {Role::kCoordinator, kRC, "requests.transition", kAny},
     {Role::kCoordinator, kRC, "requests.manage", kAny},
+    // ... and follows the delivery of reports to the hospitals, retrying what gave up.
+    {Role::kCoordinator, kRC, "destinations.read", kAny},
+    {Role::kCoordinator, kRC, "deliveries.manage", kAny},
     {Role::kCoordinator, kRC, "contracts.read", kAny},
     {Role::kCoordinator, kRC, "rosters.read", kOwn},
     {Role::kCoordinator, kRC, "rosters.manage", kOwn},
@@ -184,6 +194,9 @@ constexpr TableRow kTable[] = {
     {Role::kAdministrator, kRC, "rosters.read", kOwn},
     {Role::kAdministrator, kRC, "rosters.manage", kOwn},
     {Role::kAdministrator, kRC, "billing.read", kAny},
+    // ... and where each hospital's reports are delivered.
+    {Role::kAdministrator, kRC, "destinations.read", kAny},
+    {Role::kAdministrator, kRC, "destinations.manage", kAny},
     // Reading-centre auditor: the whole audit trail.
     {Role::kAuditor, kRC, "audit.read", kAny},
     {Role::kAuditor, kRC, "audit.export", kAny},

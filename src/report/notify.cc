@@ -266,7 +266,7 @@ base::Result<Url> ParseUrl(std::string_view url) {
   } else if (base::StartsWith(url, "http://")) {
     url.remove_prefix(7);
   } else {
-    return base::InvalidArgument("a webhook URL starts with https://", "url");
+    return base::InvalidArgument("a URL starts with https://", "url");
   }
   const size_t slash = url.find('/');
   std::string_view authority = url.substr(0, slash);
@@ -275,26 +275,74 @@ base::Result<Url> ParseUrl(std::string_view url) {
   std::string_view host = authority;
   if (base::StartsWith(authority, "[")) {
     const size_t close = authority.find(']');
-    if (close == std::string_view::npos) return base::InvalidArgument("bad webhook URL", "url");
+    if (close == std::string_view::npos) return base::InvalidArgument("bad URL", "url");
     host = authority.substr(1, close - 1);
     authority.remove_prefix(close + 1);
     if (base::StartsWith(authority, ":")) {
       const auto p = base::ParseUint(authority.substr(1));
-      if (!p || *p == 0 || *p > 65535) return base::InvalidArgument("bad webhook port", "url");
+      if (!p || *p == 0 || *p > 65535) return base::InvalidArgument("bad port in the URL", "url");
       u.port = static_cast<uint16_t>(*p);
     }
   } else if (const size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
     host = authority.substr(0, colon);
     const auto p = base::ParseUint(authority.substr(colon + 1));
-    if (!p || *p == 0 || *p > 65535) return base::InvalidArgument("bad webhook port", "url");
+    if (!p || *p == 0 || *p > 65535) return base::InvalidArgument("bad port in the URL", "url");
     u.port = static_cast<uint16_t>(*p);
   }
-  if (host.empty()) return base::InvalidArgument("bad webhook URL", "url");
+  if (host.empty()) return base::InvalidArgument("bad URL", "url");
   u.host = std::string(host);
   if (!u.https && !IsLoopback(u.host)) {
-    return base::InvalidArgument("plain http webhooks are allowed to loopback only", "url");
+    return base::InvalidArgument("plain http is allowed to loopback addresses only", "url");
   }
   return u;
+}
+
+base::Result<HttpAnswer> Post(const HttpPost& post, const WebhookOptions& o) {
+  DOKUEI_ASSIGN_OR_RETURN(const Url u, ParseUrl(post.url));
+  asio::io_context ioc;
+  std::unique_ptr<asio::ssl::context> ctx;
+  if (u.https) {
+    DOKUEI_ASSIGN_OR_RETURN(ctx, TlsContext(o.ca_file));
+  } else {
+    ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+  }
+  Stream s(ioc, *ctx);
+  DOKUEI_RETURN_IF_ERROR(Connect(ioc, s, u.host, u.port, o.timeout));
+  if (u.https) DOKUEI_RETURN_IF_ERROR(Handshake(ioc, s, u.host, o.timeout));
+  http::request<http::string_body> req(http::verb::post, u.target, 11);
+  req.set(http::field::host, u.host);
+  req.set(http::field::user_agent, "dokuei");
+  req.set(http::field::content_type, post.content_type);
+  for (const auto& [name, value] : post.headers) req.set(name, value);
+  req.body() = post.body;
+  req.prepare_payload();
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  s.next_layer().expires_after(o.timeout);
+  beast::error_code ec = Run(ioc, [&](auto done) {
+    auto h = [done](beast::error_code e, size_t) mutable { done(e); };
+    if (u.https) {
+      http::async_write(s, req, h);
+    } else {
+      http::async_write(s.next_layer(), req, h);
+    }
+  });
+  if (ec) return Fail("HTTP write to " + u.host, ec);
+  ec = Run(ioc, [&](auto done) {
+    auto h = [done](beast::error_code e, size_t) mutable { done(e); };
+    if (u.https) {
+      http::async_read(s, buffer, parser, h);
+    } else {
+      http::async_read(s.next_layer(), buffer, parser, h);
+    }
+  });
+  if (ec) return Fail("HTTP read from " + u.host, ec);
+  HttpAnswer a;
+  a.status = parser.get().result_int();
+  a.body = std::move(parser.get().body());
+  if (a.body.size() > 64 * 1024) a.body.resize(64 * 1024);
+  return a;
 }
 
 class BeastWebhooks final : public WebhookSender {
@@ -302,50 +350,25 @@ class BeastWebhooks final : public WebhookSender {
   explicit BeastWebhooks(WebhookOptions o) : o_(std::move(o)) {}
 
   Status Post(const Webhook& hook, const std::string& json, base::Timestamp at) override {
-    DOKUEI_ASSIGN_OR_RETURN(const Url u, ParseUrl(hook.url));
-    asio::io_context ioc;
-    std::unique_ptr<asio::ssl::context> ctx;
-    if (u.https) {
-      DOKUEI_ASSIGN_OR_RETURN(ctx, TlsContext(o_.ca_file));
-    } else {
-      ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
-    }
-    Stream s(ioc, *ctx);
-    DOKUEI_RETURN_IF_ERROR(Connect(ioc, s, u.host, u.port, o_.timeout));
-    if (u.https) DOKUEI_RETURN_IF_ERROR(Handshake(ioc, s, u.host, o_.timeout));
     const int64_t secs = base::ToUnixMicros(at) / 1'000'000;
-    http::request<http::string_body> req(http::verb::post, u.target, 11);
-    req.set(http::field::host, u.host);
-    req.set(http::field::user_agent, "dokuei");
-    req.set(http::field::content_type, "application/json");
-    req.set("X-Dokuei-Timestamp", std::to_string(secs));
-    req.set("X-Dokuei-Signature", WebhookSignature(hook.secret, secs, json));
-    req.body() = json;
-    req.prepare_payload();
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    s.next_layer().expires_after(o_.timeout);
-    beast::error_code ec = Run(ioc, [&](auto done) {
-      auto h = [done](beast::error_code e, size_t) mutable { done(e); };
-      if (u.https) {
-        http::async_write(s, req, h);
-      } else {
-        http::async_write(s.next_layer(), req, h);
+    HttpPost post;
+    post.url = hook.url;
+    post.headers = {{"X-Dokuei-Timestamp", std::to_string(secs)},
+                    {"X-Dokuei-Signature", WebhookSignature(hook.secret, secs, json)}};
+    post.body = json;
+    auto answer = report::Post(post, o_);
+    if (!answer.ok()) {
+      const base::Status& st = answer.status();
+      if (st.code() == base::Code::kUnavailable) {
+        // Keep the historical wording of the webhook errors ("webhook write: ...").
+        std::string m = st.message();
+        if (base::StartsWith(m, "HTTP ")) m = "webhook " + m.substr(5);
+        return base::Unavailable(std::move(m));
       }
-    });
-    if (ec) return Fail("webhook write", ec);
-    ec = Run(ioc, [&](auto done) {
-      auto h = [done](beast::error_code e, size_t) mutable { done(e); };
-      if (u.https) {
-        http::async_read(s, buffer, res, h);
-      } else {
-        http::async_read(s.next_layer(), buffer, res, h);
-      }
-    });
-    if (ec) return Fail("webhook read", ec);
-    const unsigned code = res.result_int();
-    if (code < 200 || code > 299) {
-      return base::Unavailable("webhook answered HTTP " + std::to_string(code));
+      return st;
+    }
+    if (answer->status < 200 || answer->status > 299) {
+      return base::Unavailable("webhook answered HTTP " + std::to_string(answer->status));
     }
     return Status::Ok();
   }
@@ -362,6 +385,10 @@ std::unique_ptr<MailSender> SmtpMailSender(SmtpOptions options, base::Clock& clo
 
 std::unique_ptr<WebhookSender> BeastWebhookSender(WebhookOptions options) {
   return std::make_unique<BeastWebhooks>(std::move(options));
+}
+
+base::Result<HttpAnswer> PostHttp(const HttpPost& post, const WebhookOptions& options) {
+  return Post(post, options);
 }
 
 }  // namespace dokuei::report

@@ -33,6 +33,7 @@
 #include "dokuei/archive/retrieve.h"
 #include "dokuei/base/env.h"
 #include "dokuei/blob/blob_store.h"
+#include "dokuei/delivery/delivery.h"
 #include "dokuei/dicomweb/dicomweb.h"
 #include "dokuei/report/report.h"
 #include "dokuei/workflow/workflow.h"
@@ -170,11 +171,16 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     auto rs = report::OpenReports(stack_.database(), stack_.clock(), *report_source_, ro);
     ASSERT_TRUE(rs.ok()) << rs.status().ToString();
     reports_ = std::move(rs).value();
+    // Report delivery (no transports: the matrix only looks at the routes).
+    auto dl = delivery::OpenDelivery(stack_.database(), stack_.clock(), {}, {});
+    ASSERT_TRUE(dl.ok()) << dl.status().ToString();
+    delivery_ = std::move(dl).value();
 
     services_ = std::make_unique<api::Services>(api::Services{stack_.id(), stack_.log(),
                                                               stack_.clock(), api::Options{},
                                                               workflow_.get(), reports_.get(),
-                                                              retrieve_.get(), query_.get()});
+                                                              retrieve_.get(), query_.get(),
+                                                              nullptr, delivery_.get()});
     // The route table as the server builds it.
 #ifdef DOKUEI_HAVE_AUTH_ROUTES
     ASSERT_TRUE(api::RegisterAuthRoutes(routes_, *services_).ok());
@@ -184,6 +190,7 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     ASSERT_TRUE(api::RegisterWorkflowRoutes(routes_, *services_).ok());
     ASSERT_TRUE(api::RegisterReportRoutes(routes_, *services_).ok());
     ASSERT_TRUE(api::RegisterMeasureRoutes(routes_, *services_).ok());
+    ASSERT_TRUE(api::RegisterDeliveryRoutes(routes_, *services_).ok());
     ASSERT_TRUE(
         dicomweb::RegisterRoutes(routes_, {*ingest_, *query_, *retrieve_}, dicomweb::Options{})
             .ok());
@@ -197,6 +204,7 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
   void TearDown() override {
     if (server_) server_->Stop();
     server_.reset();
+    delivery_.reset();
     reports_.reset();
     report_source_.reset();
     workflow_.reset();
@@ -263,7 +271,41 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
           rq.Transition(reader, r->id, workflow::State::kReading).status(),
           rq.Assign(sys, r->id, workflow::Slot::kChecker, matrix_checker_).status()})
       EXPECT_TRUE(st.ok()) << st.ToString();
+    last_request_ = r->id;
+    last_request_tenant_ = o.tenant.id;
     return r->id;
+  }
+  int64_t FreshDestination(int64_t tenant) {
+    delivery::Destination d;
+    d.kind = delivery::DestinationKind::kHl7;
+    d.name = "RIS " + std::to_string(++counter_);
+    d.host = "127.0.0.1";
+    d.port = 2575;
+    auto r = delivery::Destinations(*stack_.database(), stack_.clock()).Add(tenant, d);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->id : 0;
+  }
+  // A delivery of the request FreshRequest made last, given up (so that a retry succeeds).
+  int64_t FreshDelivery() {
+    FreshDestination(last_request_tenant_);
+    const int64_t version = 9000000 + ++counter_;
+    const std::string oru = "MSH|^~\\&|DOKUEI|C|RIS|H|20261125120000||ORU^R01|M" +
+                            std::to_string(counter_) + "|P|2.5.1\r";
+    auto rows = delivery_->queue().Enqueue(
+        {last_request_tenant_, last_request_, 1, version, 1, false},
+        {delivery::Artifact{delivery::ArtifactKind::kHl7Oru, oru}});
+    EXPECT_TRUE(rows.ok() && !rows->empty()) << rows.status().ToString();
+    if (!rows.ok() || rows->empty()) return 0;
+    const int64_t id = rows->back().id;
+    EXPECT_TRUE(stack_.database()
+                    ->Transact(db::TxKind::kWrite,
+                               [&](db::Conn& c) {
+                                 const db::Value p[] = {db::Value(id)};
+                                 return c.Exec(
+                                     "UPDATE delivery_queue SET state = 'gave_up' WHERE id = ?", p);
+                               })
+                    .ok());
+    return id;
   }
   int64_t FreshShift(bool absence) {
     const auto now = base::SystemClock().Now();
@@ -339,6 +381,9 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
       if (nonexistent) return std::string("999999");
       return std::to_string(FreshToken(owner.tenant.id));
     }
+    if (name == "id" && pat.rfind("/api/delivery-destinations/", 0) == 0)
+      return std::to_string(nonexistent ? 999999 : FreshDestination(owner.tenant.id));
+    if (name == "row") return std::to_string(nonexistent ? 999999 : FreshDelivery());
     if (name == "id" &&
         (pat.rfind("/api/requests/", 0) == 0 || pat.rfind("/api/fhir/ServiceRequest/", 0) == 0))
       return std::to_string(nonexistent ? 999999 : FreshRequest(owner));
@@ -382,6 +427,10 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
       req.body = kPng;
       req.headers["Content-Type"] = "image/png";
       return;
+    } else if (m == "POST" && p == "/api/tenants/{tenant}/delivery-destinations") {
+      body = {{"kind", "hl7"}, {"name", "RIS " + n}, {"host", "127.0.0.1"}, {"port", 2575}};
+    } else if (m == "PATCH" && p == "/api/delivery-destinations/{id}") {
+      body = {{"name", "RIS renamed " + n}};
     } else if (m == "PUT" && p == "/api/tenants/{tenant}/contract") {
       body = {{"check_required", true}};  // FreshRequest needs the check step
     } else if (m == "POST" && p.rfind("/dicom-web/", 0) == 0) {
@@ -439,6 +488,8 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
   std::unique_ptr<workflow::Workflow> workflow_;
   std::unique_ptr<report::RequestSource> report_source_;
   std::unique_ptr<report::ReportService> reports_;
+  std::unique_ptr<delivery::Delivery> delivery_;
+  int64_t last_request_ = 0, last_request_tenant_ = 0;  // FreshRequest's latest
   std::unique_ptr<blob::BlobStore> blobs_;
   std::unique_ptr<archive::Ingest> ingest_;
   std::unique_ptr<archive::QueryService> query_;

@@ -80,30 +80,6 @@ void SendRetrieveResponse(Association& assoc, const Command& request, uint8_t pc
   if (!assoc.channel.SendMessage(pcid, rsp, span).ok()) assoc.abort = true;
 }
 
-// Waits for the C-STORE-RSP to `message_id` on `channel`. On the requesting association
-// (C-GET) a C-CANCEL may arrive first: it sets *cancel. Returns the status, or nullopt when the
-// association broke.
-std::optional<uint16_t> AwaitStoreResponse(Channel& channel, uint16_t message_id,
-                                           uint16_t cancel_for, bool* cancel, std::string* error) {
-  for (;;) {
-    Command c;
-    uint8_t pcid = 0;
-    ReadResult r = channel.ReceiveCommand(&c, &pcid, error);
-    if (r != ReadResult::kOk) return std::nullopt;
-    if (c.field() == cmd::kCStoreRsp &&
-        c.Us(el::kMessageIdBeingRespondedTo).value_or(0) == message_id) {
-      return c.status();
-    }
-    if (cancel != nullptr && c.field() == cmd::kCCancelRq &&
-        c.Us(el::kMessageIdBeingRespondedTo).value_or(0) == cancel_for) {
-      *cancel = true;
-      continue;
-    }
-    *error = "unexpected command while waiting for a C-STORE response";
-    return std::nullopt;
-  }
-}
-
 }  // namespace
 
 void HandleRetrieve(Association& assoc, const Command& request, uint8_t pcid) {

@@ -124,6 +124,29 @@ base::Status SendStoreRequest(Channel& channel, const StoreRequest& request,
   return channel.SendMessage(request.pcid, rq, dataset);
 }
 
+std::optional<uint16_t> AwaitStoreResponse(Channel& channel, uint16_t message_id,
+                                           uint16_t cancel_for, bool* cancel, std::string* error,
+                                           std::string* comment) {
+  for (;;) {
+    Command c;
+    uint8_t pcid = 0;
+    ReadResult r = channel.ReceiveCommand(&c, &pcid, error);
+    if (r != ReadResult::kOk) return std::nullopt;
+    if (c.field() == cmd::kCStoreRsp &&
+        c.Us(el::kMessageIdBeingRespondedTo).value_or(0) == message_id) {
+      if (comment != nullptr) *comment = c.Text(el::kErrorComment);
+      return c.status();
+    }
+    if (cancel != nullptr && c.field() == cmd::kCCancelRq &&
+        c.Us(el::kMessageIdBeingRespondedTo).value_or(0) == cancel_for) {
+      *cancel = true;
+      continue;
+    }
+    *error = "unexpected command while waiting for a C-STORE response";
+    return std::nullopt;
+  }
+}
+
 base::Result<size_t> Part10DatasetOffset(std::string_view file) {
   if (file.size() < 132 || std::memcmp(file.data() + 128, "DICM", 4) != 0) {
     return base::DataLoss("stored object is not a Part-10 file");

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,14 @@ struct StoreRequest {
 };
 base::Status SendStoreRequest(Channel& channel, const StoreRequest& request,
                               std::span<const uint8_t> dataset);
+
+// Waits for the C-STORE-RSP to `message_id` on `channel`. On the requesting association
+// (C-GET) a C-CANCEL for `cancel_for` may arrive first: it sets *cancel (when not null). Returns
+// the status (and the Error Comment in *comment when not null), or nullopt when the association
+// broke (*error says why).
+std::optional<uint16_t> AwaitStoreResponse(Channel& channel, uint16_t message_id,
+                                           uint16_t cancel_for, bool* cancel, std::string* error,
+                                           std::string* comment = nullptr);
 
 // Where the data set starts in a Part-10 file (after the preamble and group 0002), checked.
 base::Result<size_t> Part10DatasetOffset(std::string_view file);

@@ -33,6 +33,9 @@ namespace dokuei::archive {
 class QueryService;
 class RetrieveService;
 }
+namespace dokuei::delivery {
+class Delivery;
+}
 
 namespace dokuei::publish {
 class Publisher;
@@ -64,6 +67,9 @@ struct Services {
   archive::QueryService* query = nullptr;
   // Renders signed versions (PDF, document JSON); without it those routes answer 503.
   publish::Publisher* publisher = nullptr;
+  // Report delivery (destinations, the outbound queue); without it (or without the workflow)
+  // the delivery routes are not registered. On the same database as `audit`.
+  delivery::Delivery* delivery = nullptr;
 };
 
 // Session cookie (identity sessions), identity API tokens (dok_...), then the configured static
@@ -81,6 +87,13 @@ base::Status RegisterWorkflowRoutes(http::RouteTable& routes, Services& services
 base::Status RegisterReportRoutes(http::RouteTable& routes, Services& services);
 // Measurements and key images of a request's study (measure_routes.cc).
 base::Status RegisterMeasureRoutes(http::RouteTable& routes, Services& services);
+// Delivery destinations and the delivery status of requests (delivery_routes.cc).
+base::Status RegisterDeliveryRoutes(http::RouteTable& routes, Services& services);
+// The release hook: after a report change that may release a version (sign, second read, check,
+// addendum), hands the request's newly released finals and addenda to delivery. A no-op without
+// delivery or reports. Its error is for the log only: the report change stands, and the next
+// change of the report (or a repeated call) enqueues what is missing.
+base::Status DeliverReleased(Services& services, int64_t request_id);
 base::Status RegisterRoutes(http::RouteTable& routes, Services& services);
 
 // The audit event for a request: actor, actor tenant/user/roles, source address and protocol

@@ -78,4 +78,20 @@ struct WebhookOptions {
 };
 std::unique_ptr<WebhookSender> BeastWebhookSender(WebhookOptions options);
 
+// One HTTP/1.1 POST on the same client as the webhooks (also used by report delivery for FHIR):
+// https with base::ApplyTlsPolicy, peer and host-name verification and SNI; plain http only to a
+// loopback address. Any HTTP answer is a result (the caller judges the status); kInvalidArgument
+// for a bad URL, kUnavailable for DNS, connection, TLS or timeout failures.
+struct HttpPost {
+  std::string url;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // e.g. Authorization
+  std::string body;
+};
+struct HttpAnswer {
+  unsigned status = 0;
+  std::string body;  // at most the first 64 KiB are kept
+};
+base::Result<HttpAnswer> PostHttp(const HttpPost& post, const WebhookOptions& options);
+
 }  // namespace dokuei::report
