@@ -228,6 +228,25 @@ base::Result<Assembled> Publisher::Assemble(int64_t report_id, int64_t version_i
     in.figures.push_back(std::move(f));
   }
 
+  for (const spine::Measurement& m : a.out.measurements) {
+    const auto is_figure = [&](const spine::Figure& f) {
+      return f.sop_instance_uid == m.sop_instance_uid;
+    };
+    const auto known = [&](const Assembled::Instance& i) {
+      return i.sop_instance_uid == m.sop_instance_uid;
+    };
+    if (m.sop_instance_uid.empty() ||
+        std::any_of(in.figures.begin(), in.figures.end(), is_figure) ||
+        std::any_of(a.measured.begin(), a.measured.end(), known))
+      continue;
+    DOKUEI_ASSIGN_OR_RETURN(auto locs, s_.retrieve->Locate(index::TenantId{rep.tenant_id},
+                                                           rep.study_uid, "", m.sop_instance_uid));
+    if (locs.empty())
+      return base::NotFound("measurement " + m.id + " is on an instance that is not in the study");
+    a.measured.push_back({locs.front().series_instance_uid, locs.front().sop_class_uid,
+                          m.sop_instance_uid});
+  }
+
   DOKUEI_ASSIGN_OR_RETURN(a.out.document,
                           spine::Narrate(v->content, *tmpl, *s_.catalog, in, lang));
   DOKUEI_ASSIGN_OR_RETURN(a.out.findings, spine::ExtractFindings(v->content, *tmpl));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "dokuei/base/clock.h"
 #include "dokuei/publish/publish.h"
@@ -19,6 +20,11 @@ struct Assembled {
   report::Version version;
   workflow::ReadingRequest request;
   Rendered out;
+  // Instances measured on that are not key images (the SR references them too).
+  struct Instance {
+    std::string series_uid, sop_class_uid, sop_instance_uid;
+  };
+  std::vector<Instance> measured;
 };
 
 }  // namespace dokuei::publish

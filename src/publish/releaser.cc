@@ -1,5 +1,5 @@
 // Releaser::Tick: final requests -> artefacts to the sink -> delivered.
-#include <nlohmann/json.hpp>
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include "dokuei/publish/publish.h"
@@ -23,37 +23,18 @@ base::Result<ReleaseTickResult> Releaser::Tick() {
       ++result.failed;
       continue;
     }
-    // The latest released version (a final, or the addendum that brought the request back).
-    const report::Version* latest = nullptr;
-    for (const auto& v : rep->versions)
-      if (v.signed_ && v.release == report::Release::kReleased &&
-          (latest == nullptr || v.number > latest->number))
-        latest = &v;
-    if (latest == nullptr) {
+    const bool released = std::any_of(rep->versions.begin(), rep->versions.end(),
+                                      [](const report::Version& v) {
+                                        return v.release == report::Release::kReleased;
+                                      });
+    if (!released) {
       ++result.failed;
       spdlog::warn("release: request {} is final but no version of report {} is released",
                    rq.id, rep->id);
       continue;
     }
-    ReleasedRef ref{rq.tenant_id, rq.id,          rep->id, latest->id, latest->number,
-                    latest->amends_version_id != 0};
-    std::vector<Artifact> artifacts;
-    const auto content = nlohmann::json::parse(latest->content, nullptr, false);
-    const bool structured = content.is_object() && content.contains("template");
-    auto built = structured ? publisher_.Artifacts(rep->id, latest->id)
-                            : base::Result<std::vector<Artifact>>(std::vector<Artifact>{});
-    if (built.ok()) {
-      // Frame-only content (no template) has nothing coded to send: released in the app only.
-      artifacts = std::move(*built);
-    } else {
-      spdlog::warn("release: building the artefacts of report {} version {} failed: {}", rep->id,
-                   latest->number, built.status().ToString());
-      ++result.failed;
-      continue;
-    }
-    if (auto st = sink_(ref, std::move(artifacts)); !st.ok()) {
-      spdlog::warn("release: handing over report {} version {} failed: {}", rep->id,
-                   latest->number, st.ToString());
+    if (auto st = sink_(*rep); !st.ok()) {
+      spdlog::warn("release: handing over report {} failed: {}", rep->id, st.ToString());
       ++result.failed;
       continue;
     }

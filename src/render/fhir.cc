@@ -231,8 +231,14 @@ base::Result<std::string> BuildFhirBundle(const spine::Document& doc,
   std::set<std::string> keys;
   for (size_t i = 0; i < findings.size(); ++i) {
     json o = b.Finding(findings[i]);
-    const std::string key =
+    std::string key =
         o["identifier"][0]["value"].get<std::string>().substr(options.report_id.size() + 1);
+    // A multi-valued field (a list of codes, e.g. the X-ray views) gives one finding per value:
+    // the value tells them apart.
+    if (keys.count(key) != 0 && !findings[i].value_code.empty()) {
+      key += "/" + findings[i].value_code;
+      o["identifier"][0]["value"] = options.report_id + "/" + key;
+    }
     if (!keys.insert(key).second) {
       return base::InvalidArgument("two findings for " + key,
                                    "findings[" + std::to_string(i) + "]");

@@ -29,6 +29,8 @@
 #include "dokuei/http/auth.h"
 #include "dokuei/http/router.h"
 #include "dokuei/http/server.h"
+#include "dokuei/delivery/transports.h"
+#include "dokuei/publish/publish.h"
 #include "dokuei/report/report.h"
 #include "serve_parts.h"
 #include "storage.h"
@@ -370,8 +372,38 @@ int RunServe(const std::vector<std::string>& args) {
   // an identity API token, or a configured (or demo) static bearer token.
   api::Options api_options;
   api_options.secure_cookies = listeners->https != nullptr;
-  api::Services api_services{identity, audit_log, clock,    api_options,
-                             &workflow, &reports,   &retrieve, &query};
+  // Publishing: a released report becomes its PDF, DICOM SR and Encapsulated PDF, HL7 ORU and
+  // FHIR Bundle, queued for the hospital's destinations; the release step and the delivery queue
+  // run on their own thread (started with the listeners). Outgoing DICOM associations call as
+  // our AE title, with our DICOM TLS files for destinations marked TLS.
+  publish::Publisher publisher({&reports, &workflow, &query, &retrieve, &identity, nullptr,
+                                config.ae_title});
+  PublishedArtifacts artifact_source(publisher);
+  dicom::DimseOptions outgoing;
+  outgoing.ae_title = config.ae_title;
+  outgoing.max_pdu_bytes = config.max_pdu;
+  outgoing.acse_timeout = std::chrono::seconds(config.dicom_acse_timeout_s);
+  outgoing.dimse_timeout = std::chrono::seconds(config.dicom_idle_timeout_s);
+  outgoing.tls = listeners->dicom_tls;
+  std::unique_ptr<delivery::Transport> dicom_out = delivery::DicomTransport(outgoing);
+  std::unique_ptr<delivery::Transport> hl7_out = delivery::MllpTransport();
+  std::unique_ptr<delivery::Transport> fhir_out = delivery::FhirTransport();
+  delivery::DeliveryOptions delivery_options;
+  delivery_options.source = &artifact_source;
+  delivery_options.audit = workflow_options.audit;
+  auto opened_delivery =
+      delivery::OpenDelivery(storage->database, clock,
+                             {dicom_out.get(), hl7_out.get(), fhir_out.get()}, delivery_options);
+  if (!opened_delivery.ok()) return Fail("opening report delivery", opened_delivery.status());
+  delivery::Delivery& delivery = **opened_delivery;
+  publish::Releaser releaser(reports, workflow, [&delivery](const report::Report& r) {
+    return delivery::ReleaseReport(delivery.queue(), r).status();
+  });
+  PublishService publish_service(releaser, delivery,
+                                 std::chrono::seconds(config.workflow_tick_seconds));
+
+  api::Services api_services{identity,  audit_log, clock,      api_options, &workflow,
+                             &reports,  &retrieve, &query,     &publisher,  &delivery};
   if (auto st = api::RegisterRoutes(routes, api_services); !st.ok())
     return Fail("registering the JSON API routes", st);
   std::unique_ptr<http::Authenticator> authenticator =
@@ -411,6 +443,7 @@ int RunServe(const std::vector<std::string>& args) {
 
   if (auto st = dimse_server.Start(); !st.ok()) return Fail("starting DICOM", st);
   if (auto st = http_server.Start(); !st.ok()) return Fail("starting HTTP", st);
+  publish_service.Start();
   spdlog::info("listening: DICOM {} port {} (TLS port {}), HTTP{} port {}", config.ae_title,
                dimse_server.port(), dimse_server.tls_port(), listeners->https ? "S" : "",
                http_server.port());
@@ -433,6 +466,7 @@ int RunServe(const std::vector<std::string>& args) {
   http_server.Stop();
   dimse_server.Stop();
   hl7.Stop();
+  publish_service.Stop();
   workflow_feed.Stop();  // records what ingest queued last
   RecordLifecycle(audit_log, "app.stop", config);
   if (*shipper) (*shipper)->Stop();  // after app.stop: the collector gets it when reachable

@@ -21,6 +21,8 @@
 #include "dokuei/archive/peers.h"
 #include "dokuei/audit/audit.h"
 #include "dokuei/audit/export.h"
+#include "dokuei/delivery/delivery.h"
+#include "dokuei/publish/publish.h"
 #include "dokuei/base/clock.h"
 #include "dokuei/dicom/dimse.h"
 #include "dokuei/identity/identity.h"
@@ -171,17 +173,23 @@ base::Status PrepareDemoWorkflow(identity::Identity& id, workflow::Workflow& wf,
 }  // namespace dokuei::server
 
 namespace dokuei::publish {
-class Publisher;
 class Releaser;
 }  // namespace dokuei::publish
-namespace dokuei::delivery {
-class Delivery;
-class Transport;
-}  // namespace dokuei::delivery
 
 namespace dokuei::server {
 
 // -- serve_publish.cc ----------------------------------------------------------------------------
+
+// The artefacts delivery asks for, rendered by the publisher.
+class PublishedArtifacts final : public delivery::ArtifactSource {
+ public:
+  explicit PublishedArtifacts(publish::Publisher& publisher) : publisher_(publisher) {}
+  base::Result<std::vector<delivery::Artifact>> For(int64_t report_id,
+                                                    int64_t version_id) override;
+
+ private:
+  publish::Publisher& publisher_;
+};
 
 // Released reports to the hospitals (serve_publish.cc): on its own thread, every `interval`, the
 // release step (final requests -> artefacts -> delivery queue -> delivered) and then the

@@ -7,6 +7,31 @@
 
 namespace dokuei::server {
 
+base::Result<std::vector<delivery::Artifact>> PublishedArtifacts::For(int64_t report_id,
+                                                                     int64_t version_id) {
+  DOKUEI_ASSIGN_OR_RETURN(auto built, publisher_.Artifacts(report_id, version_id));
+  std::vector<delivery::Artifact> out;
+  for (auto& a : built) {
+    delivery::ArtifactKind kind = delivery::ArtifactKind::kSr;
+    switch (a.kind) {
+      case publish::ArtifactKind::kSr:
+        kind = delivery::ArtifactKind::kSr;
+        break;
+      case publish::ArtifactKind::kEncapsulatedPdf:
+        kind = delivery::ArtifactKind::kEncapsulatedPdf;
+        break;
+      case publish::ArtifactKind::kHl7Oru:
+        kind = delivery::ArtifactKind::kHl7Oru;
+        break;
+      case publish::ArtifactKind::kFhirBundle:
+        kind = delivery::ArtifactKind::kFhirBundle;
+        break;
+    }
+    out.push_back({kind, std::move(a.bytes)});
+  }
+  return out;
+}
+
 PublishService::PublishService(publish::Releaser& releaser, delivery::Delivery& delivery,
                                base::Duration interval)
     : releaser_(releaser), delivery_(delivery), interval_(interval) {}

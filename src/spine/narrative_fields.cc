@@ -316,7 +316,12 @@ base::Result<std::vector<Finding>> ReadFields(Context& ctx, std::string_view sec
       if (!v.is_boolean()) return Bad(f.id + " must be true or false", name);
       Item item{&f, {}, {}, {}};
       const std::string label = StripParen(f.label.In(ctx.lang));
-      if (v.get<bool>()) {
+      // How the study was made is stated, not found: "立位撮影。", not "立位撮影を認めます".
+      const bool descriptive =
+          section == "technique" || section == "comparison" || section == "numbering";
+      if (v.get<bool>() && descriptive) {
+        item.finding.fixed = EndSentence(en ? Capitalize(label) : label, ctx.lang);
+      } else if (v.get<bool>()) {
         item.finding.severity = 1;
         item.finding.abnormal = true;
         item.finding.noun = en ? base::ToLowerAscii(label.substr(0, 1)) + label.substr(1) : label;

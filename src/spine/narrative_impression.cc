@@ -314,6 +314,9 @@ std::vector<std::string> BuildImpression(const std::vector<ReaderItem>& reader,
   std::vector<std::string> sites;
   for (const Finding& f : findings) {
     if (!f.abnormal || used.count(f.order)) continue;
+    // How the study was made is no finding for the impression.
+    if (f.section == "technique" || f.section == "comparison" || f.section == "numbering")
+      continue;
     if (!f.site.empty() && f.section == "levels") {
       if (covered_levels.count(f.site)) continue;
       if (std::find(sites.begin(), sites.end(), f.site) == sites.end()) sites.push_back(f.site);

@@ -211,11 +211,11 @@ class ServePublishTest(unittest.TestCase):
                               lambda: (lambda f: f if len(f) >= 2 else None)(self.pacs_files()))
         self.assertEqual(len(files), 2, files)
         sr = [f for f in files if os.path.basename(f).startswith("SR")]
-        pdf_objects = [f for f in files if os.path.basename(f).startswith("DOC")]
+        pdf_objects = [f for f in files if os.path.basename(f).startswith("PDF")]
         self.assertEqual(len(sr), 1, files)
         self.assertEqual(len(pdf_objects), 1, files)
         dump = subprocess.run(["dsrdump", sr[0]], capture_output=True, check=True)
-        text = dump.stdout.decode()
+        text = dump.stdout.decode("utf-8", "replace")
         self.assertIn("Imaging Measurement Report", text)
         self.assertIn(dx["study_instance_uid"], subprocess.run(
             ["dcmdump", "+P", "StudyInstanceUID", sr[0]], capture_output=True,
@@ -223,7 +223,12 @@ class ServePublishTest(unittest.TestCase):
         extracted = os.path.join(self.pacs_dir, "report.pdf.out")
         subprocess.run(["dcm2pdf", pdf_objects[0], extracted], check=True, capture_output=True)
         with open(extracted, "rb") as f:
-            ja = pdf_text(f.read())
+            ja_pdf = f.read()
+            ja = pdf_text(ja_pdf)
+        keep = os.environ.get("DOKUEI_PUBLISH_OUT")  # keep the PDFs for a look by eye
+        if keep:
+            with open(os.path.join(keep, "report-ja.pdf"), "wb") as f:
+                f.write(ja_pdf)
         self.assertIn("読影レポート", ja)
         self.assertIn("側弯", ja)
         self.assertIn("図1", ja)
@@ -242,6 +247,9 @@ class ServePublishTest(unittest.TestCase):
         self.assertEqual(status, 200, pdf[:300])
         self.assertEqual(headers["Content-Type"], "application/pdf")
         en = pdf_text(pdf)
+        if keep:
+            with open(os.path.join(keep, "report-en.pdf"), "wb") as f:
+                f.write(pdf)
         self.assertIn("Radiology report", en)
         self.assertIn("scoliosis", en.lower())
         status, doc, _ = tech.json("GET", "/api/requests/%d/report/versions/1/document" % rid)
@@ -269,7 +277,7 @@ class ServePublishTest(unittest.TestCase):
         new_sr = [f for f in files if os.path.basename(f).startswith("SR") and f not in sr]
         self.assertEqual(len(new_sr), 1, files)
         dump = subprocess.run(["dcmdump", new_sr[0]], capture_output=True, check=True)
-        self.assertIn("PredecessorDocumentsSequence", dump.stdout.decode())
+        self.assertIn("PredecessorDocumentsSequence", dump.stdout.decode("utf-8", "replace"))
         self.wait_for("the request to be delivered again",
                       lambda: self.request(tech, rid)["state"] == "delivered")
 

@@ -26,6 +26,7 @@
 
 namespace dokuei::report {
 class ReportService;
+struct Report;
 }
 namespace dokuei::workflow {
 class Workflow;
@@ -84,7 +85,8 @@ class Publisher {
   base::Result<Rendered> Render(int64_t report_id, int64_t version_id, std::string_view lang);
 
   // The four artefacts of a signed version (in Japanese, the service language): Comprehensive
-  // SR, Encapsulated PDF, HL7 ORU^R01 and the FHIR transaction Bundle.
+  // SR, Encapsulated PDF, HL7 ORU^R01 and the FHIR transaction Bundle. None for content that
+  // names no template (frame-only reports are released in the app only).
   base::Result<std::vector<Artifact>> Artifacts(int64_t report_id, int64_t version_id);
 
  private:
@@ -96,18 +98,9 @@ class Publisher {
 
 namespace dokuei::publish {
 
-// A version handed over for delivery.
-struct ReleasedRef {
-  int64_t tenant_id = 0;
-  int64_t request_id = 0;
-  int64_t report_id = 0;
-  int64_t version_id = 0;
-  int version_number = 0;
-  bool addendum = false;
-};
-// Takes the artefacts of a released version (the server enqueues them for delivery; idempotent
-// per version). Empty artefacts: the report names no template and is delivered in the app only.
-using ReleaseSink = std::function<base::Status(const ReleasedRef&, std::vector<Artifact>)>;
+// Hands a report's released versions over for delivery (the server: delivery::ReleaseReport,
+// which enqueues each released final and addendum once, its artefacts from Publisher).
+using ReleaseSink = std::function<base::Status(const report::Report&)>;
 
 struct ReleaseTickResult {
   int released = 0;  // requests moved to delivered
@@ -115,18 +108,16 @@ struct ReleaseTickResult {
 };
 
 // The release step: every request in state final (its report's latest version released: signed,
-// reviewed and checked as the contract asks) gets its artefacts built and handed to the sink, then
-// moves to delivered as the system. A crash between the two hands the version over again on
+// reviewed and checked as the contract asks) is handed to the sink, then moves to delivered as
+// the system. A crash between the two hands the version over again on
 // the next tick (the sink is idempotent), so nothing released is ever left undelivered.
 class Releaser {
  public:
-  Releaser(Publisher& publisher, report::ReportService& reports, workflow::Workflow& workflow,
-           ReleaseSink sink)
-      : publisher_(publisher), reports_(reports), workflow_(workflow), sink_(std::move(sink)) {}
+  Releaser(report::ReportService& reports, workflow::Workflow& workflow, ReleaseSink sink)
+      : reports_(reports), workflow_(workflow), sink_(std::move(sink)) {}
   base::Result<ReleaseTickResult> Tick();
 
  private:
-  Publisher& publisher_;
   report::ReportService& reports_;
   workflow::Workflow& workflow_;
   ReleaseSink sink_;
