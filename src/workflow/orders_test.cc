@@ -2,6 +2,9 @@
 // the study arrives (matched by accession number), a study that came first gets the later order
 // merged into its auto-created request (by accession number), accession, placer and filler
 // numbers are unique among a hospital's open requests, and a placer number finds its request.
+#include <atomic>
+#include <thread>
+
 #include "workflow_test_util.h"
 
 namespace dokuei::workflow {
@@ -172,6 +175,40 @@ TEST_P(OrdersTest, AnAccessionNumberOfAnotherStudyIsNotTakenTwice) {
   EXPECT_NE(stray->id, order->id);
   EXPECT_EQ(stray->order.accession_number, "");
   EXPECT_EQ(Req().Get(Coordinator(), order->id)->study_uid, Uid(1));
+}
+
+TEST_P(OrdersTest, TheSameOrderSentFourTimesAtOnceMakesOneRequest) {
+  // An interface engine (or two API clients) sending the same order concurrently: exactly one
+  // request; the others are told the order exists (and find it by its placer number). The
+  // orders name no study, so only the order-number indexes stand between them and duplicates.
+  for (int round = 0; round < 3; ++round) {
+    const std::string placer = "ORD-C" + std::to_string(round);
+    const NewRequest nr = Order("ACC-C" + std::to_string(round), placer);
+    std::atomic<bool> go{false};
+    std::atomic<int> created{0}, exists{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i) {
+      threads.emplace_back([&] {
+        while (!go.load()) std::this_thread::yield();
+        auto r = Req().Create(Staff(hospital_), nr);
+        if (r.ok()) {
+          ++created;
+        } else if (r.status().code() == Code::kAlreadyExists) {
+          ++exists;
+        } else {
+          ADD_FAILURE() << r.status().ToString();
+        }
+      });
+    }
+    go = true;
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(created.load(), 1);
+    EXPECT_EQ(exists.load(), 3);
+    auto found = Req().FindByPlacerOrder(Staff(hospital_), hospital_, placer);
+    ASSERT_TRUE(found.ok()) << found.status().ToString();
+    EXPECT_EQ(found->order.accession_number, "ACC-C" + std::to_string(round));
+  }
+  EXPECT_EQ(Req().List(Coordinator(), {})->size(), 3u);
 }
 
 }  // namespace
