@@ -396,6 +396,7 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     if (name == "series") return s.series;
     if (name == "sop") return s.sop;
     if (name == "frames") return std::string("1");
+    if (name == "n") return std::string(nonexistent ? "999" : "1");  // a report version
     if (name == "path*") return std::string("7FE00010");
     return base::InvalidArgument("the matrix cannot fill {" + name + "} of " + route.method + " " +
                                  pat + ": teach FillParam about it");
