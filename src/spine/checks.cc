@@ -96,7 +96,9 @@ class Checks {
       for (const std::string& path : paths) {
         if (path.rfind("levels/", 0) == 0) {
           const std::string field = path.substr(7);
+          const FieldDef* def = t_.Field("levels", field);
           for (const std::string& l : t_.levels) {
+            if (def != nullptr && !def->AppliesAt(l)) continue;  // e.g. the pars in the neck
             const json* e = internal::LevelEntry(c_, l);
             if (e == nullptr || internal::IsNormal(*e) || e->contains(field)) continue;
             Error("condition_missing", "content.levels[" + l + "]." + field,

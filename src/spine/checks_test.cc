@@ -63,6 +63,12 @@ TEST(ChecksTest, EachCheckFailsTheReportItShould) {
        "condition_missing content.levels[L5-S1].pars", true},
       {"scoliosis not stated", "xr-whole", [](json& j) { j["alignment"].erase("scoliosis"); },
        "condition_missing content.alignment.scoliosis", true},
+      {"pars not stated in the lumbar part of a whole spine", "mr-whole",
+       [](json& j) {
+         for (json& e : j["levels"])
+           if (e["level"] == "L5-S1") e.erase("pars");
+       },
+       "condition_missing content.levels[L5-S1].pars", true},
       {"osteophytes not stated (CT)", "ct-cervical",
        [](json& j) { j["levels"][0].erase("osteophytes"); },
        "condition_missing content.levels[C2-C3].osteophytes", true},
