@@ -96,7 +96,9 @@ class Checks {
       for (const std::string& path : paths) {
         if (path.rfind("levels/", 0) == 0) {
           const std::string field = path.substr(7);
+          const FieldDef* def = t_.Field("levels", field);
           for (const std::string& l : t_.levels) {
+            if (def != nullptr && !def->AppliesAt(l)) continue;  // e.g. the pars in the neck
             const json* e = internal::LevelEntry(c_, l);
             if (e == nullptr || internal::IsNormal(*e) || e->contains(field)) continue;
             Error("condition_missing", "content.levels[" + l + "]." + field,
@@ -253,12 +255,22 @@ class Checks {
       }
     }
   }
+  // A grade as the reader knows it ("Meyerding II (26-50%)", "中等度 (25-40°)"); the code when the
+  // value set does not have it.
+  Label GradeLabel(const char* set, const std::string& code) const {
+    const ValueSet* vs = t_.Set(set);
+    const ValueDef* d = vs ? vs->Find(code) : nullptr;
+    return d ? d->label : Label{code, code};
+  }
+
   void SlipWarn(std::string field, const std::string& site, double v, const std::string& grade) {
+    const Label stated = GradeLabel("meyerding", grade),
+                measured = GradeLabel("meyerding", MeyerdingFor(v));
     Warn("slip_grade", std::move(field),
-         Display(site) + " のすべり率 " + Fmt(v) + "% は Meyerding " + grade +
-             " と一致しません (計測値からは " + MeyerdingFor(v) + ")",
-         "slip of " + Fmt(v) + "% at " + site + " does not match Meyerding " + grade +
-             " (the measurement gives " + MeyerdingFor(v) + ")");
+         Display(site) + " のすべり率 " + Fmt(v) + "% は記載された「" + stated.ja +
+             "」と一致しません (すべり率からは「" + measured.ja + "」)",
+         "slip of " + Fmt(v) + "% at " + site + " does not match the stated " + stated.en +
+             " (the slip gives " + measured.en + ")");
   }
 
   void Cobbs() {
@@ -302,11 +314,13 @@ class Checks {
       CobbWarn("content.alignment.scoliosis", largest, stated);
   }
   void CobbWarn(std::string field, double v, const std::string& severity) {
+    const Label stated = GradeLabel("cobb_severity", severity),
+                measured = GradeLabel("cobb_severity", CobbSeverityFor(v));
     Warn("cobb_severity", std::move(field),
-         "Cobb角 " + Fmt(v) + "° は側弯の重症度「" + severity + "」と一致しません (Cobb角からは " +
-             CobbSeverityFor(v) + ")",
-         "Cobb angle " + Fmt(v) + "° does not match scoliosis severity \"" + severity +
-             "\" (the angle gives " + CobbSeverityFor(v) + ")");
+         "Cobb角 " + Fmt(v) + "° は記載された側弯の重症度「" + stated.ja +
+             "」と一致しません (Cobb角からは「" + measured.ja + "」)",
+         "Cobb angle " + Fmt(v) + "° does not match the stated scoliosis severity " + stated.en +
+             " (the angle gives " + measured.en + ")");
   }
 
   void Heights() {
@@ -336,15 +350,20 @@ class Checks {
       if (!g.empty() && !GenantAgrees(v, g))
         HeightWarn("content.vertebrae.items[" + site + "].genant", site, v, g);
       else if (item == nullptr && v >= 20)
-        HeightWarn("content.vertebrae.items", site, v, "(none)");
+        Warn("height_genant", "content.vertebrae.items",
+             site + " の椎体高減少率 " + Fmt(v) + "% (" + GradeLabel("genant", GenantFor(v)).ja +
+                 ") が計測されていますが、椎体の所見に記載がありません",
+             "a height loss of " + Fmt(v) + "% (" + GradeLabel("genant", GenantFor(v)).en +
+                 ") is measured at " + site + " but the vertebra is not described");
     }
   }
   void HeightWarn(std::string field, const std::string& site, double v, const std::string& g) {
+    const Label stated = GradeLabel("genant", g), measured = GradeLabel("genant", GenantFor(v));
     Warn("height_genant", std::move(field),
-         site + " の椎体高減少率 " + Fmt(v) + "% は Genant " + g +
-             " と一致しません (計測値からは Genant " + GenantFor(v) + ")",
-         "height loss of " + Fmt(v) + "% at " + site + " does not match Genant " + g +
-             " (the measurement gives Genant " + GenantFor(v) + ")");
+         site + " の椎体高減少率 " + Fmt(v) + "% は記載された「" + stated.ja +
+             "」と一致しません (減少率からは「" + measured.ja + "」)",
+         "height loss of " + Fmt(v) + "% at " + site + " does not match the stated " + stated.en +
+             " (the height loss gives " + measured.en + ")");
   }
 
   const json& c_;

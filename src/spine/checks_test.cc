@@ -63,6 +63,12 @@ TEST(ChecksTest, EachCheckFailsTheReportItShould) {
        "condition_missing content.levels[L5-S1].pars", true},
       {"scoliosis not stated", "xr-whole", [](json& j) { j["alignment"].erase("scoliosis"); },
        "condition_missing content.alignment.scoliosis", true},
+      {"pars not stated in the lumbar part of a whole spine", "mr-whole",
+       [](json& j) {
+         for (json& e : j["levels"])
+           if (e["level"] == "L5-S1") e.erase("pars");
+       },
+       "condition_missing content.levels[L5-S1].pars", true},
       {"osteophytes not stated (CT)", "ct-cervical",
        [](json& j) { j["levels"][0].erase("osteophytes"); },
        "condition_missing content.levels[C2-C3].osteophytes", true},
@@ -110,6 +116,12 @@ TEST(ChecksTest, EachCheckFailsTheReportItShould) {
          j["vertebrae"]["items"][0]["height_loss"] = 35;
        },
        "height_genant content.vertebrae.items[T2].genant", false},
+      {"height loss measured, vertebra not described", "xr-lumbar",
+       [](json& j) {
+         j["measurements"] = {
+             {{"id", "m1"}, {"kind", "height_loss"}, {"value", 28}, {"site", "L2"}}};
+       },
+       "height_genant content.vertebrae.items", false},
       {"incidental critical, report none", "mr-lumbar",
        [](json& j) { j["incidental"][0]["critical"] = "3"; },
        "incidental_critical content.incidental[0].critical", false},
@@ -148,6 +160,22 @@ TEST(ChecksTest, WhatMustPass) {
   j["levels"][5]["listhesis.percent"] = 25;
   j["measurements"] = {{{"id", "m1"}, {"kind", "slip"}, {"value", 25.0}, {"site", "L5-S1"}}};
   EXPECT_TRUE(PreSignCheck(j.dump(), t).warnings.empty());
+}
+
+TEST(ChecksTest, MessagesNameTheGradesInBothLanguages) {
+  json j = testing::FullContent(Tpl("xr-whole"));
+  j["alignment"]["curves"][0]["cobb"] = 32;
+  j["alignment"]["curves"][0]["severity"] = "moderate";
+  j["alignment"]["scoliosis"] = "mild";
+  const CheckResult r = PreSignCheck(j.dump(), Tpl("xr-whole"));
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_EQ(
+      r.warnings[0].message.ja,
+      "Cobb角 32.0° は記載された側弯の重症度「軽度 (10-25°)」と一致しません (Cobb角からは「中等度 "
+      "(25-40°)」)");
+  EXPECT_EQ(r.warnings[0].message.en,
+            "Cobb angle 32.0° does not match the stated scoliosis severity mild (10-25°) (the "
+            "angle gives moderate (25-40°))");
 }
 
 TEST(ChecksTest, GradeRules) {

@@ -76,6 +76,8 @@ inline json FullContent(const Template& t) {
   c["levels"] = json::array();
   for (const std::string& l : t.levels) {
     json e = SampleSection(t, "levels");
+    for (const FieldDef& f : t.sections.at("levels"))
+      if (!f.AppliesAt(l)) e.erase(f.id);
     e["level"] = l;
     c["levels"].push_back(e);
   }

@@ -115,8 +115,8 @@ Result<ValueSet> ReadValueSet(const Reader& r, const std::string& id, const json
 
 Result<FieldDef> ReadField(const Reader& r, const std::string& path, const json& j,
                            const Template::ValueSets& sets) {
-  DOKUEI_RETURN_IF_ERROR(
-      r.Keys(j, path, {"id", "type", "label", "value_set", "sided", "unit", "min", "max"}));
+  DOKUEI_RETURN_IF_ERROR(r.Keys(
+      j, path, {"id", "type", "label", "value_set", "sided", "unit", "min", "max", "levels"}));
   FieldDef f;
   DOKUEI_ASSIGN_OR_RETURN(f.id, r.Str(j, path, "id"));
   DOKUEI_ASSIGN_OR_RETURN(const std::string type, r.Str(j, path, "type"));
@@ -148,6 +148,10 @@ Result<FieldDef> ReadField(const Reader& r, const std::string& path, const json&
     return r.Bad(path + ".value_set", "only code fields have a value set");
   if (f.type != FieldType::kNumber && (j.contains("unit") || j.contains("min")))
     return r.Bad(path + ".unit", "only number fields have a unit and a range");
+  if (j.contains("levels")) {
+    DOKUEI_ASSIGN_OR_RETURN(f.levels, r.Names(j, path, "levels"));
+    if (f.levels.empty()) return r.Bad(path + ".levels", "must name at least one level");
+  }
   if (const auto s = j.find("sided"); s != j.end()) {
     if (!s->is_boolean()) return r.Bad(path + ".sided", "must be true or false");
     f.sided = s->get<bool>();
@@ -212,6 +216,11 @@ Result<Template> ReadTemplate(const Reader& r, const json& j,
       DOKUEI_ASSIGN_OR_RETURN(FieldDef f, ReadField(r, p, (*it)[i], *sets));
       if (t.Field(name, f.id) != nullptr) return r.Bad(p + ".id", "field \"" + f.id + "\" twice");
       if (f.sided && name != "levels") return r.Bad(p + ".sided", "only level fields are sided");
+      if (!f.levels.empty() && name != "levels")
+        return r.Bad(p + ".levels", "only level fields are restricted to levels");
+      for (const std::string& l : f.levels)
+        if (std::find(t.levels.begin(), t.levels.end(), l) == t.levels.end())
+          return r.Bad(p + ".levels", "\"" + l + "\" is not one of the template's levels");
       fields.push_back(std::move(f));
     }
   }

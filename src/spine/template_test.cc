@@ -126,6 +126,14 @@ TEST(TemplateLoadTest, MalformedFilesAreRefused) {
   EXPECT_NE(s.message().find("unknown key"), std::string::npos) << s.ToString();
   s = with("ct-whole.json", R"("id": "ct-whole")", R"("id": "ct-lumbar")");
   EXPECT_NE(s.message().find("given twice"), std::string::npos) << s.ToString();
+  s = with("mr-whole.json", R"x((Kang grade)"}, "levels": ["C2-C3")x",
+           R"x((Kang grade)"}, "levels": ["C1-C2")x");
+  EXPECT_NE(s.message().find("\"C1-C2\" is not one of the template's levels"), std::string::npos)
+      << s.ToString();
+  s = with("mr-lumbar.json", R"("id": "sequences", "type": "text")",
+           R"("id": "sequences", "type": "text", "levels": ["L4-L5"])");
+  EXPECT_NE(s.message().find("only level fields are restricted"), std::string::npos)
+      << s.ToString();
   s = with("value-sets.json", R"("severity": 3)", R"("severity": 4)");
   EXPECT_NE(s.field().find("severity"), std::string::npos) << s.ToString();
 }

@@ -178,6 +178,12 @@ class Checker {
         const FieldDef* f = t_.Field("levels", it.key());
         if (f == nullptr) {
           Unknown(path + "." + it.key(), it.key());
+        } else if (!f->AppliesAt(name)) {
+          Bad(path + "." + it.key(),
+              it.key() + " は " + name + " では記載できません (" + f->levels.front() + "～" +
+                  f->levels.back() + " の項目)",
+              it.key() + " does not apply at " + name + " (a field of " + f->levels.front() +
+                  " to " + f->levels.back() + ")");
         } else {
           Field(*f, it.value(), path + "." + it.key());
         }

@@ -70,13 +70,22 @@ TEST_P(EveryTemplateTest, FullReportValidates) {
     EXPECT_EQ(Fields(Validate(other.dump(), c)),
               std::vector<std::string>{"content.levels[" + foreign + "].level"});
   }
-  // Each value of every code field's set validates at the first level; one foreign code fails.
+  // Every value of every level code field validates at the first level where the field
+  // applies; a foreign code fails there, naming the field (and the side).
   for (const FieldDef& f : t->sections.at("levels")) {
     if (f.type != FieldType::kCode) continue;
+    size_t i = 0;
+    while (!f.AppliesAt(t->levels[i])) ++i;
+    const std::string at = "content.levels[" + t->levels[i] + "]." + f.id;
+    for (const ValueDef& value : t->Set(f.value_set)->values) {
+      json good = full;
+      const json v = value.code;
+      good["levels"][i][f.id] = f.sided ? json{{"left", v}, {"right", v}} : v;
+      EXPECT_TRUE(Validate(good.dump(), c).empty()) << at << " = " << value.code;
+    }
     json bad = full;
     const json v = "not-a-code";
-    bad["levels"][0][f.id] = f.sided ? json{{"left", v}, {"right", v}} : v;
-    const std::string at = "content.levels[" + t->levels[0] + "]." + f.id;
+    bad["levels"][i][f.id] = f.sided ? json{{"left", v}, {"right", v}} : v;
     const std::vector<std::string> want =
         f.sided ? std::vector<std::string>{at + ".left", at + ".right"}
                 : std::vector<std::string>{at};
@@ -168,6 +177,23 @@ TEST(ValidateTest, EachMistakeNamesItsField) {
     EXPECT_EQ(Fields(problems), std::vector<std::string>{k.field}) << k.what;
     for (const Problem& p : problems) EXPECT_FALSE(p.message.ja.empty() || p.message.en.empty());
   }
+}
+
+TEST(ValidateTest, WholeSpineFieldsApplyInTheirRegion) {
+  const Catalog& c = Catalog::Builtin();
+  const Template* t = c.Find("mr-whole", "1");
+  json j = testing::FullContent(*t);
+  EXPECT_TRUE(Validate(j.dump(), c).empty());
+  for (json& e : j["levels"]) {
+    if (e["level"] == "L4-L5") e["canal.kang"] = "2";  // a cervical grade in the lumbar spine
+    if (e["level"] == "C5-C6") e["pars"] = {{"left", "intact"}, {"right", "intact"}};
+  }
+  EXPECT_EQ(
+      Fields(Validate(j.dump(), c)),
+      (std::vector<std::string>{"content.levels[C5-C6].pars", "content.levels[L4-L5].canal.kang"}));
+  EXPECT_TRUE(t->Field("levels", "pars")->AppliesAt("L5-S1"));
+  EXPECT_FALSE(t->Field("levels", "pars")->AppliesAt("T5-T6"));
+  EXPECT_TRUE(t->Field("levels", "opll")->AppliesAt("T5-T6"));
 }
 
 TEST(ValidateTest, TemplateMustExist) {

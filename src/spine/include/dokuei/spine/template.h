@@ -43,6 +43,16 @@ struct FieldDef {
   std::string unit;       // kNumber
   std::optional<double> min;
   std::optional<double> max;
+  // Level fields only: the levels where the field applies (a whole-spine template's Kang grade
+  // at C2-C3 .. C7-T1); empty = every level of the template.
+  std::vector<std::string> levels;
+
+  bool AppliesAt(std::string_view level) const {
+    if (levels.empty()) return true;
+    for (const std::string& l : levels)
+      if (l == level) return true;
+    return false;
+  }
 };
 
 struct Template {
