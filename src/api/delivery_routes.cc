@@ -323,14 +323,6 @@ base::Result<http::Response> RetryDelivery(Services& s, http::Request& req) {
 
 }  // namespace
 
-base::Status DeliverReleased(Services& s, int64_t request_id) {
-  if (s.delivery == nullptr || s.reports == nullptr) return base::Status::Ok();
-  auto r = s.reports->reports().ForRequest(workflow::Actor::System(), request_id);
-  if (!r.ok() && r.status().code() == base::Code::kNotFound) return base::Status::Ok();
-  DOKUEI_RETURN_IF_ERROR(r.status());
-  return delivery::ReleaseReport(s.delivery->queue(), *r).status();
-}
-
 base::Status RegisterDeliveryRoutes(http::RouteTable& routes, Services& s) {
   auto h = [&s](base::Result<http::Response> (*fn)(Services&, http::Request&)) -> http::Handler {
     return [&s, fn](http::Request& req) { return fn(s, req); };

@@ -20,6 +20,8 @@ inline constexpr ApiMessage kNoPublisher = {"report rendering is not configured"
                                             "レポートの出力は設定されていません"};
 inline constexpr ApiMessage kNoVersion = {"the report has no such version",
                                           "レポートにその版はありません"};
+inline constexpr ApiMessage kNoReport = {"the request has no signed report yet",
+                                         "この依頼には署名済みのレポートがまだありません"};
 inline constexpr ApiMessage kUnsigned = {"only a signed version can be rendered",
                                          "署名済みの版のみ出力できます"};
 
@@ -35,7 +37,14 @@ base::Result<std::pair<report::Report, report::Version>> VisibleVersion(Services
   DOKUEI_RETURN_IF_ERROR(ReportsOf(s).status());
   DOKUEI_ASSIGN_OR_RETURN(const auto rq, VisibleRequest(s, req));
   DOKUEI_ASSIGN_OR_RETURN(const int64_t n, PathId(req, "n", kNoVersion));
-  DOKUEI_ASSIGN_OR_RETURN(report::Report rep, ReportOf(s, req, rq.id));
+  // A visible request without a report (or, for its hospital, without a released version)
+  // answers 409 like the other report routes: the request exists.
+  auto found = ReportOf(s, req, rq.id);
+  if (!found.ok() && found.status().code() == base::Code::kNotFound)
+    return base::Status(base::Code::kFailedPrecondition, std::string(Msg(req, kNoReport)));
+  DOKUEI_ASSIGN_OR_RETURN(report::Report rep, std::move(found));
+  if (rep.versions.empty())
+    return base::Status(base::Code::kFailedPrecondition, std::string(Msg(req, kNoReport)));
   for (const report::Version& v : rep.versions) {
     if (v.number != n) continue;
     if (!v.signed_)

@@ -1,6 +1,7 @@
 #include "dokuei/render/fhir.h"
 
 #include <nlohmann/json.hpp>
+#include <map>
 #include <set>
 
 #include "dokuei/base/random.h"
@@ -229,16 +230,19 @@ base::Result<std::string> BuildFhirBundle(const spine::Document& doc,
     entries.push_back(std::move(entry));
   };
   std::set<std::string> keys;
+  std::map<std::string, std::string> value_of;  // the value of the first finding of a key
   for (size_t i = 0; i < findings.size(); ++i) {
     json o = b.Finding(findings[i]);
     std::string key =
         o["identifier"][0]["value"].get<std::string>().substr(options.report_id.size() + 1);
     // A multi-valued field (a list of codes, e.g. the X-ray views) gives one finding per value:
     // the value tells them apart.
-    if (keys.count(key) != 0 && !findings[i].value_code.empty()) {
+    if (keys.count(key) != 0 && !findings[i].value_code.empty() &&
+        value_of[key] != findings[i].value_code) {
       key += "/" + findings[i].value_code;
       o["identifier"][0]["value"] = options.report_id + "/" + key;
     }
+    value_of.emplace(key, findings[i].value_code);
     if (!keys.insert(key).second) {
       return base::InvalidArgument("two findings for " + key,
                                    "findings[" + std::to_string(i) + "]");

@@ -150,6 +150,15 @@ TEST_F(FhirTest, ErrorsNameTheField) {
   std::vector<spine::CodedFinding> twice = testing::LumbarFindings();
   twice.push_back(twice[1]);
   EXPECT_EQ(BuildFhirBundle(doc, twice, {}, pdf_, options_).status().field(), "findings[8]");
+  // Two values of one multi-valued field (a list of codes) are two Observations.
+  std::vector<spine::CodedFinding> listed = testing::LumbarFindings();
+  listed.push_back(listed[1]);
+  listed.back().value_code += "-other";
+  auto bundle = BuildFhirBundle(doc, listed, {}, pdf_, options_);
+  ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
+  EXPECT_EQ(nlohmann::json::parse(*bundle)["entry"].size(),
+            nlohmann::json::parse(*BuildFhirBundle(doc, testing::LumbarFindings(), {}, pdf_,
+                                                   options_))["entry"].size() + 1);
   doc.study.patient_id.clear();
   EXPECT_EQ(BuildFhirBundle(doc, {}, {}, pdf_, options_).status().field(), "study.patient_id");
 }

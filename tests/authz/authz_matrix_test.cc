@@ -34,6 +34,7 @@
 #include "dokuei/base/env.h"
 #include "dokuei/blob/blob_store.h"
 #include "dokuei/delivery/delivery.h"
+#include "dokuei/publish/publish.h"
 #include "dokuei/dicomweb/dicomweb.h"
 #include "dokuei/report/report.h"
 #include "dokuei/workflow/workflow.h"
@@ -175,12 +176,14 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     auto dl = delivery::OpenDelivery(stack_.database(), stack_.clock(), {}, {});
     ASSERT_TRUE(dl.ok()) << dl.status().ToString();
     delivery_ = std::move(dl).value();
+    publisher_ = std::make_unique<publish::Publisher>(publish::Sources{
+        reports_.get(), workflow_.get(), query_.get(), retrieve_.get(), &stack_.id()});
 
     services_ = std::make_unique<api::Services>(api::Services{stack_.id(), stack_.log(),
                                                               stack_.clock(), api::Options{},
                                                               workflow_.get(), reports_.get(),
                                                               retrieve_.get(), query_.get(),
-                                                              nullptr, delivery_.get()});
+                                                              publisher_.get(), delivery_.get()});
     // The route table as the server builds it.
 #ifdef DOKUEI_HAVE_AUTH_ROUTES
     ASSERT_TRUE(api::RegisterAuthRoutes(routes_, *services_).ok());
@@ -490,6 +493,7 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
   std::unique_ptr<report::RequestSource> report_source_;
   std::unique_ptr<report::ReportService> reports_;
   std::unique_ptr<delivery::Delivery> delivery_;
+  std::unique_ptr<publish::Publisher> publisher_;
   int64_t last_request_ = 0, last_request_tenant_ = 0;  // FreshRequest's latest
   std::unique_ptr<blob::BlobStore> blobs_;
   std::unique_ptr<archive::Ingest> ingest_;

@@ -89,11 +89,6 @@ base::Status RegisterReportRoutes(http::RouteTable& routes, Services& services);
 base::Status RegisterMeasureRoutes(http::RouteTable& routes, Services& services);
 // Delivery destinations and the delivery status of requests (delivery_routes.cc).
 base::Status RegisterDeliveryRoutes(http::RouteTable& routes, Services& services);
-// The release hook: after a report change that may release a version (sign, second read, check,
-// addendum), hands the request's newly released finals and addenda to delivery. A no-op without
-// delivery or reports. Its error is for the log only: the report change stands, and the next
-// change of the report (or a repeated call) enqueues what is missing.
-base::Status DeliverReleased(Services& services, int64_t request_id);
 base::Status RegisterRoutes(http::RouteTable& routes, Services& services);
 
 // The audit event for a request: actor, actor tenant/user/roles, source address and protocol
