@@ -58,6 +58,13 @@ std::string_view ResolutionName(Resolution r) { return kResolutions[static_cast<
 std::optional<Resolution> ResolutionFromName(std::string_view n) {
   return Lookup<Resolution>(kResolutions, n);
 }
+std::optional<CriticalState> CriticalStateFromName(std::string_view n) {
+  if (n == "open") return CriticalState::kOpen;
+  if (n == "overdue") return CriticalState::kOverdue;
+  if (n == "acknowledged") return CriticalState::kAcknowledged;
+  if (n == "all") return CriticalState::kAny;
+  return std::nullopt;
+}
 std::string_view ChannelName(Channel c) { return kChannels[static_cast<size_t>(c)]; }
 std::string_view NotificationStatusName(NotificationStatus s) {
   return kStatuses[static_cast<size_t>(s)];

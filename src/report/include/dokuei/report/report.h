@@ -165,6 +165,11 @@ struct AckInput {
 struct TickResult {
   int sent = 0, retried = 0, failed = 0, escalated = 0;
 };
+struct CriticalListItem {
+  CriticalResult result;
+  int64_t request_id = 0;
+  std::string study_uid;
+};
 
 class CriticalResults {
  public:
@@ -185,6 +190,11 @@ class CriticalResults {
                                                                 int64_t critical_id) = 0;
   // Coordinators and centre administrators (newest first).
   virtual base::Result<std::vector<CriticalEscalation>> Escalations(const Actor& actor) = 0;
+  // Critical results in `state` at clock.Now(), earliest deadline first (at most 1000):
+  // coordinators and centre administrators see every hospital's, hospital staff their
+  // hospital's, readers those they reported; anyone else an empty list.
+  virtual base::Result<std::vector<CriticalListItem>> List(const Actor& actor,
+                                                           CriticalState state) = 0;
 };
 
 class FollowUps {
