@@ -20,7 +20,8 @@ base::Result<std::vector<index::InstanceLocation>> LocateAll(Context& ctx, const
                                                              std::string_view study,
                                                              std::string_view series,
                                                              std::string_view sop,
-                                                             const char* action = "study.retrieve");
+                                                             const char* action = "study.retrieve",
+                                                             index::TenantId* tenant = nullptr);
 // The instance named by the path parameters study/series/sop (audited as LocateAll).
 base::Result<index::InstanceLocation> LocateOne(Context& ctx, const http::Request& req);
 

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "demo_data.h"
 #include "dokuei/api/api.h"
+#include "dokuei/api/study_access.h"
 #include "dokuei/archive/audit_hook.h"
 #include "dokuei/archive/dimse_handlers.h"
 #include "dokuei/archive/ingest.h"
@@ -361,7 +362,11 @@ int RunServe(const std::vector<std::string>& args) {
   web.scheme = listeners->https ? "https" : "http";
   web.max_stow_body_bytes = config.max_request_mb << 20;
   web.max_part_bytes = config.max_object_mb << 20;
-  if (auto st = dicomweb::RegisterRoutes(routes, {ingest, query, retrieve, audit_hook.get()}, web);
+  // Readers (and coordinators) read the hospitals' studies of their reading assignments.
+  std::unique_ptr<dicomweb::StudyAccess> study_access =
+      api::AssignedStudyAccess(workflow.requests(), clock);
+  if (auto st = dicomweb::RegisterRoutes(
+          routes, {ingest, query, retrieve, audit_hook.get(), study_access.get()}, web);
       !st.ok())
     return Fail("registering DICOMweb routes", st);
   if (auto st = AddOperationsRoutes(routes, config); !st.ok()) return Fail("routes", st);

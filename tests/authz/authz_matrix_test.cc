@@ -32,6 +32,7 @@
 #include "dokuei/archive/retrieve.h"
 #include "dokuei/base/env.h"
 #include "dokuei/blob/blob_store.h"
+#include "dokuei/api/study_access.h"
 #include "dokuei/dicomweb/dicomweb.h"
 #include "dokuei/report/report.h"
 #include "dokuei/workflow/workflow.h"
@@ -181,9 +182,12 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     ASSERT_TRUE(api::RegisterAuditRoutes(routes_, *services_).ok());
     ASSERT_TRUE(api::RegisterWorkflowRoutes(routes_, *services_).ok());
     ASSERT_TRUE(api::RegisterReportRoutes(routes_, *services_).ok());
-    ASSERT_TRUE(
-        dicomweb::RegisterRoutes(routes_, {*ingest_, *query_, *retrieve_}, dicomweb::Options{})
-            .ok());
+    // DICOMweb with assignment-based access, as the server registers it.
+    study_access_ = api::AssignedStudyAccess(workflow_->requests(), stack_.clock());
+    ASSERT_TRUE(dicomweb::RegisterRoutes(routes_, {*ingest_, *query_, *retrieve_, nullptr,
+                                                   study_access_.get()},
+                                         dicomweb::Options{})
+                    .ok());
     http::ServerOptions options;
     options.listen = "127.0.0.1:0";
     options.worker_threads = 2;
@@ -194,6 +198,7 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
   void TearDown() override {
     if (server_) server_->Stop();
     server_.reset();
+    study_access_.reset();
     reports_.reset();
     report_source_.reset();
     workflow_.reset();
@@ -438,6 +443,7 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
   std::unique_ptr<workflow::Workflow> workflow_;
   std::unique_ptr<report::RequestSource> report_source_;
   std::unique_ptr<report::ReportService> reports_;
+  std::unique_ptr<dicomweb::StudyAccess> study_access_;
   std::unique_ptr<blob::BlobStore> blobs_;
   std::unique_ptr<archive::Ingest> ingest_;
   std::unique_ptr<archive::QueryService> query_;
