@@ -85,6 +85,12 @@ const std::vector<db::Migration>& Migrations(db::Dialect d) {
            " WHEN OLD.signed_us <> 0"
            " BEGIN SELECT RAISE(ABORT, 'signed report versions are immutable'); END",
        }},
+      {2,
+       {
+           "CREATE TABLE report_webhooks ("
+           " tenant_id {INT} PRIMARY KEY REFERENCES tenants(id), url {TEXT} NOT NULL,"
+           " secret_sealed {TEXT} NOT NULL, updated_us {INT} NOT NULL, updated_by {TEXT})",
+       }},
   };
   static const std::vector<db::Migration> kPostgres = {
       {1,
@@ -98,6 +104,12 @@ const std::vector<db::Migration>& Migrations(db::Dialect d) {
            " END $$",
            "CREATE TRIGGER report_versions_guard BEFORE UPDATE OR DELETE ON report_versions"
            " FOR EACH ROW EXECUTE FUNCTION report_versions_guard()",
+       }},
+      {2,
+       {
+           "CREATE TABLE report_webhooks ("
+           " tenant_id {INT} PRIMARY KEY REFERENCES tenants(id), url {TEXT} NOT NULL,"
+           " secret_sealed {TEXT} NOT NULL, updated_us {INT} NOT NULL, updated_by {TEXT})",
        }},
   };
   return d == db::Dialect::kPostgres ? kPostgres : kSqlite;

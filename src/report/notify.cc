@@ -3,6 +3,7 @@
 // on Boost.Asio with every step bounded by a timeout, and TLS under base::ApplyTlsPolicy with
 // peer and host-name verification. Errors become kUnavailable (retried by the outbox).
 #include "dokuei/report/notify.h"
+#include "dokuei/report/webhooks.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -362,6 +363,14 @@ std::unique_ptr<MailSender> SmtpMailSender(SmtpOptions options, base::Clock& clo
 
 std::unique_ptr<WebhookSender> BeastWebhookSender(WebhookOptions options) {
   return std::make_unique<BeastWebhooks>(std::move(options));
+}
+
+base::Status ValidateWebhookUrl(std::string_view url) {
+  if (url.size() > 2000) return base::InvalidArgument("the URL is too long", "url");
+  for (char c : url)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      return base::InvalidArgument("the URL may not contain spaces or control characters", "url");
+  return ParseUrl(url).status();
 }
 
 }  // namespace dokuei::report
