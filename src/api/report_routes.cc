@@ -515,7 +515,8 @@ base::Status RegisterReportRoutes(http::RouteTable& routes, Services& s) {
            "Per-reader statistics (volume, turnaround, RADPEER discrepancy rates)", h(Stats)},
       });
   if (!added.ok()) return added;
-  return RegisterReportQueueRoutes(routes, s);
+  DOKUEI_RETURN_IF_ERROR(RegisterReportQueueRoutes(routes, s));
+  return RegisterWebhookRoutes(routes, s);
 }
 
 }  // namespace dokuei::api

@@ -40,5 +40,7 @@ bool Contains(const std::vector<workflow::State>& v, workflow::State s);
 // The caller's queues across requests (report_queue_routes.cc): the critical-result list and
 // the follow-up inbox.
 base::Status RegisterReportQueueRoutes(http::RouteTable& routes, Services& s);
+// A hospital's critical-result webhook (webhook_routes.cc).
+base::Status RegisterWebhookRoutes(http::RouteTable& routes, Services& s);
 
 }  // namespace dokuei::api::internal

@@ -214,10 +214,25 @@ class Smtp final : public MailSender {
     }
     if (!o_.username.empty()) {
       if (!tls) return base::Unavailable("SMTP: refusing to send a password without TLS");
-      DOKUEI_RETURN_IF_ERROR(command("AUTH PLAIN " + Base64(std::string(1, '\0') + o_.username +
-                                                            std::string(1, '\0') + o_.password),
-                                     235)
-                                 .status());
+      // AUTH PLAIN when offered (or nothing is listed), else AUTH LOGIN (RFC 4954; the LOGIN
+      // draft). The credentials go only into these commands, never into a status or a log.
+      bool plain = true;
+      for (std::string_view line : base::Split(ehlo, '\n')) {
+        if (line.size() < 9 || !base::EqualsIgnoreCase(line.substr(4, 5), "AUTH ")) continue;
+        const std::string mechs(line.substr(9));
+        plain = mechs.find("PLAIN") != std::string::npos || mechs.find("LOGIN") == std::string::npos;
+      }
+      if (plain) {
+        if (!command("AUTH PLAIN " + Base64(std::string(1, '\0') + o_.username +
+                                            std::string(1, '\0') + o_.password),
+                     235)
+                 .ok())
+          return base::Unavailable("SMTP: authentication (PLAIN) refused");
+      } else {
+        if (!command("AUTH LOGIN", 334).ok() || !command(Base64(o_.username), 334).ok() ||
+            !command(Base64(o_.password), 235).ok())
+          return base::Unavailable("SMTP: authentication (LOGIN) refused");
+      }
     }
     DOKUEI_RETURN_IF_ERROR(command("MAIL FROM:<" + o_.from + ">", 250).status());
     DOKUEI_RETURN_IF_ERROR(command("RCPT TO:<" + mail.to + ">", 250).status());

@@ -28,6 +28,7 @@ class Workflow;
 }
 namespace dokuei::report {
 class ReportService;
+class HospitalWebhooks;
 }
 
 namespace dokuei::api {
@@ -50,6 +51,9 @@ struct Services {
   // Reports over the workflow's requests; without it (or without the workflow) the report
   // routes are not registered. Its audit hook must append with audit.AppendIn.
   report::ReportService* reports = nullptr;
+  // Hospitals' critical-result webhooks (PUT /api/tenants/{tenant}/webhook); without it those
+  // routes answer 503.
+  report::HospitalWebhooks* webhooks = nullptr;
 };
 
 // Session cookie (identity sessions), identity API tokens (dok_...), then the configured static
