@@ -127,7 +127,7 @@ Result<CriticalResult> SqlCritical::Record(const Actor& actor, int64_t report_id
   cr.reported_by = actor.user_id;
   cr.reported_by_login = actor.subject;
   cr.notified_at = now;
-  cr.ack_deadline = now + AckWindow(in.category);
+  cr.ack_deadline = now + ctx_.options.ack_windows[static_cast<size_t>(in.category) - 1];
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
     const db::Value p[] = {I(report_id),     I(head.tenant_id), I(cat),     S(in.finding),
                            I(actor.user_id), S(actor.subject),  I(Us(now)), I(Us(cr.ack_deadline))};

@@ -31,6 +31,7 @@
 #include "dokuei/http/router.h"
 #include "dokuei/http/server.h"
 #include "dokuei/report/report.h"
+#include "dokuei/report/webhooks.h"
 #include "serve_parts.h"
 #include "storage.h"
 
@@ -277,35 +278,50 @@ int RunServe(const std::vector<std::string>& args) {
   if (auto r = RecoverArrivals(*storage->database, workflow); !r.ok())
     return Fail("recovering workflow arrivals", r.status());
   // Reports over the workflow's requests. Critical-result notifications: in the app always, by
-  // e-mail (notify.smtp_host) and webhook (notify.webhook_url) when configured; delivered and
+  // e-mail (notify.smtp_host) and by each hospital's webhook when configured; delivered and
   // escalated by the report Tick on the dispatcher's thread (stopped with the feed).
   std::unique_ptr<report::RequestSource> report_source =
       report::WorkflowRequestSource(workflow.requests());
-  std::map<int64_t, std::vector<report::Webhook>> hooks;
+  // Each hospital's webhook (set through the API, secret sealed with identity's key); the
+  // configured notify.webhook_url serves hospitals without their own.
+  auto opened_webhooks = report::OpenHospitalWebhooks(storage->database, clock, identity,
+                                                      workflow_options.audit);
+  if (!opened_webhooks.ok()) return Fail("opening the webhooks", opened_webhooks.status());
+  report::HospitalWebhooks& hospital_webhooks = **opened_webhooks;
+  std::optional<report::Webhook> fallback_webhook;
   if (!config.notify_webhook_url.empty()) {
-    auto all = identity.tenants().List();
-    if (!all.ok()) return Fail("listing tenants for webhooks", all.status());
-    for (const auto& t : *all)
-      if (t.kind == identity::TenantKind::kHospital)
-        hooks[t.id].push_back({config.notify_webhook_url, config.notify_webhook_secret});
+    if (auto st = report::ValidateWebhookUrl(config.notify_webhook_url); !st.ok())
+      return Fail("notify.webhook_url", st);
+    fallback_webhook = report::Webhook{config.notify_webhook_url, config.notify_webhook_secret};
   }
   std::unique_ptr<report::ContactDirectory> report_contacts =
-      report::IdentityContactDirectory(identity, std::move(hooks));
+      report::HospitalContactDirectory(identity, hospital_webhooks, fallback_webhook);
   std::unique_ptr<report::MailSender> mail;
   if (!config.notify_smtp_host.empty()) {
     report::SmtpOptions smtp;
     smtp.host = config.notify_smtp_host;
     smtp.port = static_cast<uint16_t>(config.notify_smtp_port);
     smtp.from = config.notify_smtp_from;
+    smtp.starttls = config.notify_smtp_starttls == "never"        ? report::StartTls::kNever
+                    : config.notify_smtp_starttls == "if_offered" ? report::StartTls::kIfOffered
+                                                                  : report::StartTls::kRequired;
+    smtp.username = config.notify_smtp_username;
+    smtp.password = config.notify_smtp_password;
+    if (!smtp.username.empty() && smtp.starttls == report::StartTls::kNever)
+      return Fail("notify.smtp_username",
+                  base::InvalidArgument("SMTP AUTH needs STARTTLS (notify.smtp_starttls)",
+                                        "notify.smtp_starttls"));
     mail = report::SmtpMailSender(smtp, clock);
   }
-  std::unique_ptr<report::WebhookSender> webhook_sender;
-  if (!config.notify_webhook_url.empty()) webhook_sender = report::BeastWebhookSender({});
+  std::unique_ptr<report::WebhookSender> webhook_sender = report::BeastWebhookSender({});
+  auto ack_windows = report::ParseAckWindows(config.notify_ack_windows, "notify.ack_windows");
+  if (!ack_windows.ok()) return Fail("notify.ack_windows", ack_windows.status());
   report::ReportOptions report_options;
   report_options.audit = workflow_options.audit;
   report_options.contacts = report_contacts.get();
   report_options.mail = mail.get();
   report_options.webhooks = webhook_sender.get();
+  report_options.ack_windows = *ack_windows;
   report_options.lang = config.lang;
   auto opened_reports =
       report::OpenReports(storage->database, clock, *report_source, report_options);
@@ -375,7 +391,8 @@ int RunServe(const std::vector<std::string>& args) {
   // an identity API token, or a configured (or demo) static bearer token.
   api::Options api_options;
   api_options.secure_cookies = listeners->https != nullptr;
-  api::Services api_services{identity, audit_log, clock, api_options, &workflow, &reports};
+  api::Services api_services{identity, audit_log, clock,           api_options,
+                             &workflow, &reports,   &hospital_webhooks};
   if (auto st = api::RegisterRoutes(routes, api_services); !st.ok())
     return Fail("registering the JSON API routes", st);
   std::unique_ptr<http::Authenticator> authenticator =

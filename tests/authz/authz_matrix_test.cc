@@ -35,6 +35,7 @@
 #include "dokuei/api/study_access.h"
 #include "dokuei/dicomweb/dicomweb.h"
 #include "dokuei/report/report.h"
+#include "dokuei/report/webhooks.h"
 #include "dokuei/workflow/workflow.h"
 
 namespace dokuei::authz {
@@ -171,9 +172,14 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     ASSERT_TRUE(rs.ok()) << rs.status().ToString();
     reports_ = std::move(rs).value();
 
-    services_ = std::make_unique<api::Services>(api::Services{stack_.id(), stack_.log(),
-                                                              stack_.clock(), api::Options{},
-                                                              workflow_.get(), reports_.get()});
+    auto hooks = report::OpenHospitalWebhooks(stack_.database(), stack_.clock(), stack_.id(),
+                                              wo.audit);
+    ASSERT_TRUE(hooks.ok()) << hooks.status().ToString();
+    webhooks_ = std::move(hooks).value();
+
+    services_ = std::make_unique<api::Services>(
+        api::Services{stack_.id(), stack_.log(), stack_.clock(), api::Options{}, workflow_.get(),
+                      reports_.get(), webhooks_.get()});
     // The route table as the server builds it.
 #ifdef DOKUEI_HAVE_AUTH_ROUTES
     ASSERT_TRUE(api::RegisterAuthRoutes(routes_, *services_).ok());
@@ -199,6 +205,7 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     if (server_) server_->Stop();
     server_.reset();
     study_access_.reset();
+    webhooks_.reset();
     reports_.reset();
     report_source_.reset();
     workflow_.reset();
@@ -444,6 +451,7 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
   std::unique_ptr<report::RequestSource> report_source_;
   std::unique_ptr<report::ReportService> reports_;
   std::unique_ptr<dicomweb::StudyAccess> study_access_;
+  std::unique_ptr<report::HospitalWebhooks> webhooks_;
   std::unique_ptr<blob::BlobStore> blobs_;
   std::unique_ptr<archive::Ingest> ingest_;
   std::unique_ptr<archive::QueryService> query_;

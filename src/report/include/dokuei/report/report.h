@@ -22,6 +22,7 @@
 // Thread safety: thread-safe; ReportService owns the services and must outlive their users.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -77,6 +78,11 @@ struct ReportOptions {
   MailSender* mail = nullptr;            // e-mail channel (skipped when null)
   WebhookSender* webhooks = nullptr;     // webhook channel (skipped when null)
   CoveringReader covering;
+  // Acknowledgement windows of categories 1, 2, 3 (spine-reporting.md: 60 minutes, 24 hours,
+  // 7 days); a service may agree shorter ones (notify.ack_windows).
+  std::array<base::Duration, 3> ack_windows = {AckWindow(CriticalCategory::k1),
+                                               AckWindow(CriticalCategory::k2),
+                                               AckWindow(CriticalCategory::k3)};
   int max_attempts = 8;     // per e-mail / webhook, backoff 1, 2, 4 ... 60 minutes
   std::string lang = "ja";  // language of notifications first ("ja": Japanese then English)
 };
@@ -221,6 +227,11 @@ class ReportService {
 };
 
 base::Status MigrateReports(db::Database& db);
+
+// "60m,24h,7d": three durations (a number with s, m, h or d), each 1 second to 30 days;
+// kInvalidArgument naming `field` otherwise.
+base::Result<std::array<base::Duration, 3>> ParseAckWindows(std::string_view text,
+                                                           const char* field = "ack_windows");
 
 // Migrates (the index must have created `tenants`), then builds the services.
 base::Result<std::unique_ptr<ReportService>> OpenReports(std::shared_ptr<db::Database> db,
