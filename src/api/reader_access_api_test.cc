@@ -53,9 +53,9 @@ class ReaderAccessApiTest : public ReportApiTest {
     ASSERT_NE(b_.study, prior_.study);
 
     server_->Stop();
-    ASSERT_TRUE(dicomweb::RegisterRoutes(routes_, {*ingest_, *query_, *retrieve_, hook_.get(),
-                                                   access_.get()},
-                                         dicomweb::Options{})
+    ASSERT_TRUE(dicomweb::RegisterRoutes(
+                    routes_, {*ingest_, *query_, *retrieve_, hook_.get(), access_.get()},
+                    dicomweb::Options{})
                     .ok());
     http::ServerOptions options;
     options.listen = "127.0.0.1:0";
@@ -130,12 +130,12 @@ TEST_P(ReaderAccessApiTest, TheReaderReadsTheAssignedStudyAndItsPriorOnly) {
                {{"Accept", "multipart/related; type=\"application/octet-stream\""}})
                 .status,
             200);
-  EXPECT_EQ(Do("reader1", "GET", Instance(a_) + "/rendered", nullptr, {{"Accept", "image/png"}})
-                .status,
-            200);
+  EXPECT_EQ(
+      Do("reader1", "GET", Instance(a_) + "/rendered", nullptr, {{"Accept", "image/png"}}).status,
+      200);
   EXPECT_EQ(Do("reader1", "GET",
-               "/dicom-web/wado?requestType=WADO&studyUID=" + a_.study + "&seriesUID=" +
-                   a_.series + "&objectUID=" + a_.sop + "&contentType=application%2Fdicom")
+               "/dicom-web/wado?requestType=WADO&studyUID=" + a_.study + "&seriesUID=" + a_.series +
+                   "&objectUID=" + a_.sop + "&contentType=application%2Fdicom")
                 .status,
             200);
   EXPECT_EQ(Do("reader1", "GET", "/dicom-web/studies/" + a_.study + "/series").status, 200);
@@ -143,16 +143,15 @@ TEST_P(ReaderAccessApiTest, TheReaderReadsTheAssignedStudyAndItsPriorOnly) {
   EXPECT_EQ(Metadata("reader1", prior_), 200);
   EXPECT_EQ(Studies("reader1"), (std::set<std::string>{a_.study, prior_.study}));
   EXPECT_TRUE(Studies("reader1", "?StudyInstanceUID=" + b_.study).empty());
-  EXPECT_EQ(Studies("reader1", "?StudyInstanceUID=" + a_.study),
-            (std::set<std::string>{a_.study}));
+  EXPECT_EQ(Studies("reader1", "?StudyInstanceUID=" + a_.study), (std::set<std::string>{a_.study}));
   auto other = Do("reader1", "GET", "/dicom-web/studies/" + b_.study + "/metadata");
   auto missing = Do("reader1", "GET", "/dicom-web/studies/1.2.3.4.5.6.7.8.9/metadata");
   EXPECT_EQ(other.status, 404);
   EXPECT_EQ(other.body, missing.body);
   EXPECT_EQ(Do("reader1", "GET", Instance(b_)).status, 404);
   EXPECT_EQ(Do("reader1", "GET",
-               "/dicom-web/wado?requestType=WADO&studyUID=" + b_.study + "&seriesUID=" +
-                   b_.series + "&objectUID=" + b_.sop + "&contentType=application%2Fdicom")
+               "/dicom-web/wado?requestType=WADO&studyUID=" + b_.study + "&seriesUID=" + b_.series +
+                   "&objectUID=" + b_.sop + "&contentType=application%2Fdicom")
                 .status,
             404);
 
@@ -218,8 +217,8 @@ TEST_P(ReaderAccessApiTest, AccessFollowsTheAssignmentAndEndsWithTheRequest) {
   // Through second read and check to final and delivered: open for seven days after delivery,
   // then closed (the hospital keeps its own study).
   if (Do("coord1", "GET", Path(request_)).Json()["state"] == "assigned")
-    ASSERT_EQ(
-        Do("reader3", "POST", Path(request_, "/transitions"), {{"to", "reading"}}).status, 200);
+    ASSERT_EQ(Do("reader3", "POST", Path(request_, "/transitions"), {{"to", "reading"}}).status,
+              200);
   ASSERT_EQ(
       Do("reader3", "PUT", Path(request_, "/report/draft"), {{"content", json::parse(Content())}})
           .status,

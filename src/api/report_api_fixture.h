@@ -104,7 +104,8 @@ class ReportApiTest : public ApiTest {
 };
 
 // The workflow Actor of a reading-centre user of the fixture (to call the libraries directly).
-inline workflow::Actor CentreActor(const identity::User& u, int64_t centre_id, identity::Role role) {
+inline workflow::Actor CentreActor(const identity::User& u, int64_t centre_id,
+                                   identity::Role role) {
   workflow::Actor a;
   a.tenant_id = centre_id;
   a.tenant_kind = identity::TenantKind::kReadingCentre;

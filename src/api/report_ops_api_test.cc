@@ -16,10 +16,9 @@ class ReportOpsApiTest : public ReportApiTest {
   }
   int64_t SignedFinal(const std::string& study, int64_t tenant_id = 0) {
     const int64_t id = Reading(study, tenant_id);
-    EXPECT_EQ(
-        Do("reader1", "PUT", Path(id, "/report/draft"), {{"content", json::parse(Content())}})
-            .status,
-        200);
+    EXPECT_EQ(Do("reader1", "PUT", Path(id, "/report/draft"), {{"content", json::parse(Content())}})
+                  .status,
+              200);
     EXPECT_EQ(Do("reader1", "POST", Path(id, "/report/sign")).status, 200);
     return id;
   }
@@ -40,9 +39,9 @@ class ReportOpsApiTest : public ReportApiTest {
 };
 
 TEST_P(ReportOpsApiTest, DiscrepancyResolvedAsAmendedByTheAddendum) {
-  ASSERT_EQ(Do("centre.admin", "PUT", "/api/tenants/sakura/contract", {{"double_reading", true}})
-                .status,
-            200);
+  ASSERT_EQ(
+      Do("centre.admin", "PUT", "/api/tenants/sakura/contract", {{"double_reading", true}}).status,
+      200);
   const int64_t id = Reading("1.2.392.20.11");
   ASSERT_EQ(Do("coord1", "POST", Path(id, "/assign"),
                {{"reader_id", users_["reader2"].id}, {"slot", "second_reader"}})
@@ -73,20 +72,20 @@ TEST_P(ReportOpsApiTest, DiscrepancyResolvedAsAmendedByTheAddendum) {
   EXPECT_EQ(Do("sakura.staff", "POST", res, {{"resolution", "first_upheld"}}).status, 404);
   EXPECT_EQ(Do("kaede.staff", "POST", res, {{"resolution", "first_upheld"}}).status, 404);
   const int64_t other = SignedFinal("1.2.392.20.12");
-  EXPECT_EQ(Do("coord1", "POST",
-               Path(other, "/report/reviews/" + std::to_string(rid) + "/resolution"),
-               {{"resolution", "first_upheld"}})
-                .status,
-            404);
+  EXPECT_EQ(
+      Do("coord1", "POST", Path(other, "/report/reviews/" + std::to_string(rid) + "/resolution"),
+         {{"resolution", "first_upheld"}})
+          .status,
+      404);
   EXPECT_EQ(Do("coord1", "POST", Path(id, "/report/reviews/999999/resolution"),
                {{"resolution", "first_upheld"}})
                 .status,
             404);
   // amended must name a later signed version of this report.
   const int64_t first_version = seen.Json()["versions"][0]["id"];
-  EXPECT_EQ(Do("coord1", "POST", res, {{"resolution", "amended"}, {"version_id", first_version}})
-                .status,
-            400);
+  EXPECT_EQ(
+      Do("coord1", "POST", res, {{"resolution", "amended"}, {"version_id", first_version}}).status,
+      400);
 
   auto add = Do("reader1", "POST", Path(id, "/report/addendum"),
                 {{"content", json::parse(Content("L5-S1 右外側陥凹狭窄を追記"))},
@@ -110,14 +109,13 @@ TEST_P(ReportOpsApiTest, DiscrepancyResolvedAsAmendedByTheAddendum) {
 }
 
 TEST_P(ReportOpsApiTest, CriticalResultListIsScopedSortedAndFollowsTheClock) {
-  const int64_t a = Reading("1.2.392.20.21");                // sakura
-  const int64_t b = Reading("1.2.392.20.22", kaede_.id);     // kaede
-  const int64_t c = Reading("1.2.392.20.23");                // sakura
+  const int64_t a = Reading("1.2.392.20.21");             // sakura
+  const int64_t b = Reading("1.2.392.20.22", kaede_.id);  // kaede
+  const int64_t c = Reading("1.2.392.20.23");             // sakura
   for (int64_t id : {a, b, c})
-    ASSERT_EQ(
-        Do("reader1", "PUT", Path(id, "/report/draft"), {{"content", json::parse(Content())}})
-            .status,
-        200);
+    ASSERT_EQ(Do("reader1", "PUT", Path(id, "/report/draft"), {{"content", json::parse(Content())}})
+                  .status,
+              200);
   auto record = [&](int64_t id, int category) -> int64_t {
     auto r = Do("reader1", "POST", Path(id, "/report/critical"),
                 {{"category", category}, {"finding", "脊髄圧迫"}});
@@ -158,9 +156,9 @@ TEST_P(ReportOpsApiTest, CriticalResultListIsScopedSortedAndFollowsTheClock) {
   EXPECT_TRUE(CriticalIds("sakura.staff", "?state=overdue").empty());
 
   // The hospital acknowledges: it moves to the acknowledged list with who and when.
-  ASSERT_EQ(Do("sakura.staff", "POST", Path(a, "/report/critical/ack"), {{"critical_id", ca}})
-                .status,
-            200);
+  ASSERT_EQ(
+      Do("sakura.staff", "POST", Path(a, "/report/critical/ack"), {{"critical_id", ca}}).status,
+      200);
   auto acked = Do("coord1", "GET", "/api/critical-results?state=acknowledged");
   ASSERT_EQ(acked.status, 200) << acked.body;
   ASSERT_EQ(acked.Json()["critical_results"].size(), 1u);
@@ -234,9 +232,9 @@ TEST_P(ReportOpsApiTest, SignRetryAfterTheTransitionFailedConverges) {
 
 // Review: the review was recorded but the request stayed in second_read.
 TEST_P(ReportOpsApiTest, ReviewRetryAfterTheTransitionFailedConverges) {
-  ASSERT_EQ(Do("centre.admin", "PUT", "/api/tenants/sakura/contract", {{"double_reading", true}})
-                .status,
-            200);
+  ASSERT_EQ(
+      Do("centre.admin", "PUT", "/api/tenants/sakura/contract", {{"double_reading", true}}).status,
+      200);
   const int64_t id = Reading("1.2.392.20.42");
   ASSERT_EQ(Do("coord1", "POST", Path(id, "/assign"),
                {{"reader_id", users_["reader2"].id}, {"slot", "second_reader"}})
@@ -245,8 +243,7 @@ TEST_P(ReportOpsApiTest, ReviewRetryAfterTheTransitionFailedConverges) {
   ASSERT_EQ(
       Do("reader1", "PUT", Path(id, "/report/draft"), {{"content", json::parse(Content())}}).status,
       200);
-  ASSERT_EQ(Do("reader1", "POST", Path(id, "/report/sign")).Json()["request_state"],
-            "second_read");
+  ASSERT_EQ(Do("reader1", "POST", Path(id, "/report/sign")).Json()["request_state"], "second_read");
   auto rep = reports_->reports().ForRequest(Reader1(), id);
   ASSERT_TRUE(rep.ok()) << rep.status().ToString();
   const auto reader2 = CentreActor(users_["reader2"], centre_.id, identity::Role::kReader);
@@ -266,9 +263,9 @@ TEST_P(ReportOpsApiTest, ReviewRetryAfterTheTransitionFailedConverges) {
 // Check: the decision was recorded but the request stayed in check; a returned report goes back
 // to reading on the retry, as the recorded decision says (not as the retry's body says).
 TEST_P(ReportOpsApiTest, CheckRetryAfterTheTransitionFailedConverges) {
-  ASSERT_EQ(Do("centre.admin", "PUT", "/api/tenants/sakura/contract", {{"check_required", true}})
-                .status,
-            200);
+  ASSERT_EQ(
+      Do("centre.admin", "PUT", "/api/tenants/sakura/contract", {{"check_required", true}}).status,
+      200);
   const int64_t id = Reading("1.2.392.20.43");
   auto assign = Do("coord1", "POST", Path(id, "/assign"),
                    {{"reader_id", users_["checker1"].id}, {"slot", "checker"}});
@@ -314,8 +311,8 @@ TEST_P(ReportOpsApiTest, AddendumRetryConvergesBothWays) {
   ASSERT_TRUE(wf_->requests().Transition(Reader1(), id, workflow::State::kAddendum, {}).ok());
   const json second = {{"content", json::parse(Content("T12 椎体の圧迫骨折を追記"))},
                        {"reason", "追加所見"}};
-  auto d = reports_->reports().SaveDraft(Reader1(), id,
-                                         report::DraftInput(second["content"].dump()));
+  auto d =
+      reports_->reports().SaveDraft(Reader1(), id, report::DraftInput(second["content"].dump()));
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   report::SignInput in;
   in.reason = "追加所見";

@@ -82,8 +82,7 @@ base::Status RegisterReportQueueRoutes(http::RouteTable& routes, Services& s) {
            "緊急所見の一覧 (受領期限の早い順。state=open|overdue|acknowledged|all)",
            "Critical results, earliest deadline first (state=open|overdue|acknowledged|all)",
            h(CriticalList)},
-          {"GET", "/api/questions", "requests.read",
-           "自分に回送された未回答のアフターフォロー質問",
+          {"GET", "/api/questions", "requests.read", "自分に回送された未回答のアフターフォロー質問",
            "Open follow-up questions routed to the caller", h(Inbox)},
       });
 }

@@ -6,9 +6,10 @@
 // read that request's study and the priors listed on it, in the hospital that holds them. A
 // coordinator may read the study of any request that is open in the same sense. Nobody else gets
 // a grant; hospital staff read their own tenant as before.
+#include "dokuei/api/study_access.h"
+
 #include <algorithm>
 
-#include "dokuei/api/study_access.h"
 #include "dokuei/workflow/workflow.h"
 #include "workflow_util.h"
 
@@ -29,8 +30,8 @@ class AssignedStudies final : public dicomweb::StudyAccess {
     const workflow::Actor actor = internal::ActorOf(req);
     if (!actor.InReadingCentre() || actor.system) return out;
     const bool coordinator = actor.Has(identity::Role::kCoordinator);
-    const bool reader = actor.user_id != 0 && (actor.Has(identity::Role::kReader) ||
-                                               actor.Has(identity::Role::kChecker));
+    const bool reader = actor.user_id != 0 &&
+                        (actor.Has(identity::Role::kReader) || actor.Has(identity::Role::kChecker));
     if (!coordinator && !reader) return out;
     workflow::RequestFilter f;
     f.limit = 1000;

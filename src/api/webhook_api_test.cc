@@ -54,12 +54,12 @@ TEST_P(WebhookApiTest, TheCentreAdministratorSetsAHospitalsWebhook) {
   EXPECT_TRUE(Do("centre.admin", "GET", path).Json()["url"].is_null());
 
   // Hospital administrators, coordinators and staff may not; the centre itself has none.
-  const json body = {{"url", "https://sakura.example.jp/dokuei"}, {"secret", "s3cret-s3cret-s3cret"}};
+  const json body = {{"url", "https://sakura.example.jp/dokuei"},
+                     {"secret", "s3cret-s3cret-s3cret"}};
   EXPECT_EQ(Do("sakura.admin", "PUT", path, body).status, 403);
   EXPECT_EQ(Do("coord1", "PUT", path, body).status, 403);
   EXPECT_EQ(Do("sakura.staff", "GET", path).status, 403);
-  EXPECT_EQ(Do("centre.admin", "PUT", "/api/tenants/reading-centre/webhook", body)
-                .Json()["field"],
+  EXPECT_EQ(Do("centre.admin", "PUT", "/api/tenants/reading-centre/webhook", body).Json()["field"],
             "tenant");
   EXPECT_EQ(Do("centre.admin", "PUT", "/api/tenants/no-such/webhook", body).status, 404);
 

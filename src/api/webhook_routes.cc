@@ -17,19 +17,18 @@ namespace dokuei::api::internal {
 
 namespace {
 
-inline constexpr ApiMessage kNotAHospital = {
-    "only hospitals have a critical-result webhook",
-    "緊急所見の Webhook は病院にのみ設定できます"};
+inline constexpr ApiMessage kNotAHospital = {"only hospitals have a critical-result webhook",
+                                             "緊急所見の Webhook は病院にのみ設定できます"};
 inline constexpr ApiMessage kNoWebhooks = {
     "critical-result webhooks are not available on this server",
     "このサーバーでは緊急所見の Webhook を設定できません"};
 
 inline constexpr ApiMessage kBadUrl = {
     "the webhook URL must be https://host[:port]/path (plain http only to this machine)",
-    "Webhook の URL は https://ホスト[:ポート]/パス の形式にしてください (http はこのサーバー自身宛てのみ)"};
-inline constexpr ApiMessage kBadSecret = {
-    "the secret must have 16 to 256 characters",
-    "シークレットは 16 文字以上 256 文字以下にしてください"};
+    "Webhook の URL は https://ホスト[:ポート]/パス の形式にしてください (http "
+    "はこのサーバー自身宛てのみ)"};
+inline constexpr ApiMessage kBadSecret = {"the secret must have 16 to 256 characters",
+                                          "シークレットは 16 文字以上 256 文字以下にしてください"};
 
 base::Result<report::HospitalWebhooks*> WebhooksOf(Services& s) {
   if (s.webhooks == nullptr)
@@ -55,8 +54,7 @@ base::Result<http::Response> GetWebhook(Services& s, http::Request& req) {
   DOKUEI_ASSIGN_OR_RETURN(auto* hooks, WebhooksOf(s));
   DOKUEI_ASSIGN_OR_RETURN(const auto t, Hospital(s, req));
   DOKUEI_ASSIGN_OR_RETURN(const auto w, hooks->Get(t.id));
-  if (!w)
-    return JsonResponse(200, {{"tenant", t.code}, {"url", nullptr}, {"secret_set", false}});
+  if (!w) return JsonResponse(200, {{"tenant", t.code}, {"url", nullptr}, {"secret_set", false}});
   return JsonResponse(200, SettingJson(t, *w));
 }
 
@@ -91,19 +89,20 @@ base::Status RegisterWebhookRoutes(http::RouteTable& routes, Services& s) {
   auto h = [&s](base::Result<http::Response> (*fn)(Services&, http::Request&)) -> http::Handler {
     return WorkflowLocalized([&s, fn](http::Request& req) { return fn(s, req); });
   };
-  return AddRoutes(routes, "Reports",
-                   {
-                       {"GET", "/api/tenants/{tenant}/webhook", "tenants.manage",
-                        "病院の緊急所見 Webhook の設定 (シークレットは返しません)",
-                        "A hospital's critical-result webhook (never the secret)", h(GetWebhook)},
-                       {"PUT", "/api/tenants/{tenant}/webhook", "tenants.manage",
-                        "病院の緊急所見 Webhook を設定 (https 必須、シークレットは 16 文字以上)",
-                        "Set a hospital's critical-result webhook (https, secret of 16+ characters)",
-                        h(PutWebhook)},
-                       {"DELETE", "/api/tenants/{tenant}/webhook", "tenants.manage",
-                        "病院の緊急所見 Webhook を削除", "Remove a hospital's critical-result webhook",
-                        h(DeleteWebhook)},
-                   });
+  return AddRoutes(
+      routes, "Reports",
+      {
+          {"GET", "/api/tenants/{tenant}/webhook", "tenants.manage",
+           "病院の緊急所見 Webhook の設定 (シークレットは返しません)",
+           "A hospital's critical-result webhook (never the secret)", h(GetWebhook)},
+          {"PUT", "/api/tenants/{tenant}/webhook", "tenants.manage",
+           "病院の緊急所見 Webhook を設定 (https 必須、シークレットは 16 文字以上)",
+           "Set a hospital's critical-result webhook (https, secret of 16+ characters)",
+           h(PutWebhook)},
+          {"DELETE", "/api/tenants/{tenant}/webhook", "tenants.manage",
+           "病院の緊急所見 Webhook を削除", "Remove a hospital's critical-result webhook",
+           h(DeleteWebhook)},
+      });
 }
 
 }  // namespace dokuei::api::internal

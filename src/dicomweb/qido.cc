@@ -5,8 +5,8 @@
 #include "common.h"
 #include "dicom_json.h"
 #include "dicom_xml.h"
-#include "multipart.h"
 #include "dokuei/base/strings.h"
+#include "multipart.h"
 #include "negotiation.h"
 #include "qido_params.h"
 
@@ -68,8 +68,7 @@ base::Result<archive::QueryResult> FindInScope(Context& ctx, const http::Request
     if (!asked.empty() && std::find(asked.begin(), asked.end(), g.study_uid) == asked.end())
       continue;
     auto& list = by_tenant[g.tenant.value];
-    if (std::find(list.begin(), list.end(), g.study_uid) == list.end())
-      list.push_back(g.study_uid);
+    if (std::find(list.begin(), list.end(), g.study_uid) == list.end()) list.push_back(g.study_uid);
   }
   if (by_tenant.empty()) return ctx.services.query.Find(own, request);
   archive::QueryRequest part = request;
@@ -79,7 +78,8 @@ base::Result<archive::QueryResult> FindInScope(Context& ctx, const http::Request
   DOKUEI_ASSIGN_OR_RETURN(archive::QueryResult out, ctx.services.query.Find(own, part));
   for (const auto& [tenant, uids] : by_tenant) {
     archive::QueryRequest scoped = part;
-    std::erase_if(scoped.keys, [](const dicom::Attribute& a) { return a.tag == t::kStudyInstanceUID; });
+    std::erase_if(scoped.keys,
+                  [](const dicom::Attribute& a) { return a.tag == t::kStudyInstanceUID; });
     std::string joined;
     for (const auto& u : uids) joined += (joined.empty() ? "" : "\\") + u;
     scoped.keys.push_back(dicom::Attribute{t::kStudyInstanceUID, "UI", {std::move(joined)}, {}});
@@ -104,8 +104,7 @@ base::Result<http::Response> Search(Context& ctx, http::Request& req, Level leve
   scope.series_uid = std::string(req.Param("series"));
   DOKUEI_ASSIGN_OR_RETURN(QidoParams params,
                           ParseQidoParams(scope, req.query, ctx.options.qido_max_limit));
-  DOKUEI_ASSIGN_OR_RETURN(archive::QueryResult result,
-                          FindInScope(ctx, req, params.request));
+  DOKUEI_ASSIGN_OR_RETURN(archive::QueryResult result, FindInScope(ctx, req, params.request));
   DOKUEI_RETURN_IF_ERROR(AuditQuery(ctx, req, result.matches));
   const std::string base = BaseUrl(req, ctx.options);
   for (auto& match : result.matches) AddRetrieveUrl(level, base, match);

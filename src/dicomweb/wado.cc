@@ -42,9 +42,10 @@ base::Result<http::Response> Metadata(Context& ctx, http::Request& req) {
                    sop = req.Param("sop");
   // Located first for the audit record (and the same NotFound as the other WADO routes).
   index::TenantId tenant;
-  DOKUEI_RETURN_IF_ERROR(LocateAll(ctx, req, study, series, sop, "study.retrieve", &tenant).status());
-  auto json = ctx.services.retrieve.MetadataJson(tenant, study, series, sop,
-                                                 BaseUrl(req, ctx.options));
+  DOKUEI_RETURN_IF_ERROR(
+      LocateAll(ctx, req, study, series, sop, "study.retrieve", &tenant).status());
+  auto json =
+      ctx.services.retrieve.MetadataJson(tenant, study, series, sop, BaseUrl(req, ctx.options));
   if (!json.ok()) return Normalize(json.status());
   return JsonResponse(std::move(json).value(), std::move(content_type));
 }
@@ -183,12 +184,9 @@ base::Status CheckPathUids(std::string_view study, std::string_view series,
   return base::Status::Ok();
 }
 
-base::Result<std::vector<index::InstanceLocation>> LocateAll(Context& ctx, const http::Request& req,
-                                                             std::string_view study,
-                                                             std::string_view series,
-                                                             std::string_view sop,
-                                                             const char* action,
-                                                             index::TenantId* tenant_out) {
+base::Result<std::vector<index::InstanceLocation>> LocateAll(
+    Context& ctx, const http::Request& req, std::string_view study, std::string_view series,
+    std::string_view sop, const char* action, index::TenantId* tenant_out) {
   DOKUEI_RETURN_IF_ERROR(CheckPathUids(study, series, sop));
   index::TenantId tenant = TenantOf(req);
   auto locs = ctx.services.retrieve.Locate(tenant, study, series, sop);

@@ -133,7 +133,8 @@ constexpr TableRow kTable[] = {
     {Role::kAuditor, kH, "audit.export", kOwn},
     {Role::kAuditor, kH, "account.self", kOwn},
     // Reader and checker: read studies of their own tenant, and through their reading assignments
-    // the hospitals' studies assigned to them (dicomweb::StudyAccess, docs/design/reader-access.md).
+    // the hospitals' studies assigned to them (dicomweb::StudyAccess,
+    // docs/design/reader-access.md).
     {Role::kReader, kRC, "dicomweb.read", kOwn},
     {Role::kReader, kRC, "profiles.read", kAny},
     {Role::kReader, kRC, "profiles.self", kOwn},

@@ -404,8 +404,7 @@ Result<std::vector<CriticalEscalation>> SqlCritical::Escalations(const Actor& ac
   return out;
 }
 
-Result<std::vector<CriticalListItem>> SqlCritical::List(const Actor& actor,
-                                                       CriticalState state) {
+Result<std::vector<CriticalListItem>> SqlCritical::List(const Actor& actor, CriticalState state) {
   // Who sees what: the scope is a WHERE clause, so nothing outside it is ever read.
   std::string where;
   std::vector<db::Value> p;

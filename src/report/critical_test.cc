@@ -216,8 +216,7 @@ TEST(AckWindowsTest, ParsedFromTheConfiguration) {
 }
 
 TEST_P(CriticalTest, AgreedShorterWindowsSetTheDeadline) {
-  options_.ack_windows = {std::chrono::minutes(30), std::chrono::hours(4),
-                          std::chrono::hours(48)};
+  options_.ack_windows = {std::chrono::minutes(30), std::chrono::hours(4), std::chrono::hours(48)};
   Open();
   MakeRequest(1);
   const int64_t id = SignedReport(1);

@@ -72,7 +72,7 @@ std::string_view NotificationStatusName(NotificationStatus s) {
 }
 
 base::Result<std::array<base::Duration, 3>> ParseAckWindows(std::string_view text,
-                                                           const char* field) {
+                                                            const char* field) {
   const auto bad = [&] {
     return base::InvalidArgument(
         "expected three durations such as 60m,24h,7d (s, m, h or d; 1 second to 30 days)", field);
@@ -86,11 +86,20 @@ base::Result<std::array<base::Duration, 3>> ParseAckWindows(std::string_view tex
     if (!n || *n == 0) return bad();
     int64_t unit = 0;
     switch (part.back()) {
-      case 's': unit = 1; break;
-      case 'm': unit = 60; break;
-      case 'h': unit = 3600; break;
-      case 'd': unit = 86400; break;
-      default: return bad();
+      case 's':
+        unit = 1;
+        break;
+      case 'm':
+        unit = 60;
+        break;
+      case 'h':
+        unit = 3600;
+        break;
+      case 'd':
+        unit = 86400;
+        break;
+      default:
+        return bad();
     }
     if (*n > static_cast<uint64_t>(30 * 86400 / unit)) return bad();
     out[i++] = std::chrono::seconds(static_cast<int64_t>(*n) * unit);

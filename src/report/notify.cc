@@ -3,7 +3,6 @@
 // on Boost.Asio with every step bounded by a timeout, and TLS under base::ApplyTlsPolicy with
 // peer and host-name verification. Errors become kUnavailable (retried by the outbox).
 #include "dokuei/report/notify.h"
-#include "dokuei/report/webhooks.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -21,6 +20,7 @@
 #include "dokuei/base/random.h"
 #include "dokuei/base/strings.h"
 #include "dokuei/base/tls_policy.h"
+#include "dokuei/report/webhooks.h"
 
 namespace dokuei::report {
 
@@ -220,7 +220,8 @@ class Smtp final : public MailSender {
       for (std::string_view line : base::Split(ehlo, '\n')) {
         if (line.size() < 9 || !base::EqualsIgnoreCase(line.substr(4, 5), "AUTH ")) continue;
         const std::string mechs(line.substr(9));
-        plain = mechs.find("PLAIN") != std::string::npos || mechs.find("LOGIN") == std::string::npos;
+        plain =
+            mechs.find("PLAIN") != std::string::npos || mechs.find("LOGIN") == std::string::npos;
       }
       if (plain) {
         if (!command("AUTH PLAIN " + Base64(std::string(1, '\0') + o_.username +

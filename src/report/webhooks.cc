@@ -89,11 +89,11 @@ class SqlWebhooks final : public HospitalWebhooks {
     return db_->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
       bool found = false;
       const db::Value p[] = {db::Value(tenant_id)};
-      DOKUEI_RETURN_IF_ERROR(c.Query("SELECT url FROM report_webhooks WHERE tenant_id = ?", p,
-                                     [&](const Row&) {
-                                       found = true;
-                                       return Status::Ok();
-                                     }));
+      DOKUEI_RETURN_IF_ERROR(
+          c.Query("SELECT url FROM report_webhooks WHERE tenant_id = ?", p, [&](const Row&) {
+            found = true;
+            return Status::Ok();
+          }));
       if (!found) return base::NotFound("the hospital has no webhook");
       DOKUEI_RETURN_IF_ERROR(c.Exec("DELETE FROM report_webhooks WHERE tenant_id = ?", p));
       if (!audit_) return Status::Ok();

@@ -1,8 +1,9 @@
 // Per-hospital critical-result webhooks: https (or loopback http) only, the secret sealed at rest
 // and opened for sending, replaced and removed with an audit record each, and served with
 // identity's contacts (a hospital without its own endpoint gets the server-wide fallback).
-#include "dokuei/identity/identity.h"
 #include "dokuei/report/webhooks.h"
+
+#include "dokuei/identity/identity.h"
 #include "report_test_util.h"
 
 namespace dokuei::report {
@@ -68,13 +69,15 @@ TEST_P(WebhooksTest, SealedAtRestOpenedForSendingReplacedAndRemoved) {
   EXPECT_EQ(put->url, "https://sakura.example.jp/h");
   // At rest the secret is sealed (not in clear); for sending it is opened.
   std::string stored;
-  ASSERT_TRUE(db_->Transact(db::TxKind::kRead, [&](db::Conn& c) {
-                   return c.Query("SELECT secret_sealed FROM report_webhooks", {},
-                                  [&](const db::Row& r) {
-                                    stored = std::string(r.Str(0));
-                                    return base::Status::Ok();
-                                  });
-                 }).ok());
+  ASSERT_TRUE(db_->Transact(db::TxKind::kRead,
+                            [&](db::Conn& c) {
+                              return c.Query("SELECT secret_sealed FROM report_webhooks", {},
+                                             [&](const db::Row& r) {
+                                               stored = std::string(r.Str(0));
+                                               return base::Status::Ok();
+                                             });
+                            })
+                  .ok());
   EXPECT_EQ(stored.find("s3cret"), std::string::npos);
   EXPECT_EQ(stored.rfind("v1:", 0), 0u);
   auto send = hooks_->For(hospital_);
@@ -84,8 +87,8 @@ TEST_P(WebhooksTest, SealedAtRestOpenedForSendingReplacedAndRemoved) {
   EXPECT_TRUE(hooks_->For(other_)->empty());
 
   // Replaced in place; each change audited with the URL and never the secret.
-  ASSERT_TRUE(hooks_->Put(admin, hospital_, "https://sakura.example.jp/v2", "another-secret-123")
-                  .ok());
+  ASSERT_TRUE(
+      hooks_->Put(admin, hospital_, "https://sakura.example.jp/v2", "another-secret-123").ok());
   EXPECT_EQ((*hooks_->For(hospital_))[0].url, "https://sakura.example.jp/v2");
   ASSERT_TRUE(hooks_->Remove(admin, hospital_).ok());
   EXPECT_EQ(hooks_->Remove(admin, hospital_).code(), base::Code::kNotFound);

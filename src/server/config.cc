@@ -200,8 +200,7 @@ const std::vector<Option>& Options() {
       {{"notify.smtp_from", "--notify-smtp-from", "DOKUEI_NOTIFY_SMTP_FROM", "dokuei@localhost",
         "通知メールの差出人", "Sender of notification e-mails"},
        STR(notify_smtp_from)},
-      {{"notify.smtp_starttls", "--notify-smtp-starttls", "DOKUEI_NOTIFY_SMTP_STARTTLS",
-        "required",
+      {{"notify.smtp_starttls", "--notify-smtp-starttls", "DOKUEI_NOTIFY_SMTP_STARTTLS", "required",
         "SMTP の STARTTLS: required (既定。提示されなければ送信しない)、if_offered、never",
         "SMTP STARTTLS: required (default: no mail without it), if_offered, never"},
        [](Config& c, const std::string& v) {
@@ -225,7 +224,8 @@ const std::vector<Option>& Options() {
         "coordinator is alerted)"},
        STR(notify_ack_windows)},  // checked by serve (report::ParseAckWindows)
       {{"notify.webhook_url", "--notify-webhook-url", "DOKUEI_NOTIFY_WEBHOOK_URL", "",
-        "病院ごとの Webhook が未設定の病院に緊急所見を POST する URL (https、または loopback への http)",
+        "病院ごとの Webhook が未設定の病院に緊急所見を POST する URL (https、または loopback への "
+        "http)",
         "Webhook URL for hospitals without their own (PUT /api/tenants/{tenant}/webhook; https, or "
         "http to loopback)"},
        STR(notify_webhook_url)},

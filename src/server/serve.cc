@@ -284,8 +284,8 @@ int RunServe(const std::vector<std::string>& args) {
       report::WorkflowRequestSource(workflow.requests());
   // Each hospital's webhook (set through the API, secret sealed with identity's key); the
   // configured notify.webhook_url serves hospitals without their own.
-  auto opened_webhooks = report::OpenHospitalWebhooks(storage->database, clock, identity,
-                                                      workflow_options.audit);
+  auto opened_webhooks =
+      report::OpenHospitalWebhooks(storage->database, clock, identity, workflow_options.audit);
   if (!opened_webhooks.ok()) return Fail("opening the webhooks", opened_webhooks.status());
   report::HospitalWebhooks& hospital_webhooks = **opened_webhooks;
   std::optional<report::Webhook> fallback_webhook;
@@ -391,8 +391,8 @@ int RunServe(const std::vector<std::string>& args) {
   // an identity API token, or a configured (or demo) static bearer token.
   api::Options api_options;
   api_options.secure_cookies = listeners->https != nullptr;
-  api::Services api_services{identity, audit_log, clock,           api_options,
-                             &workflow, &reports,   &hospital_webhooks};
+  api::Services api_services{identity, audit_log,         clock, api_options, &workflow,
+                             &reports, &hospital_webhooks};
   if (auto st = api::RegisterRoutes(routes, api_services); !st.ok())
     return Fail("registering the JSON API routes", st);
   std::unique_ptr<http::Authenticator> authenticator =

@@ -27,12 +27,12 @@
 #include <set>
 
 #include "api_test_util.h"
+#include "dokuei/api/study_access.h"
 #include "dokuei/archive/ingest.h"
 #include "dokuei/archive/query.h"
 #include "dokuei/archive/retrieve.h"
 #include "dokuei/base/env.h"
 #include "dokuei/blob/blob_store.h"
-#include "dokuei/api/study_access.h"
 #include "dokuei/dicomweb/dicomweb.h"
 #include "dokuei/report/report.h"
 #include "dokuei/report/webhooks.h"
@@ -172,8 +172,8 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     ASSERT_TRUE(rs.ok()) << rs.status().ToString();
     reports_ = std::move(rs).value();
 
-    auto hooks = report::OpenHospitalWebhooks(stack_.database(), stack_.clock(), stack_.id(),
-                                              wo.audit);
+    auto hooks =
+        report::OpenHospitalWebhooks(stack_.database(), stack_.clock(), stack_.id(), wo.audit);
     ASSERT_TRUE(hooks.ok()) << hooks.status().ToString();
     webhooks_ = std::move(hooks).value();
 
@@ -190,9 +190,9 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     ASSERT_TRUE(api::RegisterReportRoutes(routes_, *services_).ok());
     // DICOMweb with assignment-based access, as the server registers it.
     study_access_ = api::AssignedStudyAccess(workflow_->requests(), stack_.clock());
-    ASSERT_TRUE(dicomweb::RegisterRoutes(routes_, {*ingest_, *query_, *retrieve_, nullptr,
-                                                   study_access_.get()},
-                                         dicomweb::Options{})
+    ASSERT_TRUE(dicomweb::RegisterRoutes(
+                    routes_, {*ingest_, *query_, *retrieve_, nullptr, study_access_.get()},
+                    dicomweb::Options{})
                     .ok());
     http::ServerOptions options;
     options.listen = "127.0.0.1:0";

@@ -231,7 +231,7 @@ base::Status MigrateReports(db::Database& db);
 // "60m,24h,7d": three durations (a number with s, m, h or d), each 1 second to 30 days;
 // kInvalidArgument naming `field` otherwise.
 base::Result<std::array<base::Duration, 3>> ParseAckWindows(std::string_view text,
-                                                           const char* field = "ack_windows");
+                                                            const char* field = "ack_windows");
 
 // Migrates (the index must have created `tenants`), then builds the services.
 base::Result<std::unique_ptr<ReportService>> OpenReports(std::shared_ptr<db::Database> db,
