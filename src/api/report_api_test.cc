@@ -8,14 +8,6 @@
 namespace dokuei::api::testing {
 namespace {
 
-std::string Content(const std::string& impression = "L4-L5 左優位の椎間板ヘルニア") {
-  return R"({"frame":1,"clinical_question":"腰痛、左下肢のしびれ","technique":{"sequences":["T1 sag","T2 sag","T2 ax"]},)"
-         R"("comparison":{"prior":"none"},"numbering":{"from":"sacrum"},"alignment":{"lordosis":"normal"},)"
-         R"("vertebrae":{"marrow":"normal"},"levels":[{"level":"L4-L5","canal":"moderate"},{"level":"L5-S1","canal":"none"}],)"
-         R"("cord":{"conus":"L1"},"paraspinal":{},"incidental":[],"impression":[{"text":")" +
-         impression + R"("}],"critical_communication":{}})";
-}
-
 TEST_P(ReportApiTest, DraftSignFinalHospitalSeesItAndItIsImmutable) {
   const int64_t id = Reading("1.2.392.20.1");
   auto none = Do("sakura.staff", "GET", Path(id, "/report"));  // no report yet

@@ -1,22 +1,34 @@
 // Reports (読影レポート) under /api, tag "Reports": the report library (src/report) over HTTP.
 //
-// clang-format off
-//   GET  /api/requests/{id}/report              requests.read        content + versions
-//   PUT  /api/requests/{id}/report/draft        requests.transition  {"content", "expected_number"}
-//   POST /api/requests/{id}/report/sign         requests.transition  {"kind", "override": {"reason"}}
-//   POST /api/requests/{id}/report/addendum     requests.transition  {"content", "reason", "override"}
-//   POST /api/requests/{id}/report/review       requests.transition  RADPEER {"score", ...}
-//   POST /api/requests/{id}/report/check        requests.transition  {"approve", "comments"}
-//   POST /api/requests/{id}/report/critical     requests.transition  {"category", "finding"}
-//   POST /api/requests/{id}/report/critical/ack requests.transition  {"critical_id", ...}
-//   GET  /api/requests/{id}/report/questions    requests.read        follow-up threads
-//   POST /api/requests/{id}/report/questions    requests.transition  ask, or answer/reply
-//   GET  /api/readers/{user}/stats              requests.read        per-reader statistics
-//   (spine_routes.cc: POST .../report/checks, GET .../report/rsna-grid)
-// clang-format on
+//   GET  /api/requests/{id}/report                          requests.read
+//        content, versions, critical results, reviews (reading centre)
+//   PUT  /api/requests/{id}/report/draft                    requests.transition
+//        {"content", "expected_number"}
+//   POST /api/requests/{id}/report/sign                     requests.transition
+//        {"kind": "final"|"preliminary"}
+//   POST /api/requests/{id}/report/addendum                 requests.transition
+//        {"content", "reason"}
+//   POST /api/requests/{id}/report/review                   requests.transition
+//        RADPEER {"score", "mode", "comment", "content", "return"}
+//   POST /api/requests/{id}/report/reviews/{review}/resolution   requests.transition
+//        {"resolution": "first_upheld"|"amended"|"second_overruled", "note", "version_id"}
+//   POST /api/requests/{id}/report/check                    requests.transition
+//        {"approve", "comments"}
+//   POST /api/requests/{id}/report/critical                 requests.transition
+//        {"category", "finding"}
+//   POST /api/requests/{id}/report/critical/ack             requests.transition
+//        {"critical_id", "person", "note"}
+//   GET  /api/requests/{id}/report/questions                requests.read   follow-up threads
+//   POST /api/requests/{id}/report/questions                requests.transition
+//        ask, or answer / reply
+//   GET  /api/readers/{user}/stats                          requests.read   per-reader statistics
+//   (the caller's queues across requests are in report_queue_routes.cc)
+//   (spine_routes.cc: POST .../report/checks, GET .../report/rsna-grid;
+//    publish_routes.cc: GET .../report/versions/{n}/pdf and /document)
 //
 // Signing a draft that names a spine template runs the pre-sign checks first: errors, or
-// warnings without "override": {"reason"}, answer 422 with every check listed (ja and en).
+// warnings without "override": {"reason"}, answer 422 with every check listed (ja and en);
+// sign and addendum bodies take "override": {"reason"}.
 //
 // A visible request without a report (or, for its hospital, without a released version) answers
 // GET .../report with empty versions and GET .../questions with an empty list; a reader asking
@@ -36,43 +48,21 @@
 // request still waits in its previous state: the answer is a 409 saying so, and repeating the same
 // POST completes the transition without signing again (the handler sees the signed version and
 // only moves the request). Nothing is ever half-written inside one module, and the pair converges
-// by an idempotent retry instead of a compensation that the state machine would forbid.
+// by an idempotent retry instead of a compensation that the state machine would forbid. Every
+// route that moves the request converges this way: sign (the last final signed and not returned),
+// addendum (the request already in `addendum`: an addendum with the same content and reason is
+// the one signed before; the request in `addendum` without it: it is signed now), review (this
+// reader's review of the last signed version exists) and check (a decision on it exists) only
+// move the request, to the state the recorded decision names.
 #include <algorithm>
 
+#include "dokuei/report/content.h"
 #include "dokuei/report/report.h"
 #include "report_util.h"
 #include "workflow_util.h"
 
 namespace dokuei::api {
 
-namespace internal {
-
-base::Result<report::ReportService*> ReportsOf(Services& s) {
-  if (s.reports == nullptr || s.workflow == nullptr)
-    return base::Status(base::Code::kUnavailable, std::string(kNoReports.en));
-  return s.reports;
-}
-
-// The request (visible to the caller and reached by their grant) or 404.
-base::Result<workflow::ReadingRequest> VisibleRequest(Services& s, const http::Request& req) {
-  DOKUEI_ASSIGN_OR_RETURN(const int64_t id, PathId(req, "id", kRequestNotFound));
-  auto r = s.workflow->requests().Get(ActorOf(req), id);
-  if (!r.ok()) {
-    if (r.status().code() == base::Code::kNotFound) return NotFound(kRequestNotFound);
-    return r.status();
-  }
-  if (!req.principal.Reaches("requests.read", r->tenant_id)) return NotFound(kRequestNotFound);
-  return r;
-}
-
-// The request's report as the caller sees it (404 when none or not visible).
-base::Result<report::Report> ReportOf(Services& s, const http::Request& req, int64_t request_id) {
-  auto r = s.reports->reports().ForRequest(ActorOf(req), request_id);
-  if (!r.ok() && r.status().code() == base::Code::kNotFound) return NotFound(kReportNotFound);
-  return r;
-}
-
-}  // namespace internal
 
 namespace {
 
@@ -82,107 +72,6 @@ using workflow::State;
 inline constexpr ApiMessage kSignedNotMoved = {
     "the report was signed but the request could not move on; repeat the request",
     "レポートは署名されましたが依頼の状態を進められませんでした。もう一度実行してください"};
-
-json VersionJson(const report::Version& v) {
-  json content = json::parse(v.content, nullptr, false);
-  json j = {{"id", v.id},
-            {"number", v.number},
-            {"kind", report::VersionKindName(v.kind)},
-            {"release", report::ReleaseName(v.release)},
-            {"content", content.is_discarded() ? json(v.content) : content},
-            {"author_id", v.author_id},
-            {"created_at", base::FormatIso8601(v.created_at)},
-            {"signed", v.signed_}};
-  if (v.signed_) {
-    j["signer_id"] = v.signer_id;
-    j["signer_login"] = v.signer_login;
-    j["signed_at"] = base::FormatIso8601(v.signed_at);
-    j["content_sha256"] = v.content_sha256;
-  }
-  if (v.amends_version_id != 0) j["amends_version_id"] = v.amends_version_id;
-  if (!v.reason.empty()) j["reason"] = v.reason;
-  if (!v.override_reason.empty()) {
-    json warnings = json::parse(v.overridden_warnings, nullptr, false);
-    j["override"] = {{"reason", v.override_reason},
-                     {"warnings", warnings.is_discarded() ? json::array() : warnings}};
-  }
-  return j;
-}
-
-json ReportJson(const report::Report& r) {
-  json versions = json::array();
-  for (const auto& v : r.versions) versions.push_back(VersionJson(v));
-  json current = nullptr;
-  if (!r.versions.empty()) current = versions.back()["content"];
-  return {{"id", r.id},
-          {"request_id", r.request_id},
-          {"study_uid", r.study_uid},
-          {"reader_id", r.reader_id},
-          {"created_at", base::FormatIso8601(r.created_at)},
-          {"current", current},
-          {"versions", versions}};
-}
-
-json ReviewJson(const report::PeerReview& p) {
-  return {{"id", p.id},
-          {"version_id", p.version_id},
-          {"reviewer_id", p.reviewer_id},
-          {"reviewee_id", p.reviewee_id},
-          {"mode", report::ReviewModeName(p.mode)},
-          {"score", report::RadpeerName(p.score)},
-          {"differences", p.differences},
-          {"comment", p.comment},
-          {"returned", p.returned},
-          {"at", base::FormatIso8601(p.at)}};
-}
-
-json CriticalJson(const report::CriticalResult& c) {
-  return {{"id", c.id},
-          {"report_id", c.report_id},
-          {"category", static_cast<int>(c.category)},
-          {"finding", c.finding},
-          {"reported_by", c.reported_by_login},
-          {"notified_at", base::FormatIso8601(c.notified_at)},
-          {"ack_deadline", base::FormatIso8601(c.ack_deadline)},
-          {"ack_login", c.ack_login},
-          {"ack_person", c.ack_person},
-          {"ack_at", TimeJson(c.ack_at)},
-          {"escalated_at", TimeJson(c.escalated_at)}};
-}
-
-json QuestionJson(const report::Question& q) {
-  json msgs = json::array();
-  for (const auto& m : q.messages)
-    msgs.push_back({{"id", m.id},
-                    {"author_login", m.author_login},
-                    {"from_reading_centre", m.from_reading_centre},
-                    {"text", m.text},
-                    {"addendum_version_id", m.addendum_version_id},
-                    {"at", base::FormatIso8601(m.at)}});
-  return {{"id", q.id},
-          {"report_id", q.report_id},
-          {"routed_to", q.routed_to},
-          {"covering", q.covering},
-          {"answered", q.answered},
-          {"asked_at", base::FormatIso8601(q.asked_at)},
-          {"messages", msgs}};
-}
-
-base::Result<json> BodyOrEmptyObject(const http::Request& req,
-                                     std::initializer_list<std::string_view> allowed) {
-  if (req.body.empty()) return json::object();
-  return ParseObject(req, allowed);
-}
-
-const report::Version* LastSigned(const report::Report& r) {
-  for (auto it = r.versions.rbegin(); it != r.versions.rend(); ++it)
-    if (it->signed_) return &*it;
-  return nullptr;
-}
-
-bool Contains(const std::vector<State>& v, State s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
 
 // Refusal with the transitions the caller may make now.
 http::Response Refused(Services& s, const http::Request& req, int64_t id, const base::Status& st) {
@@ -224,6 +113,12 @@ base::Result<http::Response> GetReport(Services& s, http::Request& req) {
     json arr = json::array();
     for (const auto& x : *c) arr.push_back(CriticalJson(x));
     j["critical_results"] = arr;
+  }
+  // Peer reviews: the reading centre only (the library refuses hospital staff).
+  if (auto rv = s.reports->quality().Reviews(ActorOf(req), rep.id); rv.ok()) {
+    json arr = json::array();
+    for (const auto& x : *rv) arr.push_back(ReviewJson(x));
+    j["reviews"] = arr;
   }
   return JsonResponse(200, j);
 }
@@ -307,7 +202,8 @@ base::Result<http::Response> Sign(Services& s, http::Request& req) {
   }
   const bool has_draft = !rep.versions.empty() && !rep.versions.back().signed_;
   const report::Version* last = LastSigned(rep);
-  if (!has_draft && last != nullptr && last->kind == report::VersionKind::kFinal) {
+  if (!has_draft && last != nullptr && last->kind == report::VersionKind::kFinal &&
+      last->release != report::Release::kReturned) {
     // A retry after step 3 failed: the signature exists, only move the request.
     return MoveAfter(s, req, rq.id, to, VersionJson(*last));
   }
@@ -336,6 +232,15 @@ base::Result<http::Response> Addendum(Services& s, http::Request& req) {
   if (rq.state != State::kAddendum) {  // final/delivered -> addendum (the state machine decides)
     auto a = s.workflow->requests().Transition(actor, rq.id, State::kAddendum, {});
     if (!a.ok()) return Refused(s, req, rq.id, a.status());
+  } else if (auto rep = ReportOf(s, req, rq.id); rep.ok()) {
+    // A retry after the addendum was signed but the request stayed in `addendum`: the same
+    // content and reason are that signature; only the request moves.
+    const report::Version* last = LastSigned(*rep);
+    auto canonical = report::ValidateContent(body["content"].dump(), report::FrameCheck::kDraft);
+    if (last != nullptr && last->kind == report::VersionKind::kAddendum && canonical.ok() &&
+        last->content == *canonical && last->reason == *reason) {
+      return MoveAfter(s, req, rq.id, State::kFinal, VersionJson(*last));
+    }
   }
   DOKUEI_ASSIGN_OR_RETURN(
       const auto d,
@@ -384,9 +289,51 @@ base::Result<http::Response> Review(Services& s, http::Request& req) {
                             s.workflow->requests().Allowed(ActorOf(req), rq.id));
     to = Contains(allowed, State::kCheck) ? State::kCheck : State::kFinal;
   }
+  if (rq.state == State::kSecondRead) {
+    // A retry after the review was recorded but the request did not move: only move it, to
+    // where the recorded review sends it.
+    DOKUEI_ASSIGN_OR_RETURN(const auto done, s.reports->quality().Reviews(ActorOf(req), rep.id));
+    for (const auto& p : done) {
+      if (p.version_id != last->id || p.reviewer_id != ActorOf(req).user_id) continue;
+      return MoveAfter(s, req, rq.id, p.returned ? State::kReading : to, ReviewJson(p));
+    }
+  }
   DOKUEI_ASSIGN_OR_RETURN(const auto p, s.reports->quality().Review(ActorOf(req), last->id, in));
   if (rq.state != State::kSecondRead) return JsonResponse(200, ReviewJson(p));  // retrospective
   return MoveAfter(s, req, rq.id, to, ReviewJson(p));
+}
+
+// Records once how a discrepancy ended: the first report upheld, amended (naming the later signed
+// version, usually an addendum) or the second reader overruled. The review must be of this
+// request's report; the library decides who may (the two readers or a coordinator).
+base::Result<http::Response> Resolve(Services& s, http::Request& req) {
+  DOKUEI_RETURN_IF_ERROR(ReportsOf(s).status());
+  DOKUEI_ASSIGN_OR_RETURN(const auto rq, VisibleRequest(s, req));
+  DOKUEI_ASSIGN_OR_RETURN(const int64_t review_id, PathId(req, "review", kReviewNotFound));
+  DOKUEI_ASSIGN_OR_RETURN(const json body, ParseObject(req, {"resolution", "note", "version_id"}));
+  std::optional<std::string> resolution, note;
+  std::optional<int64_t> version;
+  DOKUEI_RETURN_IF_ERROR(GetString(body, "resolution", &resolution));
+  DOKUEI_RETURN_IF_ERROR(GetString(body, "note", &note));
+  DOKUEI_RETURN_IF_ERROR(GetInt(body, "version_id", 1, INT64_MAX, &version));
+  if (!resolution) return Invalid(kRequired, "resolution");
+  auto r = report::ResolutionFromName(*resolution);
+  if (!r || *r == report::Resolution::kNone) return Invalid(kBadType, "resolution");
+  if (*r == report::Resolution::kAmended && !version) return Invalid(kRequired, "version_id");
+  DOKUEI_ASSIGN_OR_RETURN(const auto rep, ReportOf(s, req, rq.id));
+  auto reviews = s.reports->quality().Reviews(ActorOf(req), rep.id);
+  if (!reviews.ok() && reviews.status().code() == base::Code::kPermissionDenied)
+    return NotFound(kReviewNotFound);
+  DOKUEI_RETURN_IF_ERROR(reviews.status());
+  if (std::none_of(reviews->begin(), reviews->end(),
+                   [&](const auto& p) { return p.id == review_id; }))
+    return NotFound(kReviewNotFound);
+  report::ResolveInput in;
+  in.resolution = *r;
+  in.note = note.value_or("");
+  in.version_id = version.value_or(0);
+  DOKUEI_ASSIGN_OR_RETURN(const auto p, s.reports->quality().Resolve(ActorOf(req), review_id, in));
+  return JsonResponse(200, ReviewJson(p));
 }
 
 base::Result<http::Response> Check(Services& s, http::Request& req) {
@@ -404,16 +351,25 @@ base::Result<http::Response> Check(Services& s, http::Request& req) {
   DOKUEI_ASSIGN_OR_RETURN(const auto rep, ReportOf(s, req, rq.id));
   const report::Version* last = LastSigned(rep);
   if (last == nullptr) return NotFound(kReportNotFound);
+  auto check_json = [](const report::CheckRecord& c) {
+    return json{{"id", c.id},
+                {"version_id", c.version_id},
+                {"approved", c.approved},
+                {"comments", c.comments},
+                {"at", base::FormatIso8601(c.at)}};
+  };
+  // A retry after the decision was recorded but the request did not move: only move it, as the
+  // recorded decision says (one decision per version).
+  DOKUEI_ASSIGN_OR_RETURN(const auto done, s.reports->quality().Checks(ActorOf(req), rep.id));
+  for (const auto& c : done) {
+    if (c.version_id != last->id) continue;
+    return MoveAfter(s, req, rq.id, c.approved ? State::kFinal : State::kReading, check_json(c));
+  }
   report::CheckInput ci;
   ci.approve = *approve;
   ci.comments = comments.value_or("");
   DOKUEI_ASSIGN_OR_RETURN(const auto c, s.reports->quality().Check(ActorOf(req), last->id, ci));
-  json j = {{"id", c.id},
-            {"version_id", c.version_id},
-            {"approved", c.approved},
-            {"comments", c.comments},
-            {"at", base::FormatIso8601(c.at)}};
-  return MoveAfter(s, req, rq.id, *approve ? State::kFinal : State::kReading, j);
+  return MoveAfter(s, req, rq.id, *approve ? State::kFinal : State::kReading, check_json(c));
 }
 
 base::Result<http::Response> RecordCritical(Services& s, http::Request& req) {
@@ -578,6 +534,10 @@ base::Status RegisterReportRoutes(http::RouteTable& routes, Services& s) {
            "Sign an addendum to the final report (reason required)", h(Addendum)},
           {"POST", "/api/requests/{id}/report/review", "requests.transition",
            "二次読影の評価 (RADPEER)", "Second reader's review (RADPEER score)", h(Review)},
+          {"POST", "/api/requests/{id}/report/reviews/{review}/resolution", "requests.transition",
+           "二次読影で生じた不一致の結論を記録 (一次読影を支持・追記で修正・二次読影を不採用)",
+           "Resolve a double-reading discrepancy (first upheld, amended, second overruled)",
+           h(Resolve)},
           {"POST", "/api/requests/{id}/report/check", "requests.transition",
            "レポートの校閲 (承認または差し戻し)", "Check the report (approve or return)", h(Check)},
           {"POST", "/api/requests/{id}/report/critical", "requests.transition",
@@ -594,7 +554,9 @@ base::Status RegisterReportRoutes(http::RouteTable& routes, Services& s) {
            "読影医ごとの統計 (件数・所要時間・RADPEER 不一致率)",
            "Per-reader statistics (volume, turnaround, RADPEER discrepancy rates)", h(Stats)},
       });
-  DOKUEI_RETURN_IF_ERROR(added);
+  if (!added.ok()) return added;
+  DOKUEI_RETURN_IF_ERROR(RegisterReportQueueRoutes(routes, s));
+  DOKUEI_RETURN_IF_ERROR(RegisterWebhookRoutes(routes, s));
   DOKUEI_RETURN_IF_ERROR(RegisterSpineRoutes(routes, s));
   return RegisterPublishRoutes(routes, s);
 }

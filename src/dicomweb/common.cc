@@ -98,7 +98,7 @@ void AddPatients(const std::vector<dicom::AttributeList>& matches, std::set<std:
   }
 }
 
-audit::Event RequestEvent(const http::Request& req, std::string action) {
+audit::Event RequestEvent(const http::Request& req, std::string action, index::TenantId tenant) {
   archive::Origin origin;
   origin.protocol = "http";
   origin.user = req.principal.subject;
@@ -106,7 +106,7 @@ audit::Event RequestEvent(const http::Request& req, std::string action) {
   origin.actor_tenant_id = req.principal.tenant_id;
   for (const auto& r : req.principal.roles) origin.roles += (origin.roles.empty() ? "" : ",") + r;
   origin.remote_address = req.remote_address;
-  audit::Event e = archive::ActorEvent(origin, std::move(action), TenantOf(req).value);
+  audit::Event e = archive::ActorEvent(origin, std::move(action), tenant.value);
   // The path only: query strings may hold patient names.
   e.object_detail = req.method + " " + req.path;
   return e;
@@ -122,9 +122,10 @@ base::Status Write(Context& ctx, audit::Event e) {
 }  // namespace
 
 base::Status AuditAccess(Context& ctx, const http::Request& req, std::string action,
-                         const std::vector<index::InstanceLocation>& locations) {
+                         const std::vector<index::InstanceLocation>& locations,
+                         index::TenantId tenant) {
   if (ctx.services.audit == nullptr) return base::Status::Ok();
-  audit::Event e = RequestEvent(req, std::move(action));
+  audit::Event e = RequestEvent(req, std::move(action), tenant);
   std::set<std::string> studies, classes;
   for (const auto& l : locations) {
     studies.insert(l.study_instance_uid);
@@ -133,7 +134,7 @@ base::Status AuditAccess(Context& ctx, const http::Request& req, std::string act
   e.study_uids.assign(studies.begin(), studies.end());
   e.object_count = static_cast<int64_t>(locations.size());
   if (classes.size() == 1) e.sop_class_uid = *classes.begin();
-  auto patients = archive::PatientsOfStudies(ctx.services.query, TenantOf(req), e.study_uids);
+  auto patients = archive::PatientsOfStudies(ctx.services.query, tenant, e.study_uids);
   if (!patients.ok()) {
     spdlog::error("audit: patients of the studies: {}", patients.status().ToString());
     return base::Unavailable("the audit record could not be written; nothing was sent");
@@ -145,7 +146,9 @@ base::Status AuditAccess(Context& ctx, const http::Request& req, std::string act
 base::Status AuditQuery(Context& ctx, const http::Request& req,
                         const std::vector<dicom::AttributeList>& matches) {
   if (ctx.services.audit == nullptr) return base::Status::Ok();
-  audit::Event e = RequestEvent(req, "study.query");
+  // The caller's tenant: a search may span it and the tenants of granted studies (each match
+  // names its study and patient).
+  audit::Event e = RequestEvent(req, "study.query", TenantOf(req));
   std::set<std::string> studies, patients;
   for (const auto& m : matches) {
     const dicom::Attribute* a = dicom::Find(m, dicom::tags::kStudyInstanceUID);

@@ -32,8 +32,10 @@ std::string BaseUrl(const http::Request& req, const Options& options);
 // Writes the request's audit record (actor from the principal; study UIDs, object count, SOP
 // class and patients of `locations`, or of `query_matches`) when an audit hook is configured.
 // kUnavailable when it cannot be written: the caller must then fail the request.
+// `tenant` is the tenant that holds the data (the caller's, or the one a StudyAccess granted).
 base::Status AuditAccess(Context& ctx, const http::Request& req, std::string action,
-                         const std::vector<index::InstanceLocation>& locations);
+                         const std::vector<index::InstanceLocation>& locations,
+                         index::TenantId tenant);
 base::Status AuditQuery(Context& ctx, const http::Request& req,
                         const std::vector<dicom::AttributeList>& matches);
 

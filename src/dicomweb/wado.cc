@@ -41,9 +41,11 @@ base::Result<http::Response> Metadata(Context& ctx, http::Request& req) {
   std::string_view study = req.Param("study"), series = req.Param("series"),
                    sop = req.Param("sop");
   // Located first for the audit record (and the same NotFound as the other WADO routes).
-  DOKUEI_RETURN_IF_ERROR(LocateAll(ctx, req, study, series, sop).status());
-  auto json = ctx.services.retrieve.MetadataJson(TenantOf(req), study, series, sop,
-                                                 BaseUrl(req, ctx.options));
+  index::TenantId tenant;
+  DOKUEI_RETURN_IF_ERROR(
+      LocateAll(ctx, req, study, series, sop, "study.retrieve", &tenant).status());
+  auto json =
+      ctx.services.retrieve.MetadataJson(tenant, study, series, sop, BaseUrl(req, ctx.options));
   if (!json.ok()) return Normalize(json.status());
   return JsonResponse(std::move(json).value(), std::move(content_type));
 }
@@ -182,16 +184,32 @@ base::Status CheckPathUids(std::string_view study, std::string_view series,
   return base::Status::Ok();
 }
 
-base::Result<std::vector<index::InstanceLocation>> LocateAll(Context& ctx, const http::Request& req,
-                                                             std::string_view study,
-                                                             std::string_view series,
-                                                             std::string_view sop,
-                                                             const char* action) {
+base::Result<std::vector<index::InstanceLocation>> LocateAll(
+    Context& ctx, const http::Request& req, std::string_view study, std::string_view series,
+    std::string_view sop, const char* action, index::TenantId* tenant_out) {
   DOKUEI_RETURN_IF_ERROR(CheckPathUids(study, series, sop));
-  auto locs = ctx.services.retrieve.Locate(TenantOf(req), study, series, sop);
+  index::TenantId tenant = TenantOf(req);
+  auto locs = ctx.services.retrieve.Locate(tenant, study, series, sop);
+  const bool missing =
+      (!locs.ok() && locs.status().code() == base::Code::kNotFound) || (locs.ok() && locs->empty());
+  if (missing && ctx.services.access != nullptr) {
+    // Not in the caller's tenant: a study granted by a reading assignment is read in the tenant
+    // that holds it. Anything not granted stays exactly as missing.
+    DOKUEI_ASSIGN_OR_RETURN(const auto grants, ctx.services.access->Grants(req, study));
+    for (const StudyGrant& g : grants) {
+      if (g.tenant == tenant || g.study_uid != study) continue;
+      auto there = ctx.services.retrieve.Locate(g.tenant, study, series, sop);
+      if (there.ok() && !there->empty()) {
+        tenant = g.tenant;
+        locs = std::move(there);
+        break;
+      }
+    }
+  }
   if (!locs.ok()) return Normalize(locs.status());
   if (locs->empty()) return base::NotFound("no such study, series or instance");
-  DOKUEI_RETURN_IF_ERROR(AuditAccess(ctx, req, action, *locs));
+  DOKUEI_RETURN_IF_ERROR(AuditAccess(ctx, req, action, *locs, tenant));
+  if (tenant_out != nullptr) *tenant_out = tenant;
   return locs;
 }
 

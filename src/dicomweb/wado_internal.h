@@ -16,11 +16,9 @@ base::Status CheckPathUids(std::string_view study, std::string_view series, std:
 // Every instance under the UIDs, in the caller's tenant; the same NotFound for "absent" and
 // "another tenant's". Writes the request's audit record `action` (each handler calls it once per
 // request): an error when it cannot be written.
-base::Result<std::vector<index::InstanceLocation>> LocateAll(Context& ctx, const http::Request& req,
-                                                             std::string_view study,
-                                                             std::string_view series,
-                                                             std::string_view sop,
-                                                             const char* action = "study.retrieve");
+base::Result<std::vector<index::InstanceLocation>> LocateAll(
+    Context& ctx, const http::Request& req, std::string_view study, std::string_view series,
+    std::string_view sop, const char* action = "study.retrieve", index::TenantId* tenant = nullptr);
 // The instance named by the path parameters study/series/sop (audited as LocateAll).
 base::Result<index::InstanceLocation> LocateOne(Context& ctx, const http::Request& req);
 

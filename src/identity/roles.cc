@@ -139,7 +139,9 @@ constexpr TableRow kTable[] = {
     {Role::kAuditor, kH, "audit.read", kOwn},
     {Role::kAuditor, kH, "audit.export", kOwn},
     {Role::kAuditor, kH, "account.self", kOwn},
-    // Reader and checker: read studies (own tenant until assignment-based access exists).
+    // Reader and checker: read studies of their own tenant, and through their reading assignments
+    // the hospitals' studies assigned to them (dicomweb::StudyAccess,
+    // docs/design/reader-access.md).
     {Role::kReader, kRC, "dicomweb.read", kOwn},
     {Role::kReader, kRC, "profiles.read", kAny},
     {Role::kReader, kRC, "profiles.self", kOwn},
@@ -174,6 +176,9 @@ constexpr TableRow kTable[] = {
     {Role::kCoordinator, kRC, "contracts.read", kAny},
     {Role::kCoordinator, kRC, "rosters.read", kOwn},
     {Role::kCoordinator, kRC, "rosters.manage", kOwn},
+    // ... and open the study of any reading request (through dicomweb::StudyAccess: studies of
+    // requests only, never a hospital's whole archive).
+    {Role::kCoordinator, kRC, "dicomweb.read", kOwn},
     // Reading-centre administrator: every tenant's setup, never patient data, never the audit
     // trail (separation of duties: give the auditor role explicitly where needed).
     {Role::kAdministrator, kRC, "tenants.read", kAny},

@@ -37,15 +37,25 @@ TEST(RolesTest, AuditorHasNothingButTheAuditTrail) {
       Scope::kAnyTenant);
 }
 
-TEST(RolesTest, AdministratorsCoordinatorsAndAuditorsHaveNoPatientData) {
+TEST(RolesTest, AdministratorsAndAuditorsHaveNoPatientData) {
   for (TenantKind kind : kKinds) {
-    for (Role r : {Role::kAdministrator, Role::kCoordinator, Role::kAuditor}) {
+    for (Role r : {Role::kAdministrator, Role::kAuditor}) {
       for (const auto& g : PermissionsOf(r, kind)) {
         EXPECT_FALSE(StartsWith(g.permission, "dicomweb.") || StartsWith(g.permission, "dicom."))
             << RoleName(r) << " " << g.permission;
       }
     }
   }
+}
+
+// Coordinators open the studies of reading requests (dicomweb::StudyAccess decides which): read
+// only, own scope (never "any", which would open every hospital's archive), nothing else.
+TEST(RolesTest, CoordinatorsOnlyReadStudiesThroughRequests) {
+  std::vector<PermissionGrant> dicom;
+  for (const auto& g : PermissionsOf(Role::kCoordinator, TenantKind::kReadingCentre))
+    if (StartsWith(g.permission, "dicomweb.") || StartsWith(g.permission, "dicom."))
+      dicom.push_back(g);
+  EXPECT_EQ(dicom, (std::vector<PermissionGrant>{{"dicomweb.read", Scope::kOwnTenant}}));
 }
 
 TEST(RolesTest, NoRoleHoldsDicomPeerPermissions) {

@@ -127,7 +127,7 @@ Result<CriticalResult> SqlCritical::Record(const Actor& actor, int64_t report_id
   cr.reported_by = actor.user_id;
   cr.reported_by_login = actor.subject;
   cr.notified_at = now;
-  cr.ack_deadline = now + AckWindow(in.category);
+  cr.ack_deadline = now + ctx_.options.ack_windows[static_cast<size_t>(in.category) - 1];
   DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
     const db::Value p[] = {I(report_id),     I(head.tenant_id), I(cat),     S(in.finding),
                            I(actor.user_id), S(actor.subject),  I(Us(now)), I(Us(cr.ack_deadline))};
@@ -398,6 +398,58 @@ Result<std::vector<CriticalEscalation>> SqlCritical::Escalations(const Actor& ac
           e.deadline = base::FromUnixMicros(r.Int(5));
           e.detail = std::string(r.Str(6));
           out.push_back(std::move(e));
+          return Status::Ok();
+        });
+  }));
+  return out;
+}
+
+Result<std::vector<CriticalListItem>> SqlCritical::List(const Actor& actor, CriticalState state) {
+  // Who sees what: the scope is a WHERE clause, so nothing outside it is ever read.
+  std::string where;
+  std::vector<db::Value> p;
+  if (IsCoordinatorOrAdmin(actor)) {
+    where = "1 = 1";
+  } else if (!actor.InReadingCentre() && actor.Has(identity::Role::kHospitalStaff)) {
+    where = "c.tenant_id = ?";
+    p.push_back(I(actor.tenant_id));
+  } else if (actor.InReadingCentre() && actor.user_id != 0) {
+    where = "c.reported_by = ?";
+    p.push_back(I(actor.user_id));
+  } else {
+    return std::vector<CriticalListItem>{};
+  }
+  const int64_t now = Us(ctx_.clock.Now());
+  switch (state) {
+    case CriticalState::kAny:
+      break;
+    case CriticalState::kOpen:
+      where += " AND c.ack_us = 0 AND c.deadline_us > ?";
+      p.push_back(I(now));
+      break;
+    case CriticalState::kOverdue:
+      where += " AND c.ack_us = 0 AND c.deadline_us <= ?";
+      p.push_back(I(now));
+      break;
+    case CriticalState::kAcknowledged:
+      where += " AND c.ack_us <> 0";
+      break;
+  }
+  std::vector<CriticalListItem> out;
+  DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kRead, [&](Conn& c) -> Status {
+    out.clear();
+    return c.Query(
+        "SELECT c.id, c.report_id, c.tenant_id, c.category, c.finding, c.reported_by,"
+        " c.reported_by_login, c.notified_us, c.deadline_us, c.ack_user_id, c.ack_login,"
+        " c.ack_person, c.ack_note, c.ack_us, c.escalated_us, r.request_id, r.study_uid"
+        " FROM report_critical c JOIN report_reports r ON r.id = c.report_id WHERE " +
+            where + " ORDER BY c.deadline_us, c.id LIMIT 1000",
+        p, [&](const Row& r) {
+          CriticalListItem item;
+          item.result = CriticalFromRow(r);
+          item.request_id = r.Int(15);
+          item.study_uid = std::string(r.Str(16));
+          out.push_back(std::move(item));
           return Status::Ok();
         });
   }));

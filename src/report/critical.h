@@ -18,6 +18,8 @@ class SqlCritical final : public CriticalResults {
   base::Result<std::vector<Notification>> Notifications(const Actor& actor,
                                                         int64_t critical_id) override;
   base::Result<std::vector<CriticalEscalation>> Escalations(const Actor& actor) override;
+  base::Result<std::vector<CriticalListItem>> List(const Actor& actor,
+                                                   CriticalState state) override;
 
  private:
   base::Result<std::vector<CriticalResult>> Load(const std::string& where, int64_t id);

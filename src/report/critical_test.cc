@@ -194,3 +194,38 @@ TEST(WebhookTest, PlainHttpOnlyToLoopback) {
 
 }  // namespace
 }  // namespace dokuei::report
+
+namespace dokuei::report {
+namespace {
+
+TEST(AckWindowsTest, ParsedFromTheConfiguration) {
+  auto w = ParseAckWindows("60m,24h,7d");
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ((*w)[0], std::chrono::minutes(60));
+  EXPECT_EQ((*w)[1], std::chrono::hours(24));
+  EXPECT_EQ((*w)[2], std::chrono::hours(24 * 7));
+  auto short_ = ParseAckWindows(" 30s, 2m ,1h");
+  ASSERT_TRUE(short_.ok());
+  EXPECT_EQ((*short_)[0], std::chrono::seconds(30));
+  for (const char* bad : {"", "60m,24h", "60m,24h,7d,1d", "60,24h,7d", "0s,1m,1h", "60x,1h,1d",
+                          "31d,1h,1h", "-1m,1h,1d", "m,1h,1d"}) {
+    auto st = ParseAckWindows(bad, "notify.ack_windows").status();
+    EXPECT_EQ(st.code(), base::Code::kInvalidArgument) << bad;
+    EXPECT_EQ(st.field(), "notify.ack_windows") << bad;
+  }
+}
+
+TEST_P(CriticalTest, AgreedShorterWindowsSetTheDeadline) {
+  options_.ack_windows = {std::chrono::minutes(30), std::chrono::hours(4), std::chrono::hours(48)};
+  Open();
+  MakeRequest(1);
+  const int64_t id = SignedReport(1);
+  auto cr = svc_->critical().Record(Reader(), id, {CriticalCategory::k1, "馬尾圧迫"});
+  ASSERT_TRUE(cr.ok()) << cr.status().ToString();
+  EXPECT_EQ(cr->ack_deadline, clock_.Now() + std::chrono::minutes(30));
+  clock_.Advance(std::chrono::minutes(30));
+  EXPECT_EQ(svc_->critical().Tick()->escalated, 1);
+}
+
+}  // namespace
+}  // namespace dokuei::report

@@ -91,6 +91,12 @@ const std::vector<db::Migration>& Migrations(db::Dialect d) {
            " BEGIN SELECT RAISE(ABORT, 'signed report versions are immutable'); END",
        }},
       {2, {DOKUEI_REPORT_OVERRIDES}},
+      {3,
+       {
+           "CREATE TABLE report_webhooks ("
+           " tenant_id {INT} PRIMARY KEY REFERENCES tenants(id), url {TEXT} NOT NULL,"
+           " secret_sealed {TEXT} NOT NULL, updated_us {INT} NOT NULL, updated_by {TEXT})",
+       }},
   };
   static const std::vector<db::Migration> kPostgres = {
       {1,
@@ -106,6 +112,12 @@ const std::vector<db::Migration>& Migrations(db::Dialect d) {
            " FOR EACH ROW EXECUTE FUNCTION report_versions_guard()",
        }},
       {2, {DOKUEI_REPORT_OVERRIDES}},
+      {3,
+       {
+           "CREATE TABLE report_webhooks ("
+           " tenant_id {INT} PRIMARY KEY REFERENCES tenants(id), url {TEXT} NOT NULL,"
+           " secret_sealed {TEXT} NOT NULL, updated_us {INT} NOT NULL, updated_by {TEXT})",
+       }},
   };
   return d == db::Dialect::kPostgres ? kPostgres : kSqlite;
 }

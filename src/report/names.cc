@@ -1,7 +1,8 @@
 // Stable names and ja/en labels of the report enums.
 #include <array>
 
-#include "dokuei/report/records.h"
+#include "dokuei/base/strings.h"
+#include "dokuei/report/report.h"
 
 namespace dokuei::report {
 namespace {
@@ -58,9 +59,53 @@ std::string_view ResolutionName(Resolution r) { return kResolutions[static_cast<
 std::optional<Resolution> ResolutionFromName(std::string_view n) {
   return Lookup<Resolution>(kResolutions, n);
 }
+std::optional<CriticalState> CriticalStateFromName(std::string_view n) {
+  if (n == "open") return CriticalState::kOpen;
+  if (n == "overdue") return CriticalState::kOverdue;
+  if (n == "acknowledged") return CriticalState::kAcknowledged;
+  if (n == "all") return CriticalState::kAny;
+  return std::nullopt;
+}
 std::string_view ChannelName(Channel c) { return kChannels[static_cast<size_t>(c)]; }
 std::string_view NotificationStatusName(NotificationStatus s) {
   return kStatuses[static_cast<size_t>(s)];
+}
+
+base::Result<std::array<base::Duration, 3>> ParseAckWindows(std::string_view text,
+                                                            const char* field) {
+  const auto bad = [&] {
+    return base::InvalidArgument(
+        "expected three durations such as 60m,24h,7d (s, m, h or d; 1 second to 30 days)", field);
+  };
+  std::array<base::Duration, 3> out{};
+  size_t i = 0;
+  for (std::string_view part : base::Split(text, ',')) {
+    part = base::Trim(part);
+    if (i >= 3 || part.size() < 2) return bad();
+    const auto n = base::ParseUint(part.substr(0, part.size() - 1));
+    if (!n || *n == 0) return bad();
+    int64_t unit = 0;
+    switch (part.back()) {
+      case 's':
+        unit = 1;
+        break;
+      case 'm':
+        unit = 60;
+        break;
+      case 'h':
+        unit = 3600;
+        break;
+      case 'd':
+        unit = 86400;
+        break;
+      default:
+        return bad();
+    }
+    if (*n > static_cast<uint64_t>(30 * 86400 / unit)) return bad();
+    out[i++] = std::chrono::seconds(static_cast<int64_t>(*n) * unit);
+  }
+  if (i != 3) return bad();
+  return out;
 }
 
 base::Duration AckWindow(CriticalCategory c) {

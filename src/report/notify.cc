@@ -20,6 +20,7 @@
 #include "dokuei/base/random.h"
 #include "dokuei/base/strings.h"
 #include "dokuei/base/tls_policy.h"
+#include "dokuei/report/webhooks.h"
 
 namespace dokuei::report {
 
@@ -213,10 +214,26 @@ class Smtp final : public MailSender {
     }
     if (!o_.username.empty()) {
       if (!tls) return base::Unavailable("SMTP: refusing to send a password without TLS");
-      DOKUEI_RETURN_IF_ERROR(command("AUTH PLAIN " + Base64(std::string(1, '\0') + o_.username +
-                                                            std::string(1, '\0') + o_.password),
-                                     235)
-                                 .status());
+      // AUTH PLAIN when offered (or nothing is listed), else AUTH LOGIN (RFC 4954; the LOGIN
+      // draft). The credentials go only into these commands, never into a status or a log.
+      bool plain = true;
+      for (std::string_view line : base::Split(ehlo, '\n')) {
+        if (line.size() < 9 || !base::EqualsIgnoreCase(line.substr(4, 5), "AUTH ")) continue;
+        const std::string mechs(line.substr(9));
+        plain =
+            mechs.find("PLAIN") != std::string::npos || mechs.find("LOGIN") == std::string::npos;
+      }
+      if (plain) {
+        if (!command("AUTH PLAIN " + Base64(std::string(1, '\0') + o_.username +
+                                            std::string(1, '\0') + o_.password),
+                     235)
+                 .ok())
+          return base::Unavailable("SMTP: authentication (PLAIN) refused");
+      } else {
+        if (!command("AUTH LOGIN", 334).ok() || !command(Base64(o_.username), 334).ok() ||
+            !command(Base64(o_.password), 235).ok())
+          return base::Unavailable("SMTP: authentication (LOGIN) refused");
+      }
     }
     DOKUEI_RETURN_IF_ERROR(command("MAIL FROM:<" + o_.from + ">", 250).status());
     DOKUEI_RETURN_IF_ERROR(command("RCPT TO:<" + mail.to + ">", 250).status());
@@ -389,6 +406,14 @@ std::unique_ptr<WebhookSender> BeastWebhookSender(WebhookOptions options) {
 
 base::Result<HttpAnswer> PostHttp(const HttpPost& post, const WebhookOptions& options) {
   return Post(post, options);
+}
+
+base::Status ValidateWebhookUrl(std::string_view url) {
+  if (url.size() > 2000) return base::InvalidArgument("the URL is too long", "url");
+  for (char c : url)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      return base::InvalidArgument("the URL may not contain spaces or control characters", "url");
+  return ParseUrl(url).status();
 }
 
 }  // namespace dokuei::report

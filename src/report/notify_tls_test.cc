@@ -82,5 +82,29 @@ TEST_F(NotifyTlsTest, SmtpStartTls) {
             base::Code::kInvalidArgument);
 }
 
+// AUTH over STARTTLS: PLAIN when the server offers it, else LOGIN; the message follows.
+TEST_F(NotifyTlsTest, SmtpAuthPlainOrLoginOverTls) {
+  SmtpOptions o;
+  o.host = "localhost";
+  o.from = "noreply@dokuei.example";
+  o.starttls = StartTls::kRequired;
+  o.ca_file = Path("server.pem");
+  o.username = "dokuei";
+  o.password = "secret";
+  testing::SmtpSink plain(&server_, "PLAIN LOGIN");
+  o.port = plain.port();
+  auto st = SmtpMailSender(o, clock_)->Send({"dr@sakura.example.jp", "重要所見", "本文"});
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(plain.auths(), (std::vector<std::string>{"PLAIN AGRva3VlaQBzZWNyZXQ="}));
+  EXPECT_EQ(plain.messages().size(), 1u);
+  testing::SmtpSink login(&server_, "LOGIN");
+  o.port = login.port();
+  st = SmtpMailSender(o, clock_)->Send({"dr@sakura.example.jp", "重要所見", "本文"});
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(login.auths(), (std::vector<std::string>{"LOGIN ZG9rdWVp c2VjcmV0"}));
+  ASSERT_EQ(login.messages().size(), 1u);
+  EXPECT_TRUE(login.messages()[0].over_tls);
+}
+
 }  // namespace
 }  // namespace dokuei::report

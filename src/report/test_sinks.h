@@ -100,10 +100,19 @@ class HttpSink final : public Listener {
   std::deque<unsigned> statuses_;
 };
 
-// With a TLS context the sink offers STARTTLS and continues the dialogue over TLS.
+// With a TLS context the sink offers STARTTLS and continues the dialogue over TLS; with
+// `auth_mechs` ("PLAIN LOGIN", "LOGIN") it offers AUTH over TLS and records what the client sent
+// ("PLAIN <base64>" or "LOGIN <base64 user> <base64 password>").
 class SmtpSink final : public Listener {
  public:
-  explicit SmtpSink(asio::ssl::context* tls = nullptr) : tls_(tls) { Start(); }
+  explicit SmtpSink(asio::ssl::context* tls = nullptr, std::string auth_mechs = {})
+      : tls_(tls), auth_mechs_(std::move(auth_mechs)) {
+    Start();
+  }
+  std::vector<std::string> auths() {
+    std::lock_guard lock(mu_);
+    return auths_;
+  }
   ~SmtpSink() override { Stop(); }
   struct Received {
     std::string from, to, data;
@@ -139,8 +148,37 @@ class SmtpSink final : public Listener {
       const std::string l = buf.substr(0, n - 2);
       buf.erase(0, n);
       const std::string cmd = l.substr(0, 4);
+      auto next_line = [&]() -> std::string {
+        const size_t k = asio::read_until(s, asio::dynamic_buffer(buf), "\r\n", ec_);
+        if (ec_) return {};
+        std::string v = buf.substr(0, k - 2);
+        buf.erase(0, k);
+        return v;
+      };
       if (cmd == "EHLO" || cmd == "HELO") {
-        send(tls_ && !over_tls ? "250-sink\r\n250 STARTTLS\r\n" : "250-sink\r\n250 8BITMIME\r\n");
+        if (tls_ && !over_tls) {
+          send("250-sink\r\n250 STARTTLS\r\n");
+        } else if (over_tls && !auth_mechs_.empty()) {
+          send("250-sink\r\n250-AUTH " + auth_mechs_ + "\r\n250 8BITMIME\r\n");
+        } else {
+          send("250-sink\r\n250 8BITMIME\r\n");
+        }
+      } else if (l.rfind("AUTH PLAIN ", 0) == 0 && over_tls && !auth_mechs_.empty()) {
+        {
+          std::lock_guard lock(mu_);
+          auths_.push_back("PLAIN " + l.substr(11));
+        }
+        send("235 ok\r\n");
+      } else if (l == "AUTH LOGIN" && over_tls && !auth_mechs_.empty()) {
+        send("334 VXNlcm5hbWU6\r\n");
+        const std::string user = next_line();
+        send("334 UGFzc3dvcmQ6\r\n");
+        const std::string pass = next_line();
+        {
+          std::lock_guard lock(mu_);
+          auths_.push_back("LOGIN " + user + " " + pass);
+        }
+        send("235 ok\r\n");
       } else if (l == "STARTTLS" && tls_ && !over_tls) {
         send("220 ready\r\n");
         return true;
@@ -171,9 +209,11 @@ class SmtpSink final : public Listener {
   }
 
   asio::ssl::context* tls_;
+  std::string auth_mechs_;
   boost::system::error_code ec_;
   std::mutex mu_;
   std::vector<Received> messages_;
+  std::vector<std::string> auths_;
 };
 
 // An HTTPS server answering 200 to one request at a time, recording the bodies.

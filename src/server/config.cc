@@ -200,9 +200,34 @@ const std::vector<Option>& Options() {
       {{"notify.smtp_from", "--notify-smtp-from", "DOKUEI_NOTIFY_SMTP_FROM", "dokuei@localhost",
         "通知メールの差出人", "Sender of notification e-mails"},
        STR(notify_smtp_from)},
+      {{"notify.smtp_starttls", "--notify-smtp-starttls", "DOKUEI_NOTIFY_SMTP_STARTTLS", "required",
+        "SMTP の STARTTLS: required (既定。提示されなければ送信しない)、if_offered、never",
+        "SMTP STARTTLS: required (default: no mail without it), if_offered, never"},
+       [](Config& c, const std::string& v) {
+         if (v != "required" && v != "if_offered" && v != "never")
+           return base::InvalidArgument("notify.smtp_starttls: required, if_offered or never",
+                                        "notify.smtp_starttls");
+         c.notify_smtp_starttls = v;
+         return Status::Ok();
+       }},
+      {{"notify.smtp_username", "--notify-smtp-username", "DOKUEI_NOTIFY_SMTP_USERNAME", "",
+        "SMTP 認証 (AUTH PLAIN/LOGIN、TLS 上のみ) の利用者名 (空なら認証なし)",
+        "SMTP AUTH (PLAIN or LOGIN, over TLS only) user name (empty: no AUTH)"},
+       STR(notify_smtp_username)},
+      {{"notify.smtp_password", "--notify-smtp-password", "DOKUEI_NOTIFY_SMTP_PASSWORD", "",
+        "SMTP 認証のパスワード (環境変数か設定ファイルで。ログには出力しません)",
+        "SMTP AUTH password (environment or configuration file; never logged)"},
+       STR(notify_smtp_password)},
+      {{"notify.ack_windows", "--notify-ack-windows", "DOKUEI_NOTIFY_ACK_WINDOWS", "60m,24h,7d",
+        "緊急所見のカテゴリー 1・2・3 の受領期限 (s/m/h/d。超過でオペレーターへエスカレーション)",
+        "Acknowledgement windows of critical-result categories 1, 2, 3 (s/m/h/d; missed: the "
+        "coordinator is alerted)"},
+       STR(notify_ack_windows)},  // checked by serve (report::ParseAckWindows)
       {{"notify.webhook_url", "--notify-webhook-url", "DOKUEI_NOTIFY_WEBHOOK_URL", "",
-        "緊急所見を POST する Webhook の URL (全病院共通。https、または loopback への http)",
-        "Webhook URL receiving critical results for every hospital (https, or http to loopback)"},
+        "病院ごとの Webhook が未設定の病院に緊急所見を POST する URL (https、または loopback への "
+        "http)",
+        "Webhook URL for hospitals without their own (PUT /api/tenants/{tenant}/webhook; https, or "
+        "http to loopback)"},
        STR(notify_webhook_url)},
       {{"notify.webhook_secret", "--notify-webhook-secret", "DOKUEI_NOTIFY_WEBHOOK_SECRET", "",
         "Webhook 署名 (HMAC-SHA256) の鍵", "Key of the webhook signature (HMAC-SHA256)"},

@@ -77,6 +77,10 @@ struct Config {
   std::string notify_smtp_host;  // empty: no e-mail
   int notify_smtp_port = 25;
   std::string notify_smtp_from = "dokuei@localhost";
+  std::string notify_smtp_starttls = "required";  // never | if_offered | required
+  std::string notify_smtp_username;               // AUTH PLAIN / LOGIN (over TLS only)
+  std::string notify_smtp_password;               // never logged
+  std::string notify_ack_windows = "60m,24h,7d";  // categories 1, 2, 3
   std::string notify_webhook_url;        // empty: no webhook; sent for every hospital
   std::string notify_webhook_secret;     // HMAC-SHA256 key of the webhook signature
   std::string index_backend = "sqlite";  // sqlite | postgres

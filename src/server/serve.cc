@@ -16,6 +16,7 @@
 #include "config.h"
 #include "demo_data.h"
 #include "dokuei/api/api.h"
+#include "dokuei/api/study_access.h"
 #include "dokuei/archive/audit_hook.h"
 #include "dokuei/archive/dimse_handlers.h"
 #include "dokuei/archive/ingest.h"
@@ -32,6 +33,7 @@
 #include "dokuei/delivery/transports.h"
 #include "dokuei/publish/publish.h"
 #include "dokuei/report/report.h"
+#include "dokuei/report/webhooks.h"
 #include "serve_parts.h"
 #include "storage.h"
 
@@ -278,35 +280,50 @@ int RunServe(const std::vector<std::string>& args) {
   if (auto r = RecoverArrivals(*storage->database, workflow); !r.ok())
     return Fail("recovering workflow arrivals", r.status());
   // Reports over the workflow's requests. Critical-result notifications: in the app always, by
-  // e-mail (notify.smtp_host) and webhook (notify.webhook_url) when configured; delivered and
+  // e-mail (notify.smtp_host) and by each hospital's webhook when configured; delivered and
   // escalated by the report Tick on the dispatcher's thread (stopped with the feed).
   std::unique_ptr<report::RequestSource> report_source =
       report::WorkflowRequestSource(workflow.requests());
-  std::map<int64_t, std::vector<report::Webhook>> hooks;
+  // Each hospital's webhook (set through the API, secret sealed with identity's key); the
+  // configured notify.webhook_url serves hospitals without their own.
+  auto opened_webhooks =
+      report::OpenHospitalWebhooks(storage->database, clock, identity, workflow_options.audit);
+  if (!opened_webhooks.ok()) return Fail("opening the webhooks", opened_webhooks.status());
+  report::HospitalWebhooks& hospital_webhooks = **opened_webhooks;
+  std::optional<report::Webhook> fallback_webhook;
   if (!config.notify_webhook_url.empty()) {
-    auto all = identity.tenants().List();
-    if (!all.ok()) return Fail("listing tenants for webhooks", all.status());
-    for (const auto& t : *all)
-      if (t.kind == identity::TenantKind::kHospital)
-        hooks[t.id].push_back({config.notify_webhook_url, config.notify_webhook_secret});
+    if (auto st = report::ValidateWebhookUrl(config.notify_webhook_url); !st.ok())
+      return Fail("notify.webhook_url", st);
+    fallback_webhook = report::Webhook{config.notify_webhook_url, config.notify_webhook_secret};
   }
   std::unique_ptr<report::ContactDirectory> report_contacts =
-      report::IdentityContactDirectory(identity, std::move(hooks));
+      report::HospitalContactDirectory(identity, hospital_webhooks, fallback_webhook);
   std::unique_ptr<report::MailSender> mail;
   if (!config.notify_smtp_host.empty()) {
     report::SmtpOptions smtp;
     smtp.host = config.notify_smtp_host;
     smtp.port = static_cast<uint16_t>(config.notify_smtp_port);
     smtp.from = config.notify_smtp_from;
+    smtp.starttls = config.notify_smtp_starttls == "never"        ? report::StartTls::kNever
+                    : config.notify_smtp_starttls == "if_offered" ? report::StartTls::kIfOffered
+                                                                  : report::StartTls::kRequired;
+    smtp.username = config.notify_smtp_username;
+    smtp.password = config.notify_smtp_password;
+    if (!smtp.username.empty() && smtp.starttls == report::StartTls::kNever)
+      return Fail("notify.smtp_username",
+                  base::InvalidArgument("SMTP AUTH needs STARTTLS (notify.smtp_starttls)",
+                                        "notify.smtp_starttls"));
     mail = report::SmtpMailSender(smtp, clock);
   }
-  std::unique_ptr<report::WebhookSender> webhook_sender;
-  if (!config.notify_webhook_url.empty()) webhook_sender = report::BeastWebhookSender({});
+  std::unique_ptr<report::WebhookSender> webhook_sender = report::BeastWebhookSender({});
+  auto ack_windows = report::ParseAckWindows(config.notify_ack_windows, "notify.ack_windows");
+  if (!ack_windows.ok()) return Fail("notify.ack_windows", ack_windows.status());
   report::ReportOptions report_options;
   report_options.audit = workflow_options.audit;
   report_options.contacts = report_contacts.get();
   report_options.mail = mail.get();
   report_options.webhooks = webhook_sender.get();
+  report_options.ack_windows = *ack_windows;
   report_options.lang = config.lang;
   auto opened_reports =
       report::OpenReports(storage->database, clock, *report_source, report_options);
@@ -363,7 +380,11 @@ int RunServe(const std::vector<std::string>& args) {
   web.scheme = listeners->https ? "https" : "http";
   web.max_stow_body_bytes = config.max_request_mb << 20;
   web.max_part_bytes = config.max_object_mb << 20;
-  if (auto st = dicomweb::RegisterRoutes(routes, {ingest, query, retrieve, audit_hook.get()}, web);
+  // Readers (and coordinators) read the hospitals' studies of their reading assignments.
+  std::unique_ptr<dicomweb::StudyAccess> study_access =
+      api::AssignedStudyAccess(workflow.requests(), clock);
+  if (auto st = dicomweb::RegisterRoutes(
+          routes, {ingest, query, retrieve, audit_hook.get(), study_access.get()}, web);
       !st.ok())
     return Fail("registering DICOMweb routes", st);
   if (auto st = AddOperationsRoutes(routes, config); !st.ok()) return Fail("routes", st);
@@ -402,8 +423,9 @@ int RunServe(const std::vector<std::string>& args) {
   PublishService publish_service(releaser, delivery,
                                  std::chrono::seconds(config.workflow_tick_seconds));
 
-  api::Services api_services{identity,  audit_log, clock,      api_options, &workflow,
-                             &reports,  &retrieve, &query,     &publisher,  &delivery};
+  api::Services api_services{identity,   audit_log, clock,  api_options, &workflow,
+                             &reports,   &retrieve, &query, &publisher,  &delivery,
+                             &hospital_webhooks};
   if (auto st = api::RegisterRoutes(routes, api_services); !st.ok())
     return Fail("registering the JSON API routes", st);
   std::unique_ptr<http::Authenticator> authenticator =

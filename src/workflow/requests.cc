@@ -566,6 +566,14 @@ base::Result<std::vector<ReadingRequest>> SqlRequests::List(const Actor& actor,
         " OR (r.state = 'check' AND r.checker_id = ?))";
     p.insert(p.end(), {I(f.holder), I(f.holder), I(f.holder)});
   }
+  if (f.assigned_to != 0) {
+    sql += " AND (r.reader_id = ? OR r.second_reader_id = ? OR r.checker_id = ?)";
+    p.insert(p.end(), {I(f.assigned_to), I(f.assigned_to), I(f.assigned_to)});
+  }
+  if (!f.study_uid.empty()) {
+    sql += " AND r.study_uid = ?";
+    p.push_back(S(f.study_uid));
+  }
   sql += " ORDER BY r.due_us, r.id LIMIT ? OFFSET ?";
   p.push_back(I(std::min<uint32_t>(f.limit, 1000)));
   p.push_back(I(f.offset));

@@ -28,6 +28,7 @@
 #include <set>
 
 #include "api_test_util.h"
+#include "dokuei/api/study_access.h"
 #include "dokuei/archive/ingest.h"
 #include "dokuei/archive/query.h"
 #include "dokuei/archive/retrieve.h"
@@ -37,6 +38,7 @@
 #include "dokuei/publish/publish.h"
 #include "dokuei/dicomweb/dicomweb.h"
 #include "dokuei/report/report.h"
+#include "dokuei/report/webhooks.h"
 #include "dokuei/workflow/workflow.h"
 
 namespace dokuei::authz {
@@ -179,11 +181,14 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     publisher_ = std::make_unique<publish::Publisher>(publish::Sources{
         reports_.get(), workflow_.get(), query_.get(), retrieve_.get(), &stack_.id()});
 
-    services_ = std::make_unique<api::Services>(api::Services{stack_.id(), stack_.log(),
-                                                              stack_.clock(), api::Options{},
-                                                              workflow_.get(), reports_.get(),
-                                                              retrieve_.get(), query_.get(),
-                                                              publisher_.get(), delivery_.get()});
+    auto hooks =
+        report::OpenHospitalWebhooks(stack_.database(), stack_.clock(), stack_.id(), wo.audit);
+    ASSERT_TRUE(hooks.ok()) << hooks.status().ToString();
+    webhooks_ = std::move(hooks).value();
+
+    services_ = std::make_unique<api::Services>(api::Services{
+        stack_.id(), stack_.log(), stack_.clock(), api::Options{}, workflow_.get(), reports_.get(),
+        retrieve_.get(), query_.get(), publisher_.get(), delivery_.get(), webhooks_.get()});
     // The route table as the server builds it.
 #ifdef DOKUEI_HAVE_AUTH_ROUTES
     ASSERT_TRUE(api::RegisterAuthRoutes(routes_, *services_).ok());
@@ -194,9 +199,12 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     ASSERT_TRUE(api::RegisterReportRoutes(routes_, *services_).ok());
     ASSERT_TRUE(api::RegisterMeasureRoutes(routes_, *services_).ok());
     ASSERT_TRUE(api::RegisterDeliveryRoutes(routes_, *services_).ok());
-    ASSERT_TRUE(
-        dicomweb::RegisterRoutes(routes_, {*ingest_, *query_, *retrieve_}, dicomweb::Options{})
-            .ok());
+    // DICOMweb with assignment-based access, as the server registers it.
+    study_access_ = api::AssignedStudyAccess(workflow_->requests(), stack_.clock());
+    ASSERT_TRUE(dicomweb::RegisterRoutes(
+                    routes_, {*ingest_, *query_, *retrieve_, nullptr, study_access_.get()},
+                    dicomweb::Options{})
+                    .ok());
     http::ServerOptions options;
     options.listen = "127.0.0.1:0";
     options.worker_threads = 2;
@@ -208,6 +216,8 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     if (server_) server_->Stop();
     server_.reset();
     delivery_.reset();
+    study_access_.reset();
+    webhooks_.reset();
     reports_.reset();
     report_source_.reset();
     workflow_.reset();
@@ -390,6 +400,9 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
     if (name == "id" &&
         (pat.rfind("/api/requests/", 0) == 0 || pat.rfind("/api/fhir/ServiceRequest/", 0) == 0))
       return std::to_string(nonexistent ? 999999 : FreshRequest(owner));
+    // A review of the request's report: none exists on a fresh request, so the route answers
+    // its own 404 for every caller alike (what a review of another request would get).
+    if (name == "review") return std::string("999998");
     if (name == "id" && pat.rfind("/api/rosters/", 0) == 0)
       return std::to_string(nonexistent ? 999999
                                         : FreshShift(pat.find("absences") != std::string::npos));
@@ -495,6 +508,8 @@ class AuthzMatrix : public ::testing::TestWithParam<api::testing::Backend> {
   std::unique_ptr<delivery::Delivery> delivery_;
   std::unique_ptr<publish::Publisher> publisher_;
   int64_t last_request_ = 0, last_request_tenant_ = 0;  // FreshRequest's latest
+  std::unique_ptr<dicomweb::StudyAccess> study_access_;
+  std::unique_ptr<report::HospitalWebhooks> webhooks_;
   std::unique_ptr<blob::BlobStore> blobs_;
   std::unique_ptr<archive::Ingest> ingest_;
   std::unique_ptr<archive::QueryService> query_;

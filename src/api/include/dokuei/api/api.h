@@ -28,6 +28,7 @@ class Workflow;
 }
 namespace dokuei::report {
 class ReportService;
+class HospitalWebhooks;
 }
 namespace dokuei::archive {
 class QueryService;
@@ -70,6 +71,9 @@ struct Services {
   // Report delivery (destinations, the outbound queue); without it (or without the workflow)
   // the delivery routes are not registered. On the same database as `audit`.
   delivery::Delivery* delivery = nullptr;
+  // Hospitals' critical-result webhooks (PUT /api/tenants/{tenant}/webhook); without it those
+  // routes answer 503.
+  report::HospitalWebhooks* webhooks = nullptr;
 };
 
 // Session cookie (identity sessions), identity API tokens (dok_...), then the configured static

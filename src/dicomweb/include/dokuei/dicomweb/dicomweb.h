@@ -1,7 +1,9 @@
 // DICOMweb (PS3.18) on the route table: STOW-RS, QIDO-RS, WADO-RS (instances, metadata, frames,
 // rendered, thumbnail, bulk data) and WADO-URI. Handlers are thin: parse the request, call the
 // archive service in the caller's tenant (from the authenticated Principal), map the Status.
-// Another tenant's UID is answered exactly like a UID that does not exist.
+// Another tenant's UID is answered exactly like a UID that does not exist, unless a StudyAccess
+// grants the caller that study (a reader's assignment): the one place where a read reaches
+// beyond the caller's tenant (docs/design/reader-access.md).
 //
 // Routes (under `root`, default "/dicom-web"), all authenticated:
 //   POST /studies, /studies/{study}                                   STOW-RS   (write_permission)
@@ -16,6 +18,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "dokuei/archive/audit_hook.h"
 #include "dokuei/archive/ingest.h"
@@ -26,6 +30,24 @@
 
 namespace dokuei::dicomweb {
 
+// A study of another tenant that the caller may read.
+struct StudyGrant {
+  index::TenantId tenant;
+  std::string study_uid;
+};
+
+// Reads beyond the caller's own tenant: the studies a reading assignment opens to a reader (and
+// to the centre's coordinators). Consulted only when the caller's own tenant does not hold what
+// was asked, so hospitals' own reads cost nothing more.
+class StudyAccess {
+ public:
+  virtual ~StudyAccess() = default;
+  // The grants of the caller for `study_uid`, or every grant when it is empty (QIDO without a
+  // study). An error fails the request (503 when transient), never widens it.
+  virtual base::Result<std::vector<StudyGrant>> Grants(const http::Request& req,
+                                                       std::string_view study_uid) = 0;
+};
+
 struct Services {
   archive::Ingest& ingest;
   archive::QueryService& query;
@@ -35,6 +57,9 @@ struct Services {
   // thumbnails ("study.view") -- written before the response is sent; when it cannot be written
   // the request fails (503) and nothing is sent. STOW records come from Ingest, per instance.
   archive::AuditHook* audit = nullptr;
+  // When set: studies of other tenants granted to the caller are read like their own (in the
+  // owning tenant, audited with that tenant); anything else stays 404 / an empty search.
+  StudyAccess* access = nullptr;
 };
 
 struct Options {

@@ -133,6 +133,11 @@ struct CriticalResult {
   std::optional<base::Timestamp> escalated_at;  // the deadline passed without acknowledgement
 };
 
+// The escalation list: unacknowledged before the deadline (open), unacknowledged after it
+// (overdue, whether or not Tick escalated it yet), acknowledged; kAny = all three ("all").
+enum class CriticalState : uint8_t { kAny, kOpen, kOverdue, kAcknowledged };
+std::optional<CriticalState> CriticalStateFromName(std::string_view name);  // "open", ...
+
 enum class Channel : uint8_t { kApp, kEmail, kWebhook };
 std::string_view ChannelName(Channel c);  // "app", "email", "webhook"
 

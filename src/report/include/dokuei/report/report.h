@@ -22,6 +22,7 @@
 // Thread safety: thread-safe; ReportService owns the services and must outlive their users.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -78,6 +79,11 @@ struct ReportOptions {
   MailSender* mail = nullptr;            // e-mail channel (skipped when null)
   WebhookSender* webhooks = nullptr;     // webhook channel (skipped when null)
   CoveringReader covering;
+  // Acknowledgement windows of categories 1, 2, 3 (spine-reporting.md: 60 minutes, 24 hours,
+  // 7 days); a service may agree shorter ones (notify.ack_windows).
+  std::array<base::Duration, 3> ack_windows = {AckWindow(CriticalCategory::k1),
+                                               AckWindow(CriticalCategory::k2),
+                                               AckWindow(CriticalCategory::k3)};
   int max_attempts = 8;     // per e-mail / webhook, backoff 1, 2, 4 ... 60 minutes
   std::string lang = "ja";  // language of notifications first ("ja": Japanese then English)
 };
@@ -173,6 +179,11 @@ struct AckInput {
 struct TickResult {
   int sent = 0, retried = 0, failed = 0, escalated = 0;
 };
+struct CriticalListItem {
+  CriticalResult result;
+  int64_t request_id = 0;
+  std::string study_uid;
+};
 
 class CriticalResults {
  public:
@@ -193,6 +204,11 @@ class CriticalResults {
                                                                 int64_t critical_id) = 0;
   // Coordinators and centre administrators (newest first).
   virtual base::Result<std::vector<CriticalEscalation>> Escalations(const Actor& actor) = 0;
+  // Critical results in `state` at clock.Now(), earliest deadline first (at most 1000):
+  // coordinators and centre administrators see every hospital's, hospital staff their
+  // hospital's, readers those they reported; anyone else an empty list.
+  virtual base::Result<std::vector<CriticalListItem>> List(const Actor& actor,
+                                                           CriticalState state) = 0;
 };
 
 class FollowUps {
@@ -219,6 +235,11 @@ class ReportService {
 };
 
 base::Status MigrateReports(db::Database& db);
+
+// "60m,24h,7d": three durations (a number with s, m, h or d), each 1 second to 30 days;
+// kInvalidArgument naming `field` otherwise.
+base::Result<std::array<base::Duration, 3>> ParseAckWindows(std::string_view text,
+                                                            const char* field = "ack_windows");
 
 // Migrates (the index must have created `tenants`), then builds the services.
 base::Result<std::unique_ptr<ReportService>> OpenReports(std::shared_ptr<db::Database> db,

@@ -94,6 +94,8 @@ struct RequestFilter {
   std::optional<Priority> priority;
   int64_t tenant_id = 0;             // 0 = every tenant the actor sees
   int64_t holder = 0;                // 0 = anyone
+  int64_t assigned_to = 0;           // reader, second reader or checker in any state (0 = anyone)
+  std::string study_uid;             // empty = any study
   uint32_t limit = 100, offset = 0;  // limit at most 1000; ordered by due time, then id
 };
 
