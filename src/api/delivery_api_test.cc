@@ -211,5 +211,7 @@ TEST_P(DeliveryApiTest, DeliveriesAreVisibleAndACoordinatorRetriesWhatGaveUp) {
       404);
 }
 
+DOKUEI_API_BACKENDS(DeliveryApiTest);
+
 }  // namespace
 }  // namespace dokuei::api::testing

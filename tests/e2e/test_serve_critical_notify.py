@@ -22,6 +22,7 @@ import time
 import unittest
 
 from harness import Server, free_port, testdata
+from demo_session import DemoSession, demo_logins
 from test_api_sessions import Browser, totp
 
 MR = testdata("transfer_syntaxes", "MR_small.dcm")
@@ -113,7 +114,7 @@ class WebhookHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-class ServeCriticalNotifyTest(unittest.TestCase):
+class ServeCriticalNotifyTest(DemoSession, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -128,9 +129,7 @@ class ServeCriticalNotifyTest(unittest.TestCase):
             "--notify-smtp-starttls", "never", "--notify-smtp-from", "dokuei@centre.example",
             "--notify-ack-windows", "60m,6s,7d"])
         cls.server.start(timeout=180)
-        path = os.path.join(cls.server.data_dir, "demo-logins.txt")
-        with open(path) as f:
-            cls.creds = dict(line.split("\t")[:2] for line in f.read().splitlines())
+        cls.creds = demo_logins(cls.server)
 
     @classmethod
     def tearDownClass(cls):
@@ -138,37 +137,6 @@ class ServeCriticalNotifyTest(unittest.TestCase):
         for srv in (cls.smtp, cls.hook):
             srv.shutdown()
             srv.server_close()
-
-    def sign_in(self, login, password=None):
-        b = Browser(self.server.url)
-        status, out, _ = b.login(login, password or self.creds[login])
-        self.assertEqual(status, 200, out)
-        if out["status"] == "enrolment_required":
-            b.secret = out["secret"]
-            status, out, _ = b.json("POST", "/api/auth/enrol",
-                                    {"challenge": out["challenge"], "code": totp(b.secret)})
-            self.assertEqual(status, 200, out)
-        self.assertEqual(out["status"], "ok", out)
-        b.csrf = out["csrf_token"]
-        b.user = out["user"]
-        return b
-
-    def wait_for(self, what, fn, timeout=60):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            value = fn()
-            if value:
-                return value
-            time.sleep(0.25)
-        self.fail("timed out waiting for " + what + "\n" + self.server.read_log()[-3000:])
-
-    def request_of(self, browser, study_uid):
-        status, out, _ = browser.json("GET", "/api/requests?limit=1000")
-        self.assertEqual(status, 200, out)
-        for r in out["requests"]:
-            if r["study_uid"] == study_uid:
-                return r
-        return None
 
     def ok(self, result, expected=(200, 201)):
         status, out, _ = result

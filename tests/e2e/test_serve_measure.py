@@ -13,6 +13,7 @@ import time
 import unittest
 
 from harness import BIN, Server
+from demo_session import DemoSession, demo_logins
 from test_api_sessions import Browser, totp
 
 
@@ -22,7 +23,7 @@ def png_size(body):
     return struct.unpack(">II", body[16:24])
 
 
-class ServeMeasureTest(unittest.TestCase):
+class ServeMeasureTest(DemoSession, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -38,41 +39,12 @@ class ServeMeasureTest(unittest.TestCase):
                                         "--workflow-tick-seconds", "1"],
                             env={"DOKUEI_LANG": "en"})
         cls.server.start(timeout=180)
-        path = os.path.join(cls.server.data_dir, "demo-logins.txt")
-        with open(path) as f:
-            cls.creds = dict(line.split("\t")[:2] for line in f.read().splitlines())
+        cls.creds = demo_logins(cls.server)
 
     @classmethod
     def tearDownClass(cls):
         cls.server.cleanup()
         subprocess.run(["rm", "-rf", cls.phantom], check=False)
-
-    def sign_in(self, login):
-        b = Browser(self.server.url)
-        status, out, _ = b.login(login, self.creds[login])
-        self.assertEqual(status, 200, out)
-        if out["status"] == "enrolment_required":
-            b.secret = out["secret"]
-            status, out, _ = b.json("POST", "/api/auth/enrol",
-                                    {"challenge": out["challenge"], "code": totp(b.secret)})
-            self.assertEqual(status, 200, out)
-        b.csrf = out["csrf_token"]
-        b.user = out["user"]
-        return b
-
-    def wait_for(self, what, fn, timeout=60):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            value = fn()
-            if value:
-                return value
-            time.sleep(0.25)
-        self.fail("timed out waiting for " + what + "\n" + self.server.read_log()[-3000:])
-
-    def request_of(self, browser, study_uid):
-        status, out, _ = browser.json("GET", "/api/requests?limit=1000")
-        self.assertEqual(status, 200, out)
-        return next((r for r in out["requests"] if r["study_uid"] == study_uid), None)
 
     def test_measure_on_the_phantom_and_render_a_key_image(self):
         dx = next(s for s in self.truth["studies"] if s["modality"] == "DX")

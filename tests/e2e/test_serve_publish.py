@@ -17,6 +17,7 @@ import time
 import unittest
 
 from harness import BIN, Server, free_port, wait_for_port
+from demo_session import DemoSession, demo_logins
 from test_api_sessions import Browser, totp
 
 LEVELS = ["C2-C3", "C3-C4", "C4-C5", "C5-C6", "C6-C7", "C7-T1", "T1-T2", "T2-T3", "T3-T4",
@@ -32,7 +33,7 @@ def pdf_text(pdf_bytes):
                               check=True).stdout.decode()
 
 
-class ServePublishTest(unittest.TestCase):
+class ServePublishTest(DemoSession, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -54,9 +55,7 @@ class ServePublishTest(unittest.TestCase):
         cls.server = Server(extra_args=["--demo", "--workflow-quiet-seconds", "2",
                                         "--workflow-tick-seconds", "1"])
         cls.server.start(timeout=180)
-        path = os.path.join(cls.server.data_dir, "demo-logins.txt")
-        with open(path) as f:
-            cls.creds = dict(line.split("\t")[:2] for line in f.read().splitlines())
+        cls.creds = demo_logins(cls.server)
 
     @classmethod
     def tearDownClass(cls):
@@ -65,28 +64,6 @@ class ServePublishTest(unittest.TestCase):
         cls.pacs.wait(timeout=10)
         shutil.rmtree(cls.pacs_dir, ignore_errors=True)
         shutil.rmtree(cls.phantom, ignore_errors=True)
-
-    def sign_in(self, login):
-        b = Browser(self.server.url)
-        status, out, _ = b.login(login, self.creds[login])
-        self.assertEqual(status, 200, out)
-        if out["status"] == "enrolment_required":
-            b.secret = out["secret"]
-            status, out, _ = b.json("POST", "/api/auth/enrol",
-                                    {"challenge": out["challenge"], "code": totp(b.secret)})
-            self.assertEqual(status, 200, out)
-        b.csrf = out["csrf_token"]
-        b.user = out["user"]
-        return b
-
-    def wait_for(self, what, fn, timeout=90):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            value = fn()
-            if value:
-                return value
-            time.sleep(0.25)
-        self.fail("timed out waiting for " + what + "\n" + self.server.read_log()[-4000:])
 
     def request(self, browser, rid):
         status, out, _ = browser.json("GET", "/api/requests/%d" % rid)

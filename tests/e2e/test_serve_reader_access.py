@@ -11,6 +11,7 @@ import time
 import unittest
 
 from harness import Server, testdata
+from demo_session import DemoSession, demo_logins
 from test_api_sessions import Browser, totp
 
 MR = testdata("transfer_syntaxes", "MR_small.dcm")
@@ -24,7 +25,7 @@ def study_uid_of(path):
     return out.split("[", 1)[1].split("]", 1)[0]
 
 
-class ServeReaderAccessTest(unittest.TestCase):
+class ServeReaderAccessTest(DemoSession, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -32,43 +33,11 @@ class ServeReaderAccessTest(unittest.TestCase):
                                         "--workflow-tick-seconds", "1"],
                             env={"DOKUEI_LANG": "en"})
         cls.server.start(timeout=180)
-        path = os.path.join(cls.server.data_dir, "demo-logins.txt")
-        cls.creds = dict(line.split("\t")[:2] for line in open(path).read().splitlines())
+        cls.creds = demo_logins(cls.server)
 
     @classmethod
     def tearDownClass(cls):
         cls.server.cleanup()
-
-    def sign_in(self, login, password=None):
-        b = Browser(self.server.url)
-        status, out, _ = b.login(login, password or self.creds[login])
-        self.assertEqual(status, 200, out)
-        if out["status"] == "enrolment_required":
-            b.secret = out["secret"]
-            status, out, _ = b.json("POST", "/api/auth/enrol",
-                                    {"challenge": out["challenge"], "code": totp(b.secret)})
-            self.assertEqual(status, 200, out)
-        self.assertEqual(out["status"], "ok", out)
-        b.csrf = out["csrf_token"]
-        b.user = out["user"]
-        return b
-
-    def wait_for(self, what, fn, timeout=60):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            value = fn()
-            if value:
-                return value
-            time.sleep(0.25)
-        self.fail("timed out waiting for " + what + "\n" + self.server.read_log()[-3000:])
-
-    def request_of(self, browser, study_uid):
-        status, out, _ = browser.json("GET", "/api/requests?limit=1000")
-        self.assertEqual(status, 200, out)
-        for r in out["requests"]:
-            if r["study_uid"] == study_uid:
-                return r
-        return None
 
     def metadata(self, browser, study_uid):
         status, _, raw = browser.call("GET", "/dicom-web/studies/%s/metadata" % study_uid)

@@ -13,6 +13,7 @@ import time
 import unittest
 
 from harness import Server, testdata
+from demo_session import DemoSession, demo_logins
 from test_api_sessions import Browser, totp
 
 MR = testdata("transfer_syntaxes", "MR_small.dcm")
@@ -37,7 +38,7 @@ REPORT = {
     "impression": [{"text": "L4-L5 左優位の椎間板ヘルニア"}], "critical_communication": {},
 }
 
-class ServeWorkflowTest(unittest.TestCase):
+class ServeWorkflowTest(DemoSession, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -45,43 +46,11 @@ class ServeWorkflowTest(unittest.TestCase):
                                         "--workflow-tick-seconds", "1"],
                             env={"DOKUEI_LANG": "en"})
         cls.server.start(timeout=180)
-        path = os.path.join(cls.server.data_dir, "demo-logins.txt")
-        cls.creds = dict(line.split("\t")[:2] for line in open(path).read().splitlines())
+        cls.creds = demo_logins(cls.server)
 
     @classmethod
     def tearDownClass(cls):
         cls.server.cleanup()
-
-    def sign_in(self, login):
-        b = Browser(self.server.url)
-        status, out, _ = b.login(login, self.creds[login])
-        self.assertEqual(status, 200, out)
-        if out["status"] == "enrolment_required":
-            b.secret = out["secret"]
-            status, out, _ = b.json("POST", "/api/auth/enrol",
-                                    {"challenge": out["challenge"], "code": totp(b.secret)})
-            self.assertEqual(status, 200, out)
-        self.assertEqual(out["status"], "ok", out)
-        b.csrf = out["csrf_token"]
-        b.user = out["user"]
-        return b
-
-    def wait_for(self, what, fn, timeout=60):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            value = fn()
-            if value:
-                return value
-            time.sleep(0.25)
-        self.fail("timed out waiting for " + what + "\n" + self.server.read_log()[-3000:])
-
-    def request_of(self, browser, study_uid):
-        status, out, _ = browser.json("GET", "/api/requests?limit=1000")
-        self.assertEqual(status, 200, out)
-        for r in out["requests"]:
-            if r["study_uid"] == study_uid:
-                return r
-        return None
 
     def test_reading_loop_from_storescu_to_final(self):
         uid = study_uid_of(MR)
@@ -154,9 +123,14 @@ class ServeWorkflowTest(unittest.TestCase):
                                    {"to": "addendum"}, csrf=False)
         self.assertEqual(status, 403)
 
+        # The release step hands the released report over and the request becomes delivered
+        # (a report without a template is released in the app only: nothing to send).
+        self.wait_for("the request to be delivered", lambda: (lambda r: r and r["state"] ==
+                                                              "delivered")(
+            self.request_of(tech, uid)), 30)
         status, out, _ = tech.json("GET", "/api/requests/%d/history" % rid)
         self.assertEqual([h["action"] for h in out["history"]],
-                         ["create", "update", "ready", "assign", "start", "sign"])
+                         ["create", "update", "ready", "assign", "start", "sign", "deliver"])
         for action in ("request.create", "request.update", "request.ready", "request.assign",
                        "request.start", "request.sign"):
             recs = [r for r in self.server.audit_records(action) if uid in r.get("study_uids", [])]
