@@ -273,21 +273,14 @@ base::Result<http::Response> DeleteDestination(Services& s, http::Request& req) 
 // ---- deliveries of a request ----------------------------------------------------------------
 
 // The request (visible to the caller and reached by their grant) or 404.
-base::Result<workflow::ReadingRequest> VisibleRequest(Services& s, const http::Request& req) {
+base::Result<workflow::ReadingRequest> RequestOf(Services& s, const http::Request& req) {
   if (s.workflow == nullptr) return base::Unavailable("the reading workflow is not configured");
-  DOKUEI_ASSIGN_OR_RETURN(const int64_t id, PathId(req, "id", kRequestNotFound));
-  auto r = s.workflow->requests().Get(ActorOf(req), id);
-  if (!r.ok()) {
-    if (r.status().code() == base::Code::kNotFound) return NotFound(kRequestNotFound);
-    return r.status();
-  }
-  if (!req.principal.Reaches("requests.read", r->tenant_id)) return NotFound(kRequestNotFound);
-  return r;
+  return internal::VisibleRequest(s, req);
 }
 
 base::Result<http::Response> ListDeliveries(Services& s, http::Request& req) {
   DOKUEI_RETURN_IF_ERROR(DeliveryOf(s).status());
-  DOKUEI_ASSIGN_OR_RETURN(const auto rq, VisibleRequest(s, req));
+  DOKUEI_ASSIGN_OR_RETURN(const auto rq, RequestOf(s, req));
   DOKUEI_ASSIGN_OR_RETURN(const auto rows, s.delivery->queue().ForRequest(rq.id));
   json arr = json::array();
   for (const auto& r : rows)
@@ -297,7 +290,7 @@ base::Result<http::Response> ListDeliveries(Services& s, http::Request& req) {
 
 base::Result<http::Response> RetryDelivery(Services& s, http::Request& req) {
   DOKUEI_RETURN_IF_ERROR(DeliveryOf(s).status());
-  DOKUEI_ASSIGN_OR_RETURN(const auto rq, VisibleRequest(s, req));
+  DOKUEI_ASSIGN_OR_RETURN(const auto rq, RequestOf(s, req));
   DOKUEI_ASSIGN_OR_RETURN(const int64_t row_id, PathId(req, "row", kDeliveryNotFound));
   auto row = s.delivery->queue().Get(row_id);
   if (!row.ok() && row.status().code() == base::Code::kNotFound) return NotFound(kDeliveryNotFound);

@@ -47,17 +47,10 @@ base::Status InLanguage(const base::Status& st, std::string_view lang) {
   return ja.empty() ? st : base::Status(st.code(), std::string(ja), st.field());
 }
 
-base::Result<workflow::ReadingRequest> VisibleRequest(Services& s, const http::Request& req) {
+base::Result<workflow::ReadingRequest> RequestOf(Services& s, const http::Request& req) {
   if (s.workflow == nullptr || s.retrieve == nullptr)
     return base::Status(base::Code::kUnavailable, std::string(kNoImages.en));
-  DOKUEI_ASSIGN_OR_RETURN(const int64_t id, PathId(req, "id", kRequestNotFound));
-  auto r = s.workflow->requests().Get(ActorOf(req), id);
-  if (!r.ok()) {
-    if (r.status().code() == base::Code::kNotFound) return NotFound(kRequestNotFound);
-    return r.status();
-  }
-  if (!req.principal.Reaches("requests.read", r->tenant_id)) return NotFound(kRequestNotFound);
-  return r;
+  return internal::VisibleRequest(s, req);
 }
 
 // The bytes of `sop` in the request's study (404 when it is not there).
@@ -128,7 +121,7 @@ base::Result<measure::Labels> LabelsOf(const json& body) {
 }
 
 base::Result<http::Response> PostMeasurement(Services& s, http::Request& req) {
-  DOKUEI_ASSIGN_OR_RETURN(const auto rq, VisibleRequest(s, req));
+  DOKUEI_ASSIGN_OR_RETURN(const auto rq, RequestOf(s, req));
   DOKUEI_ASSIGN_OR_RETURN(
       const json body, ParseObject(req, {"kind", "instance", "frame", "points", "labels", "id"}));
   std::optional<std::string> kind, instance, id;
@@ -203,7 +196,7 @@ base::Result<http::Response> Render(Services& s, http::Request& req,
 }
 
 base::Result<http::Response> GetRender(Services& s, http::Request& req) {
-  DOKUEI_ASSIGN_OR_RETURN(const auto rq, VisibleRequest(s, req));
+  DOKUEI_ASSIGN_OR_RETURN(const auto rq, RequestOf(s, req));
   const std::string sop(req.Query("instance").value_or(""));
   json k = {{"instance", sop}};
   if (auto f = req.Query("frame")) {
@@ -230,7 +223,7 @@ base::Result<http::Response> GetRender(Services& s, http::Request& req) {
 }
 
 base::Result<http::Response> PostRender(Services& s, http::Request& req) {
-  DOKUEI_ASSIGN_OR_RETURN(const auto rq, VisibleRequest(s, req));
+  DOKUEI_ASSIGN_OR_RETURN(const auto rq, RequestOf(s, req));
   DOKUEI_ASSIGN_OR_RETURN(json body, ParseObject(req, {"instance", "frame", "window", "annotations",
                                                        "caption", "measurements"}));
   std::optional<std::string> sop;

@@ -109,18 +109,6 @@ base::Result<report::ReportService*> ReportsOf(Services& s) {
   return s.reports;
 }
 
-// The request (visible to the caller and reached by their grant) or 404.
-base::Result<workflow::ReadingRequest> VisibleRequest(Services& s, const http::Request& req) {
-  DOKUEI_ASSIGN_OR_RETURN(const int64_t id, PathId(req, "id", kRequestNotFound));
-  auto r = s.workflow->requests().Get(ActorOf(req), id);
-  if (!r.ok()) {
-    if (r.status().code() == base::Code::kNotFound) return NotFound(kRequestNotFound);
-    return r.status();
-  }
-  if (!req.principal.Reaches("requests.read", r->tenant_id)) return NotFound(kRequestNotFound);
-  return r;
-}
-
 // The request's report as the caller sees it (404 when none or not visible).
 base::Result<report::Report> ReportOf(Services& s, const http::Request& req, int64_t request_id) {
   auto r = s.reports->reports().ForRequest(ActorOf(req), request_id);

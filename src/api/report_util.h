@@ -32,8 +32,6 @@ base::Result<json> BodyOrEmptyObject(const http::Request& req,
                                      std::initializer_list<std::string_view> allowed);
 // The report service, or kUnavailable when the server runs without one.
 base::Result<report::ReportService*> ReportsOf(Services& s);
-// The request {id} (visible to the caller and reached by their grant) or 404.
-base::Result<workflow::ReadingRequest> VisibleRequest(Services& s, const http::Request& req);
 // The request's report as the caller sees it (404 when none or not visible).
 base::Result<report::Report> ReportOf(Services& s, const http::Request& req, int64_t request_id);
 const report::Version* LastSigned(const report::Report& r);

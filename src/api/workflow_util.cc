@@ -304,4 +304,15 @@ base::Status GetTime(const json& body, const char* field, std::optional<base::Ti
   return base::Status::Ok();
 }
 
+base::Result<workflow::ReadingRequest> VisibleRequest(Services& s, const http::Request& req) {
+  DOKUEI_ASSIGN_OR_RETURN(const int64_t id, PathId(req, "id", kRequestNotFound));
+  auto r = s.workflow->requests().Get(ActorOf(req), id);
+  if (!r.ok()) {
+    if (r.status().code() == base::Code::kNotFound) return NotFound(kRequestNotFound);
+    return r.status();
+  }
+  if (!req.principal.Reaches("requests.read", r->tenant_id)) return NotFound(kRequestNotFound);
+  return r;
+}
+
 }  // namespace dokuei::api::internal

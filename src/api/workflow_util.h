@@ -53,6 +53,10 @@ http::Handler WorkflowLocalized(http::Handler handler);
 // Parses an ISO 8601 time member (400 naming the field otherwise).
 base::Status GetTime(const json& body, const char* field, std::optional<base::Timestamp>* out);
 
+// The request {id} (visible to the caller and reached by their grant) or 404, exactly as for an
+// id that does not exist. The caller has checked that the workflow is configured.
+base::Result<workflow::ReadingRequest> VisibleRequest(Services& s, const http::Request& req);
+
 // The route groups (RegisterWorkflowRoutes registers both).
 base::Status RegisterRequestRoutes(http::RouteTable& routes, Services& s);        // requests
 base::Status RegisterWorkflowAdminRoutes(http::RouteTable& routes, Services& s);  // the rest
