@@ -316,19 +316,27 @@ Hl7Intake::OrderReply Hl7Intake::NewOrder(const workflow::Actor& actor, const Or
   return out;
 }
 
+// The request of the order's placer number in the hospital, or nothing with `out.error` set
+// (unknown number: AE 204; a failure of ours: a temporary error the sender may resend).
+std::optional<workflow::ReadingRequest> Hl7Intake::PlacedOrder(const workflow::Actor& actor,
+                                                              const Order& order,
+                                                              int64_t tenant_id,
+                                                              OrderReply& out) {
+  auto found = requests_.FindByPlacerOrder(actor, tenant_id, order.placer_order_number);
+  if (!found.ok()) {
+    out.error = found.status().code() == base::Code::kNotFound ? UnknownPlacer(order)
+                                                                : Temporary(found.status());
+    return std::nullopt;
+  }
+  out.request_id = found->id;
+  return std::move(*found);
+}
+
 Hl7Intake::OrderReply Hl7Intake::CancelOrder(const workflow::Actor& actor, const Order& order,
                                              int64_t tenant_id, const std::string& reason) {
   OrderReply out;
-  auto found = requests_.FindByPlacerOrder(actor, tenant_id, order.placer_order_number);
-  if (!found.ok()) {
-    if (found.status().code() == base::Code::kNotFound) {
-      out.error = UnknownPlacer(order);
-    } else {
-      out.error = Temporary(found.status());
-    }
-    return out;
-  }
-  out.request_id = found->id;
+  auto found = PlacedOrder(actor, order, tenant_id, out);
+  if (!found) return out;
   if (found->state == workflow::State::kCancelled) {  // a resent cancel
     out.text = "reading request " + std::to_string(found->id) + " was already cancelled";
     return out;
@@ -357,16 +365,8 @@ Hl7Intake::OrderReply Hl7Intake::CancelOrder(const workflow::Actor& actor, const
 Hl7Intake::OrderReply Hl7Intake::ChangeOrder(const workflow::Actor& actor, const Order& order,
                                              int64_t tenant_id, const std::string& reason) {
   OrderReply out;
-  auto found = requests_.FindByPlacerOrder(actor, tenant_id, order.placer_order_number);
-  if (!found.ok()) {
-    if (found.status().code() == base::Code::kNotFound) {
-      out.error = UnknownPlacer(order);
-    } else {
-      out.error = Temporary(found.status());
-    }
-    return out;
-  }
-  out.request_id = found->id;
+  auto found = PlacedOrder(actor, order, tenant_id, out);
+  if (!found) return out;
   if (!Changeable(*found)) {
     out.error = Locked(*found, "changed", "変更");
     return out;

@@ -97,6 +97,9 @@ class Hl7Intake {
   Hl7Outcome HandleUnguarded(std::string_view message, std::string_view peer);
   OrderReply NewOrder(const workflow::Actor& actor, const Order& order, int64_t tenant_id,
                       const std::string& facility);
+  std::optional<workflow::ReadingRequest> PlacedOrder(const workflow::Actor& actor,
+                                                      const Order& order, int64_t tenant_id,
+                                                      OrderReply& out);
   OrderReply CancelOrder(const workflow::Actor& actor, const Order& order, int64_t tenant_id,
                          const std::string& reason);
   OrderReply ChangeOrder(const workflow::Actor& actor, const Order& order, int64_t tenant_id,
