@@ -278,6 +278,7 @@ base::Result<std::vector<Finding>> ReadFields(Context& ctx, std::string_view sec
   std::vector<std::string> group_order;
   std::map<std::string, std::vector<Item>> items;
   std::map<std::string, std::vector<std::string>> numbers;
+  std::map<std::string, std::vector<std::string>> number_units;  // parallel to `numbers`
   std::vector<Finding> out;
   const auto sec = ctx.tmpl.sections.find(std::string(section));
   const std::vector<FieldDef> none;
@@ -299,6 +300,7 @@ base::Result<std::vector<Finding>> ReadFields(Context& ctx, std::string_view sec
     if (f.type == FieldType::kNumber) {
       if (!v.is_number()) return Bad(f.id + " must be a number", name);
       numbers[group].push_back(NumberText(ctx, f, v.get<double>()));
+      number_units[group].push_back(f.unit);
       continue;
     }
     if (f.type == FieldType::kText) {
@@ -488,7 +490,16 @@ base::Result<std::vector<Finding>> ReadFields(Context& ctx, std::string_view sec
       written = std::move(merged);
     }
     // Numbers of the group, and the measurements that belong to it.
-    std::vector<std::string> extras = numbers[group];
+    // A typed number of the quantity a measurement of the group gives is not repeated: the
+    // measurement (computed from points) is cited instead ("すべり率27%" once, not twice).
+    std::vector<std::string> extras;
+    for (size_t i = 0; i < numbers[group].size(); ++i) {
+      const std::string& unit = number_units[group][i];
+      const bool measured_here = std::any_of(measured.begin(), measured.end(), [&](const auto& m) {
+        return in_level && MeasurementGroup(m.kind) == group && m.unit == unit;
+      });
+      if (!measured_here) extras.push_back(numbers[group][i]);
+    }
     std::vector<int> extra_figures;
     Finding* anchor = nullptr;
     for (Finding& f : written) {

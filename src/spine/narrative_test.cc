@@ -571,3 +571,43 @@ TEST_F(NarrativeTest, ArbitraryValuesGiveADocumentOrANamedError) {
 
 }  // namespace
 }  // namespace dokuei::spine
+
+namespace dokuei::spine {
+namespace {
+
+// A slip both typed (listhesis.percent) and measured (a slip measurement at the level) is said
+// once, as the measurement: the report does not read "すべり率27%、すべり率27%".
+TEST(NarrativeBuiltinTest, ATypedNumberIsNotRepeatedBesideTheMeasurementOfIt) {
+  const Catalog& catalog = Catalog::Builtin();
+  const Template& t = *catalog.Latest("xr-whole");
+  nlohmann::json c = {{"frame", 1},
+                      {"template", {{"id", "xr-whole"}, {"version", t.version}}},
+                      {"levels",
+                       {{{"level", "L4-L5"},
+                         {"listhesis.grade", "II"},
+                         {"listhesis.percent", 27},
+                         {"listhesis.mm", 9}}}},
+                      {"measurements",
+                       {{{"id", "m2"},
+                         {"kind", "slip"},
+                         {"value", 27.0},
+                         {"unit", "%"},
+                         {"site", "L4-L5"},
+                         {"grade", "II"},
+                         {"spacing", "PixelSpacing"}}}}};
+  for (const char* lang : {"ja", "en"}) {
+    auto d = Narrate(c.dump(), t, catalog, NarrativeInput{}, lang);
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    std::string row;
+    for (const LevelRow& r : d->levels)
+      if (r.level == LevelDisplay("L4-L5", lang)) row = r.text;
+    const std::string slip = std::string(lang) == "ja" ? "すべり率27%" : "slip 27%";
+    const size_t first = row.find(slip);
+    ASSERT_NE(first, std::string::npos) << row;
+    EXPECT_EQ(row.find(slip, first + 1), std::string::npos) << row;
+    EXPECT_NE(row.find("9"), std::string::npos) << row;  // the slip in mm is still said
+  }
+}
+
+}  // namespace
+}  // namespace dokuei::spine
