@@ -112,84 +112,78 @@ base::Result<Contract> SqlContracts::Get(int64_t tenant_id) {
   return out;
 }
 
-base::Result<Shift> SqlRosters::AddShift(const Actor& actor, const Shift& s) {
+namespace {
+
+// A reader's shift or absence: one row of `table` (workflow_shifts / workflow_absences) with its
+// period and one more text column, audited as roster.<kind>_add in the same transaction.
+base::Result<int64_t> AddPeriod(const Context& ctx, const Actor& actor, std::string_view kind,
+                                std::string_view table, std::string_view column,
+                                int64_t reader_id, base::Timestamp start, base::Timestamp end,
+                                const std::string& text) {
   if (!RosterManager(actor)) return base::PermissionDenied("only coordinators change rosters");
-  DOKUEI_RETURN_IF_ERROR(CheckPeriod(s.reader_id, s.start, s.end));
-  Shift out = s;
-  DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
-    const Value p[] = {I(s.reader_id), I(Us(s.start)), I(Us(s.end)), S(s.display_time_zone)};
-    DOKUEI_RETURN_IF_ERROR(
-        c.Query("INSERT INTO workflow_shifts (reader_id, start_us, end_us, display_time_zone)"
-                " VALUES (?, ?, ?, ?) RETURNING id",
-                p, [&](const Row& r) {
-                  out.id = r.Int(0);
-                  return Status::Ok();
-                }));
-    return AuditIn(
-        ctx_, c,
-        MakeAdminEvent(actor, "roster.shift_add", actor.tenant_id,
-                       "shift " + std::to_string(out.id) + " of reader " +
-                           std::to_string(s.reader_id) + ": " + base::FormatIso8601(s.start) +
-                           " - " + base::FormatIso8601(s.end)));
+  DOKUEI_RETURN_IF_ERROR(CheckPeriod(reader_id, start, end));
+  int64_t id = 0;
+  DOKUEI_RETURN_IF_ERROR(ctx.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
+    const Value p[] = {I(reader_id), I(Us(start)), I(Us(end)), S(text)};
+    DOKUEI_RETURN_IF_ERROR(c.Query("INSERT INTO " + std::string(table) +
+                                       " (reader_id, start_us, end_us, " + std::string(column) +
+                                       ") VALUES (?, ?, ?, ?) RETURNING id",
+                                   p, [&](const Row& r) {
+                                     id = r.Int(0);
+                                     return Status::Ok();
+                                   }));
+    return AuditIn(ctx, c,
+                   MakeAdminEvent(actor, "roster." + std::string(kind) + "_add", actor.tenant_id,
+                                  std::string(kind) + " " + std::to_string(id) + " of reader " +
+                                      std::to_string(reader_id) + ": " +
+                                      base::FormatIso8601(start) + " - " +
+                                      base::FormatIso8601(end)));
   }));
+  return id;
+}
+
+Status RemovePeriod(const Context& ctx, const Actor& actor, std::string_view kind,
+                    std::string_view table, int64_t id) {
+  if (!RosterManager(actor)) return base::PermissionDenied("only coordinators change rosters");
+  return ctx.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
+    bool found = false;
+    const Value p[] = {I(id)};
+    DOKUEI_RETURN_IF_ERROR(c.Query("DELETE FROM " + std::string(table) +
+                                       " WHERE id = ? RETURNING id",
+                                   p, [&](const Row&) {
+                                     found = true;
+                                     return Status::Ok();
+                                   }));
+    if (!found) return base::NotFound(std::string(kind) + " not found");
+    return AuditIn(ctx, c,
+                   MakeAdminEvent(actor, "roster." + std::string(kind) + "_remove",
+                                  actor.tenant_id, std::string(kind) + " " + std::to_string(id)));
+  });
+}
+
+}  // namespace
+
+base::Result<Shift> SqlRosters::AddShift(const Actor& actor, const Shift& s) {
+  Shift out = s;
+  DOKUEI_ASSIGN_OR_RETURN(out.id, AddPeriod(ctx_, actor, "shift", "workflow_shifts",
+                                            "display_time_zone", s.reader_id, s.start, s.end,
+                                            s.display_time_zone));
   return out;
 }
 
 Status SqlRosters::RemoveShift(const Actor& actor, int64_t id) {
-  if (!RosterManager(actor)) return base::PermissionDenied("only coordinators change rosters");
-  return ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
-    bool found = false;
-    const Value p[] = {I(id)};
-    DOKUEI_RETURN_IF_ERROR(
-        c.Query("DELETE FROM workflow_shifts WHERE id = ? RETURNING id", p, [&](const Row&) {
-          found = true;
-          return Status::Ok();
-        }));
-    if (!found) return base::NotFound("shift not found");
-    return AuditIn(ctx_, c,
-                   MakeAdminEvent(actor, "roster.shift_remove", actor.tenant_id,
-                                  "shift " + std::to_string(id)));
-  });
+  return RemovePeriod(ctx_, actor, "shift", "workflow_shifts", id);
 }
 
 base::Result<Absence> SqlRosters::AddAbsence(const Actor& actor, const Absence& a) {
-  if (!RosterManager(actor)) return base::PermissionDenied("only coordinators change rosters");
-  DOKUEI_RETURN_IF_ERROR(CheckPeriod(a.reader_id, a.start, a.end));
   Absence out = a;
-  DOKUEI_RETURN_IF_ERROR(ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
-    const Value p[] = {I(a.reader_id), I(Us(a.start)), I(Us(a.end)), S(a.reason)};
-    DOKUEI_RETURN_IF_ERROR(
-        c.Query("INSERT INTO workflow_absences (reader_id, start_us, end_us, reason)"
-                " VALUES (?, ?, ?, ?) RETURNING id",
-                p, [&](const Row& r) {
-                  out.id = r.Int(0);
-                  return Status::Ok();
-                }));
-    return AuditIn(
-        ctx_, c,
-        MakeAdminEvent(actor, "roster.absence_add", actor.tenant_id,
-                       "absence " + std::to_string(out.id) + " of reader " +
-                           std::to_string(a.reader_id) + ": " + base::FormatIso8601(a.start) +
-                           " - " + base::FormatIso8601(a.end)));
-  }));
+  DOKUEI_ASSIGN_OR_RETURN(out.id, AddPeriod(ctx_, actor, "absence", "workflow_absences",
+                                            "reason", a.reader_id, a.start, a.end, a.reason));
   return out;
 }
 
 Status SqlRosters::RemoveAbsence(const Actor& actor, int64_t id) {
-  if (!RosterManager(actor)) return base::PermissionDenied("only coordinators change rosters");
-  return ctx_.db->Transact(db::TxKind::kWrite, [&](Conn& c) -> Status {
-    bool found = false;
-    const Value p[] = {I(id)};
-    DOKUEI_RETURN_IF_ERROR(
-        c.Query("DELETE FROM workflow_absences WHERE id = ? RETURNING id", p, [&](const Row&) {
-          found = true;
-          return Status::Ok();
-        }));
-    if (!found) return base::NotFound("absence not found");
-    return AuditIn(ctx_, c,
-                   MakeAdminEvent(actor, "roster.absence_remove", actor.tenant_id,
-                                  "absence " + std::to_string(id)));
-  });
+  return RemovePeriod(ctx_, actor, "absence", "workflow_absences", id);
 }
 
 base::Result<std::vector<Shift>> SqlRosters::Shifts(base::Timestamp from, base::Timestamp to) {
