@@ -8,12 +8,14 @@ delivered. The SR passes dsrdump, the PDF inside the Encapsulated PDF states the
 Japanese (pdftotext), the English PDF is there on request, and an addendum is delivered the
 same way, naming the version it amends."""
 import glob
+import http.server
 import json
 import os
 import shutil
+import socketserver
 import subprocess
 import tempfile
-import time
+import threading
 import unittest
 
 from harness import BIN, Server, free_port, wait_for_port
@@ -23,6 +25,58 @@ from test_api_sessions import Browser, totp
 LEVELS = ["C2-C3", "C3-C4", "C4-C5", "C5-C6", "C6-C7", "C7-T1", "T1-T2", "T2-T3", "T3-T4",
           "T4-T5", "T5-T6", "T6-T7", "T7-T8", "T8-T9", "T9-T10", "T10-T11", "T11-T12", "T12-L1",
           "L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1"]
+
+
+class MllpSink(socketserver.ThreadingTCPServer):
+    """The hospital's RIS: an HL7 v2 receiver over MLLP that answers every message with AA."""
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self):
+        self.messages = []
+        super().__init__(("127.0.0.1", 0), MllpHandler)
+
+
+class MllpHandler(socketserver.BaseRequestHandler):
+    def handle(self):
+        buf = b""
+        while True:
+            chunk = self.request.recv(65536)
+            if not chunk:
+                return
+            buf += chunk
+            while b"\x1c\r" in buf:
+                frame, buf = buf.split(b"\x1c\r", 1)
+                message = frame.lstrip(b"\x0b").decode("utf-8")
+                self.server.messages.append(message)
+                control = message.split("\r", 1)[0].split("|")[9]
+                ack = ("MSH|^~\\&|RIS|HOSP|DOKUEI|CENTRE|20261125120000||ACK^R01|A%s|P|2.5\r"
+                       "MSA|AA|%s\r" % (control, control))
+                self.request.sendall(b"\x0b" + ack.encode() + b"\x1c\r")
+
+
+class FhirSink(http.server.ThreadingHTTPServer):
+    """The hospital's FHIR server: keeps what is POSTed and answers 200."""
+    daemon_threads = True
+
+    def __init__(self):
+        self.posts = []
+        super().__init__(("127.0.0.1", 0), FhirHandler)
+
+
+class FhirHandler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.server.posts.append({"path": self.path, "headers": dict(self.headers), "body": body})
+        out = json.dumps({"resourceType": "Bundle", "type": "transaction-response"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/fhir+json")
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+    def log_message(self, *args):
+        pass
 
 
 def pdf_text(pdf_bytes):
@@ -52,6 +106,10 @@ class ServePublishTest(DemoSession, unittest.TestCase):
                                      cls.pacs_dir, str(cls.pacs_port)],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for_port(cls.pacs_port)
+        # The hospital's RIS (HL7 over MLLP) and FHIR server.
+        cls.ris, cls.fhir = MllpSink(), FhirSink()
+        for srv in (cls.ris, cls.fhir):
+            threading.Thread(target=srv.serve_forever, daemon=True).start()
         cls.server = Server(extra_args=["--demo", "--workflow-quiet-seconds", "2",
                                         "--workflow-tick-seconds", "1"])
         cls.server.start(timeout=180)
@@ -60,6 +118,9 @@ class ServePublishTest(DemoSession, unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.server.cleanup()
+        for srv in (cls.ris, cls.fhir):
+            srv.shutdown()
+            srv.server_close()
         cls.pacs.terminate()
         cls.pacs.wait(timeout=10)
         shutil.rmtree(cls.pacs_dir, ignore_errors=True)
@@ -120,6 +181,14 @@ class ServePublishTest(DemoSession, unittest.TestCase):
         status, out, _ = admin.json("POST", "/api/tenants/demo-hospital/delivery-destinations", {
             "kind": "dicom", "name": "院内PACS", "ae_title": "HOSP_PACS", "host": "127.0.0.1",
             "port": self.pacs_port})
+        self.assertEqual(status, 201, out)
+        status, out, _ = admin.json("POST", "/api/tenants/demo-hospital/delivery-destinations", {
+            "kind": "hl7", "name": "RIS", "host": "127.0.0.1",
+            "port": self.ris.server_address[1]})
+        self.assertEqual(status, 201, out)
+        status, out, _ = admin.json("POST", "/api/tenants/demo-hospital/delivery-destinations", {
+            "kind": "fhir", "name": "FHIR", "bearer_token": "hospital-secret",
+            "url": "http://127.0.0.1:%d/fhir" % self.fhir.server_address[1]})
         self.assertEqual(status, 201, out)
 
         dx = next(s for s in self.truth["studies"] if s["modality"] == "DX")
@@ -212,11 +281,34 @@ class ServePublishTest(DemoSession, unittest.TestCase):
         self.assertIn("Cobb", ja)
         os.remove(extracted)
 
-        status, out, _ = tech.json("GET", "/api/requests/%d/deliveries" % rid)
-        self.assertEqual(status, 200, out)
-        rows = out["deliveries"]
-        self.assertEqual(sorted(r["artifact"] for r in rows), ["pdf", "sr"], rows)
-        self.assertTrue(all(r["state"] == "delivered" for r in rows), rows)
+        def all_delivered():
+            status, out, _ = tech.json("GET", "/api/requests/%d/deliveries" % rid)
+            self.assertEqual(status, 200, out)
+            rows = out["deliveries"]
+            return rows if rows and all(r["state"] == "delivered" for r in rows) else None
+        rows = self.wait_for("every artefact delivered", all_delivered)
+        self.assertEqual(sorted(r["artifact"] for r in rows), ["fhir", "hl7", "pdf", "sr"], rows)
+
+        # The RIS got the ORU^R01 with the report text and the PDF (OBX ED, base64 of "%PDF-").
+        self.assertEqual(len(self.ris.messages), 1)
+        oru = self.ris.messages[0]
+        self.assertIn("ORU^R01", oru.split("\r", 1)[0])
+        self.assertIn("側弯", oru)
+        self.assertIn("^application^pdf^Base64^JVBERi0", oru)
+        self.assertIn("\rOBR|", oru)
+        # The FHIR server got the transaction Bundle with the bearer token.
+        self.assertEqual(len(self.fhir.posts), 1)
+        post = self.fhir.posts[0]
+        self.assertEqual(post["headers"].get("Authorization"), "Bearer hospital-secret")
+        bundle = json.loads(post["body"])
+        self.assertEqual(bundle["resourceType"], "Bundle")
+        self.assertEqual(bundle["type"], "transaction")
+        report = bundle["entry"][0]["resource"]
+        self.assertEqual(report["resourceType"], "DiagnosticReport")
+        self.assertEqual(report["status"], "final")
+        self.assertEqual(report["presentedForm"][0]["contentType"], "application/pdf")
+        self.assertTrue(any(e["resource"]["resourceType"] == "Observation"
+                            for e in bundle["entry"]))
 
         # The hospital reads the same report in English on request, and as JSON.
         status, headers, pdf = tech.call("GET", "/api/requests/%d/report/versions/1/pdf?lang=en"
