@@ -11,18 +11,7 @@ using db::Row;
 
 audit::Event MakeEvent(const Actor& actor, const Report& r, std::string_view what,
                        std::string message) {
-  audit::Event e;
-  e.action = "report." + std::string(what);
-  e.tenant_id = r.tenant_id;
-  e.actor = actor.subject;
-  e.actor_user_id = actor.user_id;
-  e.actor_tenant_id = actor.tenant_id;
-  for (identity::Role role : actor.roles) {
-    if (!e.actor_roles.empty()) e.actor_roles += ",";
-    e.actor_roles += identity::RoleName(role);
-  }
-  e.source_address = actor.source_address;
-  e.protocol = actor.system ? "system" : actor.protocol;
+  audit::Event e = workflow::ActorEvent(actor, "report." + std::string(what), r.tenant_id);
   if (!r.study_uid.empty()) e.study_uids = {r.study_uid};
   e.object_detail =
       "report " + std::to_string(r.id) + " (request " + std::to_string(r.request_id) + ")";

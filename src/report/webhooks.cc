@@ -17,18 +17,7 @@ std::string Context(int64_t tenant_id) { return "webhook:" + std::to_string(tena
 
 audit::Event WebhookEvent(const workflow::Actor& actor, int64_t tenant_id, std::string action,
                           std::string message) {
-  audit::Event e;
-  e.action = std::move(action);
-  e.tenant_id = tenant_id;
-  e.actor = actor.subject;
-  e.actor_user_id = actor.user_id;
-  e.actor_tenant_id = actor.tenant_id;
-  for (identity::Role role : actor.roles) {
-    if (!e.actor_roles.empty()) e.actor_roles += ",";
-    e.actor_roles += identity::RoleName(role);
-  }
-  e.source_address = actor.source_address;
-  e.protocol = actor.system ? "system" : actor.protocol;
+  audit::Event e = workflow::ActorEvent(actor, std::move(action), tenant_id);
   e.object_detail = "critical-result webhook of tenant " + std::to_string(tenant_id);
   e.message = std::move(message);  // the URL; never the secret
   return e;

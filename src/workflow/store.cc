@@ -282,18 +282,7 @@ bool Visible(const Actor& a, const ReadingRequest& r) {
 
 audit::Event MakeEvent(const Actor& actor, const ReadingRequest& r, std::string_view action,
                        std::string message) {
-  audit::Event e;
-  e.action = "request." + std::string(action);
-  e.tenant_id = r.tenant_id;
-  e.actor = actor.subject;
-  e.actor_user_id = actor.user_id;
-  e.actor_tenant_id = actor.tenant_id;
-  for (identity::Role role : actor.roles) {
-    if (!e.actor_roles.empty()) e.actor_roles += ",";
-    e.actor_roles += identity::RoleName(role);
-  }
-  e.source_address = actor.source_address;
-  e.protocol = actor.protocol;
+  audit::Event e = ActorEvent(actor, "request." + std::string(action), r.tenant_id);
   if (!r.study_uid.empty()) e.study_uids = {r.study_uid};
   e.object_detail = "reading request " + std::to_string(r.id);
   e.message = std::move(message);
@@ -414,3 +403,23 @@ std::optional<ReaderInfo> FindReader(const std::vector<ReaderInfo>& readers, int
 }
 
 }  // namespace dokuei::workflow::internal
+
+namespace dokuei::workflow {
+
+audit::Event ActorEvent(const Actor& actor, std::string action, int64_t tenant_id) {
+  audit::Event e;
+  e.action = std::move(action);
+  e.tenant_id = tenant_id;
+  e.actor = actor.subject;
+  e.actor_user_id = actor.user_id;
+  e.actor_tenant_id = actor.tenant_id;
+  for (identity::Role role : actor.roles) {
+    if (!e.actor_roles.empty()) e.actor_roles += ",";
+    e.actor_roles += identity::RoleName(role);
+  }
+  e.source_address = actor.source_address;
+  e.protocol = actor.system ? "system" : actor.protocol;
+  return e;
+}
+
+}  // namespace dokuei::workflow

@@ -49,6 +49,10 @@ namespace dokuei::workflow {
 // Called inside the write transaction of every change; a non-OK status rolls the change back.
 using AuditHook = std::function<base::Status(db::Conn&, const audit::Event&)>;
 
+// An audit event of `action` on `tenant_id` by `actor` (who, their tenant and roles, address and
+// protocol; "system" for the system); the caller fills the object and the message.
+audit::Event ActorEvent(const Actor& actor, std::string action, int64_t tenant_id);
+
 // Where reader credentials come from.
 class ReaderDirectory {
  public:
