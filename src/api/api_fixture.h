@@ -35,13 +35,26 @@ class ApiTest : public ::testing::TestWithParam<Backend> {
         std::make_unique<Services>(Services{stack_.id(), stack_.log(), stack_.clock(), Options{}});
     ASSERT_TRUE(RegisterAdminRoutes(routes_, *services_).ok());
     ASSERT_TRUE(RegisterAuditRoutes(routes_, *services_).ok());
+    StartServer(2);
+    seq_ = stack_.LastSeq();
+  }
+
+  // (Re)starts the server on routes_ (fixtures stop it, register their routes, start it again).
+  void StartServer(int worker_threads) {
+    if (server_) server_->Stop();
     http::ServerOptions options;
     options.listen = "127.0.0.1:0";
     options.io_threads = 1;
-    options.worker_threads = 2;
+    options.worker_threads = worker_threads;
     server_ = std::make_unique<http::Server>(options, routes_, &auth_);
     ASSERT_TRUE(server_->Start().ok());
-    seq_ = stack_.LastSeq();
+  }
+
+  // The audit hook of the workflow and report libraries: append to the stack's log in the
+  // caller's transaction.
+  std::function<base::Status(db::Conn&, const audit::Event&)> AuditToLog() {
+    audit::AuditLog& log = stack_.log();
+    return [&log](db::Conn& c, const audit::Event& e) { return log.AppendIn(c, e).status(); };
   }
 
   void TearDown() override {

@@ -74,11 +74,7 @@ class DeliveryApiTest : public ApiTest {
     server_->Stop();
     ASSERT_TRUE(RegisterWorkflowRoutes(routes_, *services_).ok());
     ASSERT_TRUE(RegisterDeliveryRoutes(routes_, *services_).ok());
-    http::ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.worker_threads = 2;
-    server_ = std::make_unique<http::Server>(options, routes_, &auth_);
-    ASSERT_TRUE(server_->Start().ok());
+    StartServer(2);
     NewRecords();
   }
   void TearDown() override {

@@ -41,8 +41,7 @@ class MeasureApiTest : public ApiTest {
     p.years_of_experience = 20;
     ASSERT_TRUE(stack_.id().profiles().Put(centre_.id, users_["reader1"].id, p).ok());
     directory_ = workflow::IdentityReaderDirectory(stack_.id());
-    audit::AuditLog& log = stack_.log();
-    auto hook = [&log](db::Conn& c, const audit::Event& e) { return log.AppendIn(c, e).status(); };
+    auto hook = AuditToLog();
     workflow::WorkflowOptions o;
     o.audit = hook;
     auto wf = workflow::OpenWorkflow(stack_.database(), stack_.clock(), *directory_, o);
@@ -93,11 +92,7 @@ class MeasureApiTest : public ApiTest {
     ASSERT_TRUE(RegisterWorkflowRoutes(routes_, *services_).ok());
     ASSERT_TRUE(RegisterReportRoutes(routes_, *services_).ok());
     ASSERT_TRUE(RegisterMeasureRoutes(routes_, *services_).ok());
-    http::ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.worker_threads = 2;
-    server_ = std::make_unique<http::Server>(options, routes_, &auth_);
-    ASSERT_TRUE(server_->Start().ok());
+    StartServer(2);
 
     // The request of the study, read by reader1.
     auto r = wf_->requests().RecordArrival(sakura_.id, study_,

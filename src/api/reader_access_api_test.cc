@@ -57,11 +57,7 @@ class ReaderAccessApiTest : public ReportApiTest {
                     routes_, {*ingest_, *query_, *retrieve_, hook_.get(), access_.get()},
                     dicomweb::Options{})
                     .ok());
-    http::ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.worker_threads = 4;
-    server_ = std::make_unique<http::Server>(options, routes_, &auth_);
-    ASSERT_TRUE(server_->Start().ok());
+    StartServer(4);
 
     // Study A is requested with the prior listed; reader1 reads it.
     request_ = Reading(a_.study);

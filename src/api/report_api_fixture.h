@@ -35,8 +35,7 @@ class ReportApiTest : public ApiTest {
       ASSERT_TRUE(stack_.id().profiles().Put(centre_.id, users_[login].id, p).ok());
     }
     directory_ = workflow::IdentityReaderDirectory(stack_.id());
-    audit::AuditLog& log = stack_.log();
-    auto hook = [&log](db::Conn& c, const audit::Event& e) { return log.AppendIn(c, e).status(); };
+    auto hook = AuditToLog();
     workflow::WorkflowOptions o;
     o.audit = hook;
     auto wf = workflow::OpenWorkflow(stack_.database(), stack_.clock(), *directory_, o);
@@ -58,11 +57,7 @@ class ReportApiTest : public ApiTest {
     server_->Stop();
     ASSERT_TRUE(RegisterWorkflowRoutes(routes_, *services_).ok());
     ASSERT_TRUE(RegisterReportRoutes(routes_, *services_).ok());
-    http::ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.worker_threads = 4;
-    server_ = std::make_unique<http::Server>(options, routes_, &auth_);
-    ASSERT_TRUE(server_->Start().ok());
+    StartServer(4);
     NewRecords();
   }
   void TearDown() override {

@@ -27,19 +27,14 @@ class WorkflowApiTest : public ApiTest {
     }
     directory_ = workflow::IdentityReaderDirectory(stack_.id());
     workflow::WorkflowOptions o;
-    audit::AuditLog& log = stack_.log();
-    o.audit = [&log](db::Conn& c, const audit::Event& e) { return log.AppendIn(c, e).status(); };
+    o.audit = AuditToLog();
     auto wf = workflow::OpenWorkflow(stack_.database(), stack_.clock(), *directory_, o);
     ASSERT_TRUE(wf.ok()) << wf.status().ToString();
     wf_ = std::move(wf).value();
     services_->workflow = wf_.get();
     server_->Stop();
     ASSERT_TRUE(RegisterWorkflowRoutes(routes_, *services_).ok());
-    http::ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.worker_threads = 4;
-    server_ = std::make_unique<http::Server>(options, routes_, &auth_);
-    ASSERT_TRUE(server_->Start().ok());
+    StartServer(4);
     NewRecords();
   }
   void TearDown() override {
