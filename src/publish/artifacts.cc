@@ -1,6 +1,5 @@
 // Publisher::Artifacts: the coded forms of a signed version for delivery, with UIDs derived
 // from (report, version) so that they are stable and an addendum can name its predecessors.
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "dokuei/base/digest.h"
@@ -9,8 +8,6 @@
 #include "dokuei/render/fhir.h"
 #include "dokuei/render/hl7.h"
 #include "dokuei/render/pdf.h"
-#include "dokuei/report/report.h"
-#include "dokuei/workflow/workflow.h"
 #include "publish_internal.h"
 
 namespace dokuei::publish {
@@ -33,18 +30,10 @@ std::string DerivedUid(std::string_view what, int64_t report_id, int64_t version
 }
 
 base::Result<std::vector<Artifact>> Publisher::Artifacts(int64_t report_id, int64_t version_id) {
-  {
-    // Frame-only content (no template, issue 4's reports) has nothing coded to deliver: it is
-    // released in the app only.
-    DOKUEI_ASSIGN_OR_RETURN(const report::Report rep,
-                            s_.reports->reports().Get(workflow::Actor::System(), report_id));
-    for (const report::Version& v : rep.versions) {
-      if (v.id != version_id) continue;
-      const auto content = nlohmann::json::parse(v.content, nullptr, false);
-      if (content.is_object() && !content.contains("template")) return std::vector<Artifact>{};
-    }
-  }
   DOKUEI_ASSIGN_OR_RETURN(Assembled a, Assemble(report_id, version_id, "ja"));
+  // Frame-only content (no template, issue 4's reports) has nothing coded to deliver: it is
+  // released in the app only.
+  if (!a.structured) return std::vector<Artifact>{};
   DOKUEI_ASSIGN_OR_RETURN(std::string pdf, render::RenderPdf(a.out.document));
 
   render::DicomExportOptions dicom;

@@ -157,9 +157,11 @@ base::Result<Assembled> Publisher::Assemble(int64_t report_id, int64_t version_i
     tmpl = s_.catalog->Find(content["template"].value("id", ""),
                             content["template"].value("version", ""));
   }
+  // Frame-only content (issue 4's reports) names no template: nothing to render or code.
+  if (!content.contains("template")) return a;
   if (tmpl == nullptr)
-    return base::FailedPrecondition(
-        "the report names no known template: only structured spine reports are published");
+    return base::FailedPrecondition("the report names a template this server does not know");
+  a.structured = true;
   a.out.template_id = tmpl->id;
 
   // The study and the hospital.
@@ -257,6 +259,9 @@ base::Result<Assembled> Publisher::Assemble(int64_t report_id, int64_t version_i
 base::Result<Rendered> Publisher::Render(int64_t report_id, int64_t version_id,
                                          std::string_view lang) {
   DOKUEI_ASSIGN_OR_RETURN(Assembled a, Assemble(report_id, version_id, lang));
+  if (!a.structured)
+    return base::FailedPrecondition(
+        "the report names no template: only structured spine reports are rendered");
   DOKUEI_ASSIGN_OR_RETURN(a.out.pdf, render::RenderPdf(a.out.document));
   return std::move(a.out);
 }

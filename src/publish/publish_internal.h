@@ -20,6 +20,7 @@ struct Assembled {
   report::Version version;
   workflow::ReadingRequest request;
   Rendered out;
+  bool structured = false;  // the content names a template (else `out` is empty)
   // Instances measured on that are not key images (the SR references them too).
   struct Instance {
     std::string series_uid, sop_class_uid, sop_instance_uid;
